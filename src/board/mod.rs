@@ -1,0 +1,1 @@
+//! Folds engine events into what a view shows. No egui here.

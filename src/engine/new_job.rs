@@ -1,0 +1,93 @@
+//! A job on its way into the pool, with its scheduling options.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::{Job, JobId};
+
+/// A job plus how to schedule it. Build one with [`NewJob::new`] and the
+/// builder methods, then hand it to [`Pool::submit`](super::Pool::submit).
+///
+/// The id is chosen here, before submission, so a batch can name its own
+/// members as dependencies.
+pub struct NewJob {
+    pub(crate) id: JobId,
+    pub(crate) job: Box<dyn Job>,
+    pub(crate) priority: i32,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) retries: u32,
+    pub(crate) after: Vec<JobId>,
+}
+
+impl NewJob {
+    /// Wraps `job` with default options: priority 0, no timeout, no retries,
+    /// no dependencies.
+    #[must_use]
+    pub fn new(job: impl Job) -> Self {
+        Self {
+            id: JobId::new(),
+            job: Box::new(job),
+            priority: 0,
+            timeout: None,
+            retries: 0,
+            after: Vec::new(),
+        }
+    }
+
+    /// The id the job will have once submitted.
+    #[must_use]
+    pub fn id(&self) -> JobId {
+        self.id
+    }
+
+    /// Uses `id` instead of a fresh random one (for example to keep the ids a
+    /// caller already showed to a person).
+    #[must_use]
+    pub fn with_id(mut self, id: JobId) -> Self {
+        self.id = id;
+        self
+    }
+
+    /// Higher runs first; equal priorities run in submission order.
+    #[must_use]
+    pub fn priority(mut self, priority: i32) -> Self {
+        self.priority = priority;
+        self
+    }
+
+    /// Stops the job when a run takes longer than `timeout`; the job then ends
+    /// as timed out (after its retries, if any).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Runs the job again, up to `retries` more times, when it fails or times
+    /// out. A job a person stopped is never retried.
+    #[must_use]
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// Starts the job only after every job in `jobs` has succeeded; if one of
+    /// them does not, this job is skipped.
+    #[must_use]
+    pub fn after(mut self, jobs: impl IntoIterator<Item = JobId>) -> Self {
+        self.after.extend(jobs);
+        self
+    }
+}
+
+impl fmt::Debug for NewJob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewJob")
+            .field("id", &self.id)
+            .field("priority", &self.priority)
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .field("after", &self.after)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,1 @@
+//! Job files (TOML) into validated job specs.
