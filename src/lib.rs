@@ -7,6 +7,7 @@
 
 pub mod board;
 pub mod cli;
+pub mod desktop;
 pub mod engine;
 pub mod jobs;
 pub mod spec;

@@ -1,1 +1,5 @@
-fn main() {}
+//! jobdeck's binary: opens the window.
+
+fn main() -> anyhow::Result<()> {
+    jobdeck::ui::run(None)
+}

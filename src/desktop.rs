@@ -1,0 +1,1 @@
+//! Installs jobdeck into the desktop launcher.
