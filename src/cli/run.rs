@@ -14,7 +14,7 @@ use crate::spec::{self, SpecError};
 use super::RunSummary;
 use super::args::RunArgs;
 use super::human::HumanReporter;
-use super::interrupt::Interrupts;
+use super::interrupt::{self, Interrupts};
 use super::json::JsonReporter;
 use super::report::Reporter;
 
@@ -128,7 +128,7 @@ fn drain(
         let presses = interrupts.count();
         if presses >= 2 {
             reporter.idle()?;
-            force_exit(pool);
+            force_exit();
         }
         if presses == 1 && !stopping {
             stopping = true;
@@ -156,12 +156,12 @@ fn drain(
     Ok(())
 }
 
-/// The second Ctrl-C: every job was already asked to stop; ask again (a
-/// no-op for the engine, but it documents the intent) and leave without
-/// waiting for stragglers.
-fn force_exit(pool: &Pool) -> ! {
-    pool.stop_all();
-    eprintln!("interrupted twice: exiting without waiting for jobs to end");
+/// The second Ctrl-C: every job was already asked to stop, but command jobs
+/// may be waiting out their grace period; kill their process groups now and
+/// leave without waiting for anything.
+fn force_exit() -> ! {
+    let killed = interrupt::kill_child_process_groups();
+    eprintln!("interrupted twice: killed {killed} running program(s), exiting at once");
     std::process::exit(130);
 }
 
