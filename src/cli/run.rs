@@ -80,11 +80,6 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
     let interrupts = Interrupts::install()?;
     let (pool, events) = Pool::new(max_threads)?;
 
-    let mut reporter: Box<dyn Reporter> = if args.json {
-        Box::new(JsonReporter::new())
-    } else {
-        Box::new(HumanReporter::new(file.jobs.len()))
-    };
     let started = Instant::now();
     let mut names = HashMap::with_capacity(file.jobs.len());
     let mut order = Vec::with_capacity(file.jobs.len());
@@ -96,6 +91,12 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
         jobs.push(planned.job);
     }
     pool.submit_all(jobs)?;
+    // Made only now, so a refused batch draws no bar; events wait meanwhile.
+    let mut reporter: Box<dyn Reporter> = if args.json {
+        Box::new(JsonReporter::new())
+    } else {
+        Box::new(HumanReporter::new(order.len()))
+    };
     for id in &order {
         reporter.queued(*id, &names[id])?;
     }
