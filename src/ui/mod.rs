@@ -8,13 +8,9 @@ use std::path::PathBuf;
 /// # Errors
 /// When no window can be created (no display, no graphics driver).
 pub fn run(job_file: Option<PathBuf>) -> anyhow::Result<()> {
-    let _ = job_file;
-    eframe::run_ui_native(
-        "jobdeck",
-        eframe::NativeOptions::default(),
-        |ui, _frame| {
-            ui.heading("jobdeck");
-        },
-    )
+    drop(job_file);
+    eframe::run_ui_native("jobdeck", eframe::NativeOptions::default(), |ui, _frame| {
+        ui.heading("jobdeck");
+    })
     .map_err(|err| anyhow::anyhow!("could not open the window: {err}"))
 }
