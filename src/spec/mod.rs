@@ -4,12 +4,49 @@
 //! before anything can start and either return every job (batches expanded,
 //! dependencies resolved to ids) or the first problem, with its file, line and
 //! column. See `assets/examples/` for files that use every feature.
+//!
+//! ```toml
+//! max_threads = 4                    # optional, 1..=1024
+//!
+//! [[job]]
+//! name = "compress {/}"              # placeholders: {} {/} {.} {/.} {//} {#}
+//! command = ["gzip", "-k", "{}"]     # argv; a string is split like a shell would
+//! inputs_glob = "logs/*.log"         # or inputs = ["a.log", "b.log"]: one job each
+//! timeout_secs = 600                 # also: retries, priority, cwd, env, shell,
+//! retries = 1                        #   progress_regex, grace_secs, count
+//!
+//! [[job]]
+//! name = "report"
+//! command = "wc -l *.log.gz | tail -1"
+//! shell = true                       # the string is run by `sh -c`
+//! after = ["compress {/}"]           # a [[job]]'s name means its whole batch
+//!
+//! [[job]]
+//! kind = "random_walk"               # a demo job, its parameters as keys
+//! count = 5
+//! points = 200
+//! ```
+//!
+//! Command jobs run in the job file's directory unless `cwd` says otherwise
+//! (a relative `cwd` is relative to that directory too). With `shell = true`,
+//! placeholders are shell-quoted; a batch whose command names no input
+//! placeholder gets the input appended as its last argument, as GNU parallel
+//! does. Without inputs only `{#}` may be used. Naming and `after` rules are
+//! in the `plan` module's docs.
 
 mod error;
+mod expand;
+mod fields;
+mod plan;
+mod template;
 
 use std::path::{Path, PathBuf};
 
-use crate::engine::NewJob;
+use toml::de::{DeTable, DeValue};
+
+use crate::engine::{MAX_THREADS_RANGE, NewJob};
+use fields::{Fields, Source, a_type};
+use template::Template;
 
 pub use error::{Location, SpecError};
 
@@ -57,12 +94,71 @@ pub fn load(path: &Path) -> Result<JobFile, SpecError> {
 /// # Errors
 /// A [`SpecError`] naming the first problem found.
 pub fn parse(text: &str, path: &Path) -> Result<JobFile, SpecError> {
-    Err(SpecError::at(
-        path,
-        text,
-        0..0,
-        format!("job files are not read yet ({} bytes)", text.len()),
-    ))
+    let src = Source { path, text };
+    let base = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let document = DeTable::parse(text).map_err(|error| {
+        src.error(
+            error.span().unwrap_or(0..0),
+            format!("invalid TOML: {}", error.message().trim_end()),
+        )
+    })?;
+    let mut fields = Fields::new(document.into_inner());
+    fields.check_known(src, "at the top level", &["max_threads", "job"])?;
+    let max_threads = fields
+        .integer(
+            src,
+            "max_threads",
+            to_i64(*MAX_THREADS_RANGE.start())..=to_i64(*MAX_THREADS_RANGE.end()),
+        )?
+        .map(|value| usize::try_from(value).expect("checked range"));
+    let templates = read_templates(src, base, fields.raw("job"))?;
+    let jobs = plan::plan(src, base, &templates)?;
+    Ok(JobFile {
+        path: path.to_path_buf(),
+        max_threads,
+        jobs,
+    })
+}
+
+fn to_i64(value: usize) -> i64 {
+    i64::try_from(value).expect("small")
+}
+
+const NO_JOBS: &str = "no jobs: expected at least one [[job]] table with a `command` or a `kind`";
+
+fn read_templates(
+    src: Source<'_>,
+    base: &Path,
+    jobs: Option<toml::Spanned<DeValue<'_>>>,
+) -> Result<Vec<Template>, SpecError> {
+    let Some(jobs) = jobs else {
+        return Err(src.error(src.text.len()..src.text.len(), NO_JOBS));
+    };
+    let span = jobs.span();
+    let DeValue::Array(items) = jobs.into_inner() else {
+        return Err(src.error(span, "`job` must be an array of tables, written [[job]]"));
+    };
+    if items.is_empty() {
+        return Err(src.error(span, NO_JOBS));
+    }
+    let mut templates = Vec::with_capacity(items.len());
+    for item in items.iter() {
+        let item_span = item.span();
+        let DeValue::Table(table) = item.get_ref() else {
+            return Err(src.error(
+                item_span,
+                format!(
+                    "`job` entries must be tables, found {}",
+                    a_type(item.get_ref())
+                ),
+            ));
+        };
+        templates.push(Template::read(src, base, table.clone(), item_span)?);
+    }
+    Ok(templates)
 }
 
 /// An I/O error's reason without the "(os error 2)" suffix people don't need.
