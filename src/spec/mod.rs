@@ -113,7 +113,7 @@ pub fn parse(text: &str, path: &Path) -> Result<JobFile, SpecError> {
             "max_threads",
             to_i64(*MAX_THREADS_RANGE.start())..=to_i64(*MAX_THREADS_RANGE.end()),
         )?
-        .map(|value| usize::try_from(value).expect("checked range"));
+        .and_then(|value| usize::try_from(value).ok());
     let templates = read_templates(src, base, fields.raw("job"))?;
     let jobs = plan::plan(src, base, &templates)?;
     Ok(JobFile {
@@ -145,7 +145,7 @@ fn read_templates(
         return Err(src.error(span, NO_JOBS));
     }
     let mut templates = Vec::with_capacity(items.len());
-    for item in items.iter() {
+    for item in &items {
         let item_span = item.span();
         let DeValue::Table(table) = item.get_ref() else {
             return Err(src.error(

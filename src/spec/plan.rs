@@ -123,24 +123,21 @@ fn expand_template(base: &Path, index: usize, template: &Template, drafts: &mut 
                 Built::Demo(demo.clone()),
             ),
         };
-        let (name, name_span, explicit_name) = match &template.name {
-            Some(name) => {
-                let mut text = expand(name.get_ref(), slot, false);
-                if several && !has_placeholder(name.get_ref()) {
-                    text = format!("{text} #{}", slot.number);
-                }
-                (text, name.span(), true)
+        let (name, name_span, explicit_name) = if let Some(name) = &template.name {
+            let mut text = expand(name.get_ref(), slot, false);
+            if several && !has_placeholder(name.get_ref()) {
+                text = format!("{text} #{}", slot.number);
             }
-            None => {
-                let mut text = match &work_kind(&template.work) {
-                    Some(key) => (*key).to_owned(),
-                    None => summary.clone(),
-                };
-                if several && matches!(template.work, Work::Demo(_)) {
-                    text = format!("{text} #{}", slot.number);
-                }
-                (text, template.span.clone(), false)
+            (text, name.span(), true)
+        } else {
+            let mut text = match work_kind(&template.work) {
+                Some(key) => key.to_owned(),
+                None => summary.clone(),
+            };
+            if several && matches!(template.work, Work::Demo(_)) {
+                text = format!("{text} #{}", slot.number);
             }
+            (text, template.span.clone(), false)
         };
         let after = template
             .after

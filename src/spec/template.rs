@@ -99,17 +99,14 @@ impl Template {
                 )
             })?),
         };
-        match demo {
-            Some(demo) => {
-                let mut expected: Vec<&str> = COMMON_KEYS[..COMMON_KEYS.len() - 1].to_vec();
-                expected.extend(demo_param_keys(demo));
-                fields.check_known(src, &format!("for kind = \"{}\"", demo.key()), &expected)?;
-            }
-            None => {
-                let mut expected = COMMON_KEYS.to_vec();
-                expected.extend(COMMAND_KEYS);
-                fields.check_known(src, "in [[job]]", &expected)?;
-            }
+        if let Some(demo) = demo {
+            let mut expected: Vec<&str> = COMMON_KEYS[..COMMON_KEYS.len() - 1].to_vec();
+            expected.extend(demo_param_keys(demo));
+            fields.check_known(src, &format!("for kind = \"{}\"", demo.key()), &expected)?;
+        } else {
+            let mut expected = COMMON_KEYS.to_vec();
+            expected.extend(COMMAND_KEYS);
+            fields.check_known(src, "in [[job]]", &expected)?;
         }
         let name = fields.string(src, "name")?;
         let batch = read_batch(src, base, &mut fields)?;
@@ -354,10 +351,10 @@ fn read_env(src: Source<'_>, fields: &mut Fields<'_>) -> Result<Vec<(String, Str
         ));
     };
     let mut vars: Vec<(Range<usize>, String, String)> = Vec::new();
-    for (key, value) in table.iter() {
+    for (key, value) in table {
         match value.get_ref() {
             DeValue::String(text) => {
-                vars.push((key.span(), key.get_ref().to_string(), text.to_string()))
+                vars.push((key.span(), key.get_ref().to_string(), text.to_string()));
             }
             other => {
                 return Err(src.error(
@@ -437,7 +434,7 @@ fn read_demo(
     let seed = |fields: &mut Fields<'_>| -> Result<Option<u64>, SpecError> {
         Ok(fields
             .integer(src, "seed", 0..=i64::MAX)?
-            .map(|seed| seed.unsigned_abs()))
+            .map(i64::unsigned_abs))
     };
     Ok(match kind {
         DemoKind::Steps => {
