@@ -145,6 +145,11 @@ fn batches_that_make_no_sense() {
         "3:10: `inputs` is empty, expected at least one input",
     );
     assert_refused(
+        "placeholder_in_command.toml",
+        "3:11: `{}` needs `inputs` or `inputs_glob`; without inputs only `{#}` (the job \
+         number) is defined",
+    );
+    assert_refused(
         "placeholder_without_inputs.toml",
         "2:8: `{/}` needs `inputs` or `inputs_glob`; without inputs only `{#}` (the job \
          number) is defined",

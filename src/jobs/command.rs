@@ -10,6 +10,10 @@
 //! and `jobdeck:sample <series> <x> <y>` lines become progress and plot
 //! points and are kept out of the job's log (the file still has them).
 //!
+//! The program also gets `JOBDECK_JOB_ID` and `JOBDECK_ATTEMPT` in its
+//! environment, and `PYTHONUNBUFFERED=1` (so Python scripts' progress arrives
+//! as it is printed) unless the job's own env sets it.
+//!
 //! A stop sends SIGTERM to the whole group and SIGKILL after the grace
 //! period; when the leader exits, whatever is left of its group is killed,
 //! so no child or grandchild outlives the job.
@@ -219,6 +223,8 @@ impl Job for CommandJob {
         if self.argv.first().is_none_or(String::is_empty) {
             return Err(JobError::msg("no program to run: the command is empty"));
         }
+        // A stop that came before the start needs no process at all.
+        ctx.checkpoint()?;
         let mut log = LogFile::open(&self.log_path(ctx.id()), ctx);
         let (mut group, stdout, stderr) =
             ProcessGroup::spawn(self.build(ctx), self.program(), self.cwd.as_deref())

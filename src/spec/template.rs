@@ -59,6 +59,8 @@ pub(crate) enum Work {
 /// A command job's settings, placeholders unexpanded.
 pub(crate) struct CommandTemplate {
     pub argv: Vec<String>,
+    /// Where `command` is, for messages about it.
+    pub span: Range<usize>,
     pub shell: bool,
     pub cwd: Option<String>,
     pub env: Vec<(String, String)>,
@@ -161,15 +163,15 @@ impl Template {
             }
         }
         if let Work::Command(command) = &self.work {
-            let texts = command
-                .argv
+            if let Some(token) = command.argv.iter().find_map(|word| input_placeholder(word)) {
+                return Err(no_inputs(src, token, command.span.clone()));
+            }
+            let others = command
+                .cwd
                 .iter()
-                .chain(&command.cwd)
                 .chain(command.env.iter().map(|(_, value)| value));
-            for text in texts {
-                if let Some(token) = input_placeholder(text) {
-                    return Err(no_inputs(src, token, self.span.clone()));
-                }
+            if let Some(token) = others.into_iter().find_map(|text| input_placeholder(text)) {
+                return Err(no_inputs(src, token, self.span.clone()));
             }
         }
         Ok(())
@@ -296,6 +298,7 @@ fn read_command(
         .map(Duration::from_secs_f64);
     Ok(CommandTemplate {
         argv,
+        span: command.span(),
         shell,
         cwd,
         env,
