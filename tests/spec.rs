@@ -358,9 +358,9 @@ fn command_forms_run_as_written() {
     };
     assert_eq!(lines(r#"printf "a b\\n""#), ["a b"]);
     assert_eq!(lines("copies #2"), ["copy 2"]);
-    // A batch whose command names no input gets it as the last argument.
-    assert_eq!(lines("appended #1"), ["x y"]);
-    assert_eq!(lines("appended #2"), ["z"]);
+    // Inputs go only where placeholders are: nothing is appended.
+    assert_eq!(lines("no placeholder #1"), ["same"]);
+    assert_eq!(lines("no placeholder #2"), ["same"]);
     // Shell-quoted, so the apostrophe and space survive `sh -c`.
     assert_eq!(lines("quoted"), ["it's here"]);
     assert_eq!(results["regex"].2, Some(0.75));

@@ -29,9 +29,9 @@
 //!
 //! Command jobs run in the job file's directory unless `cwd` says otherwise
 //! (a relative `cwd` is relative to that directory too). With `shell = true`,
-//! placeholders are shell-quoted; a batch whose command names no input
-//! placeholder gets the input appended as its last argument, as GNU parallel
-//! does. Without inputs only `{#}` may be used. Naming and `after` rules are
+//! placeholders are shell-quoted. Inputs go only where placeholders are
+//! (nothing is appended, unlike GNU parallel). Without inputs only `{#}` may
+//! be used. Naming and `after` rules are
 //! in the `plan` module's docs.
 
 mod error;

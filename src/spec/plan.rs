@@ -18,7 +18,7 @@ use std::path::Path;
 
 use toml::Spanned;
 
-use super::expand::{Slot, expand, has_placeholder, input_placeholder};
+use super::expand::{Slot, expand, has_placeholder};
 use super::fields::Source;
 use super::template::{Batch, CommandTemplate, Template, Work};
 use super::{PlannedJob, SpecError};
@@ -105,12 +105,7 @@ fn expand_template(base: &Path, index: usize, template: &Template, drafts: &mut 
     for slot in slots {
         let (kind, summary, job) = match &template.work {
             Work::Command(command) => {
-                let job = command_job(
-                    base,
-                    command,
-                    slot,
-                    matches!(template.batch, Batch::Inputs(_)),
-                );
+                let job = command_job(base, command, slot);
                 (
                     "command".to_owned(),
                     job.command_line(),
@@ -165,29 +160,16 @@ fn work_kind(work: &Work) -> Option<&'static str> {
     }
 }
 
-/// The command job for one slot. A batch over inputs whose command names no
-/// input placeholder gets the input as its last argument, as GNU parallel
-/// does.
-fn command_job(
-    base: &Path,
-    command: &CommandTemplate,
-    slot: Slot<'_>,
-    has_inputs: bool,
-) -> CommandJob {
+/// The command job for one slot. Inputs go only where placeholders are:
+/// unlike GNU parallel, nothing is appended to a command that names none
+/// (such a batch runs the same command once per input, named apart).
+fn command_job(base: &Path, command: &CommandTemplate, slot: Slot<'_>) -> CommandJob {
     let quote = command.shell;
-    let mut argv: Vec<String> = command
+    let argv: Vec<String> = command
         .argv
         .iter()
         .map(|word| expand(word, slot, quote))
         .collect();
-    let names_input = command
-        .argv
-        .iter()
-        .any(|word| input_placeholder(word).is_some());
-    if has_inputs && !names_input {
-        let input = expand("{}", slot, quote);
-        argv.push(input);
-    }
     let cwd = command.cwd.as_deref().map_or_else(
         || base.to_path_buf(),
         |dir| base.join(expand(dir, slot, false)),
