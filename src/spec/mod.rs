@@ -31,8 +31,21 @@
 //! (a relative `cwd` is relative to that directory too). With `shell = true`,
 //! placeholders are shell-quoted. Inputs go only where placeholders are
 //! (nothing is appended, unlike GNU parallel). Without inputs only `{#}` may
-//! be used. Naming and `after` rules are
-//! in the `plan` module's docs.
+//! be used. A `command` string without `shell = true` is split into
+//! arguments like a shell would (quotes, backslashes), then placeholders are
+//! filled in each argument.
+//!
+//! Names: a job's name is its `name` with placeholders expanded; when a batch
+//! of several jobs has a `name` without placeholders, ` #N` is added (N as
+//! `{#}`). Without `name`, a command job is named by its command line and a
+//! demo job by its kind (` #N` added in a batch); such default names get
+//! ` (2)`, ` (3)`... when they repeat. Two jobs given the same name by their
+//! `name` keys are an error.
+//!
+//! `after`: each entry names either a `[[job]]` by its `name` as written —
+//! meaning every job of that batch — or, with placeholders expanded for the
+//! job at hand, one job by its final name. Dependency cycles are refused
+//! with the cycle spelled out (`a -> b -> a`).
 
 mod error;
 mod expand;

@@ -1,16 +1,8 @@
 //! From checked `[[job]]` templates to jobs: batches expanded, names made
 //! unique, `after` resolved to ids, cycles refused.
 //!
-//! Names: a job's name is its `name` with placeholders expanded; when a
-//! batch of several jobs has a `name` without placeholders, ` #N` is added
-//! (N as `{#}`). Without `name`, a command job is named by its command line
-//! and a demo job by its kind; such default names get ` (2)`, ` (3)`... when
-//! they repeat. Two jobs given the same name by their `name` keys are an
-//! error.
 //!
-//! `after`: each entry (placeholders expanded per job) names either a
-//! `[[job]]` by its `name` as written — meaning every job of that batch — or
-//! one job by its final name.
+//! The naming and `after` rules are described in the `spec` module's docs.
 
 use std::collections::HashMap;
 use std::ops::Range;
