@@ -44,7 +44,7 @@ fn unknown_keys_list_the_expected_ones() {
     );
     assert_refused(
         "unknown_top_key.toml",
-        "1:1: unknown key `max_thread` at the top level, expected one of: max_threads, job",
+        "1:1: unknown key `max_thread` at the top level, expected one of: max_threads, log_dir, job",
     );
     assert_refused(
         "unknown_demo_key.toml",
@@ -222,6 +222,15 @@ fn good(name: &str) -> JobFile {
         .unwrap_or_else(|error| panic!("{error}"))
 }
 
+/// A good fixture with `log_dir` set to `logs`, so running it writes its
+/// full logs there instead of the user's data directory.
+fn good_logging_to(name: &str, logs: &Path) -> JobFile {
+    let path = Path::new("tests/fixtures/good").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = format!("log_dir = {:?}\n{text}", logs.to_str().unwrap());
+    spec::parse(&text, &path).unwrap_or_else(|error| panic!("{error}"))
+}
+
 fn names(file: &JobFile) -> Vec<&str> {
     file.jobs.iter().map(|job| job.name.as_str()).collect()
 }
@@ -334,7 +343,10 @@ fn run_all(file: JobFile) -> HashMap<String, (Outcome, Vec<String>, Option<f32>)
 
 #[test]
 fn a_batch_file_runs_in_the_files_directory() {
-    let results = run_all(good("batch.toml"));
+    let logs = tempfile::tempdir().unwrap();
+    let file = good_logging_to("batch.toml", logs.path());
+    let count_a = file.jobs[0].job.id();
+    let results = run_all(file);
     for (name, (outcome, _, _)) in &results {
         assert!(
             matches!(outcome, Outcome::Succeeded(_)),
@@ -344,11 +356,16 @@ fn a_batch_file_runs_in_the_files_directory() {
     assert_eq!(results["count a"].1, ["1 inputs/a.txt"]);
     assert_eq!(results["count c d"].1, ["3 inputs/c d.txt"]);
     assert_eq!(results["just b"].1, ["b is inputs/b.txt in inputs"]);
+    // `log_dir` holds every command's full log, named by job id.
+    let log = logs.path().join(format!("{count_a}.log"));
+    assert_eq!(std::fs::read_to_string(log).unwrap(), "1 inputs/a.txt\n");
+    assert_eq!(std::fs::read_dir(logs.path()).unwrap().count(), 5);
 }
 
 #[test]
 fn command_forms_run_as_written() {
-    let results = run_all(good("commands.toml"));
+    let logs = tempfile::tempdir().unwrap();
+    let results = run_all(good_logging_to("commands.toml", logs.path()));
     let lines = |name: &str| {
         results
             .get(name)

@@ -7,6 +7,7 @@
 //!
 //! ```toml
 //! max_threads = 4                    # optional, 1..=1024
+//! log_dir = "logs"                   # optional: full command logs go here
 //!
 //! [[job]]
 //! name = "compress {/}"              # placeholders: {} {/} {.} {/.} {//} {#}
@@ -26,6 +27,10 @@
 //! count = 5
 //! points = 200
 //! ```
+//!
+//! Full command logs go to `log_dir/<job id>.log` when the file sets
+//! `log_dir` (relative to the file's directory), otherwise to
+//! [`default_log_dir`](crate::jobs::default_log_dir).
 //!
 //! Command jobs run in the job file's directory unless `cwd` says otherwise
 //! (a relative `cwd` is relative to that directory too). With `shell = true`,
@@ -119,7 +124,7 @@ pub fn parse(text: &str, path: &Path) -> Result<JobFile, SpecError> {
         )
     })?;
     let mut fields = Fields::new(document.into_inner());
-    fields.check_known(src, "at the top level", &["max_threads", "job"])?;
+    fields.check_known(src, "at the top level", &["max_threads", "log_dir", "job"])?;
     let max_threads = fields
         .integer(
             src,
@@ -128,7 +133,10 @@ pub fn parse(text: &str, path: &Path) -> Result<JobFile, SpecError> {
         )?
         .and_then(|value| usize::try_from(value).ok());
     let templates = read_templates(src, base, fields.raw("job"))?;
-    let jobs = plan::plan(src, base, &templates)?;
+    let log_dir = fields
+        .string(src, "log_dir")?
+        .map(|dir| base.join(dir.into_inner()));
+    let jobs = plan::plan(src, base, log_dir.as_deref(), &templates)?;
     Ok(JobFile {
         path: path.to_path_buf(),
         max_threads,

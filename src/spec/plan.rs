@@ -41,11 +41,12 @@ enum Built {
 pub(crate) fn plan(
     src: Source<'_>,
     base: &Path,
+    log_dir: Option<&Path>,
     templates: &[Template],
 ) -> Result<Vec<PlannedJob>, SpecError> {
     let mut drafts = Vec::new();
     for (index, template) in templates.iter().enumerate() {
-        expand_template(base, index, template, &mut drafts);
+        expand_template(base, log_dir, index, template, &mut drafts);
     }
     name_uniquely(src, &mut drafts)?;
     let after = resolve_after(src, templates, &drafts)?;
@@ -76,7 +77,13 @@ pub(crate) fn plan(
         .collect())
 }
 
-fn expand_template(base: &Path, index: usize, template: &Template, drafts: &mut Vec<Draft>) {
+fn expand_template(
+    base: &Path,
+    log_dir: Option<&Path>,
+    index: usize,
+    template: &Template,
+    drafts: &mut Vec<Draft>,
+) {
     let slots: Vec<Slot<'_>> = match &template.batch {
         Batch::Count(count) => (1..=*count)
             .map(|number| Slot {
@@ -95,9 +102,13 @@ fn expand_template(base: &Path, index: usize, template: &Template, drafts: &mut 
     };
     let several = slots.len() > 1;
     for slot in slots {
+        let id = JobId::new();
         let (kind, summary, job) = match &template.work {
             Work::Command(command) => {
-                let job = command_job(base, command, slot);
+                let mut job = command_job(base, command, slot);
+                if let Some(dir) = log_dir {
+                    job = job.log_file(dir.join(format!("{id}.log")));
+                }
                 (
                     "command".to_owned(),
                     job.command_line(),
@@ -133,7 +144,7 @@ fn expand_template(base: &Path, index: usize, template: &Template, drafts: &mut 
             .collect();
         drafts.push(Draft {
             template: index,
-            id: JobId::new(),
+            id,
             name,
             name_span,
             explicit_name,
