@@ -186,7 +186,7 @@ fn from_command_line_splits_like_a_shell() {
         job.argv(),
         argv(&["grep", "-n", "two words", "file name.txt"])
     );
-    assert_eq!(job.command_line(), r#"grep -n 'two words' 'file name.txt'"#);
+    assert_eq!(job.command_line(), r"grep -n 'two words' 'file name.txt'");
     assert_eq!(
         CommandJob::from_command_line("   ").unwrap_err(),
         CommandLineError::Empty
@@ -249,7 +249,11 @@ fn the_log_file_holds_every_line() {
     let report = run(CommandJob::new(argv(&["seq", "1", "20000"])).log_file(log.clone()));
     assert!(matches!(report.outcome(), Outcome::Succeeded(_)));
     let text = std::fs::read_to_string(&log).unwrap();
-    let expected: String = (1..=20000).map(|n| format!("{n}\n")).collect();
+    let expected = (1..=20000).fold(String::new(), |mut text, n| {
+        text.push_str(&n.to_string());
+        text.push('\n');
+        text
+    });
     assert_eq!(text, expected);
 }
 

@@ -44,7 +44,7 @@ fn unknown_keys_list_the_expected_ones() {
     );
     assert_refused(
         "unknown_top_key.toml",
-        "1:1: unknown key `max_thread` at the top level, expected one of: max_threads, job",
+        "1:1: unknown key `max_thread` at the top level, expected one of: max_threads, log_dir, job",
     );
     assert_refused(
         "unknown_demo_key.toml",
@@ -145,6 +145,11 @@ fn batches_that_make_no_sense() {
         "3:10: `inputs` is empty, expected at least one input",
     );
     assert_refused(
+        "placeholder_in_command.toml",
+        "3:11: `{}` needs `inputs` or `inputs_glob`; without inputs only `{#}` (the job \
+         number) is defined",
+    );
+    assert_refused(
         "placeholder_without_inputs.toml",
         "2:8: `{/}` needs `inputs` or `inputs_glob`; without inputs only `{#}` (the job \
          number) is defined",
@@ -215,6 +220,15 @@ fn parse_names_the_given_path() {
 fn good(name: &str) -> JobFile {
     spec::load(&Path::new("tests/fixtures/good").join(name))
         .unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// A good fixture with `log_dir` set to `logs`, so running it writes its
+/// full logs there instead of the user's data directory.
+fn good_logging_to(name: &str, logs: &Path) -> JobFile {
+    let path = Path::new("tests/fixtures/good").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = format!("log_dir = {:?}\n{text}", logs.to_str().unwrap());
+    spec::parse(&text, &path).unwrap_or_else(|error| panic!("{error}"))
 }
 
 fn names(file: &JobFile) -> Vec<&str> {
@@ -329,7 +343,10 @@ fn run_all(file: JobFile) -> HashMap<String, (Outcome, Vec<String>, Option<f32>)
 
 #[test]
 fn a_batch_file_runs_in_the_files_directory() {
-    let results = run_all(good("batch.toml"));
+    let logs = tempfile::tempdir().unwrap();
+    let file = good_logging_to("batch.toml", logs.path());
+    let count_a = file.jobs[0].job.id();
+    let results = run_all(file);
     for (name, (outcome, _, _)) in &results {
         assert!(
             matches!(outcome, Outcome::Succeeded(_)),
@@ -339,11 +356,16 @@ fn a_batch_file_runs_in_the_files_directory() {
     assert_eq!(results["count a"].1, ["1 inputs/a.txt"]);
     assert_eq!(results["count c d"].1, ["3 inputs/c d.txt"]);
     assert_eq!(results["just b"].1, ["b is inputs/b.txt in inputs"]);
+    // `log_dir` holds every command's full log, named by job id.
+    let log = logs.path().join(format!("{count_a}.log"));
+    assert_eq!(std::fs::read_to_string(log).unwrap(), "1 inputs/a.txt\n");
+    assert_eq!(std::fs::read_dir(logs.path()).unwrap().count(), 5);
 }
 
 #[test]
 fn command_forms_run_as_written() {
-    let results = run_all(good("commands.toml"));
+    let logs = tempfile::tempdir().unwrap();
+    let results = run_all(good_logging_to("commands.toml", logs.path()));
     let lines = |name: &str| {
         results
             .get(name)
@@ -353,9 +375,9 @@ fn command_forms_run_as_written() {
     };
     assert_eq!(lines(r#"printf "a b\\n""#), ["a b"]);
     assert_eq!(lines("copies #2"), ["copy 2"]);
-    // A batch whose command names no input gets it as the last argument.
-    assert_eq!(lines("appended #1"), ["x y"]);
-    assert_eq!(lines("appended #2"), ["z"]);
+    // Inputs go only where placeholders are: nothing is appended.
+    assert_eq!(lines("no placeholder #1"), ["same"]);
+    assert_eq!(lines("no placeholder #2"), ["same"]);
     // Shell-quoted, so the apostrophe and space survive `sh -c`.
     assert_eq!(lines("quoted"), ["it's here"]);
     assert_eq!(results["regex"].2, Some(0.75));

@@ -10,6 +10,10 @@
 //! and `jobdeck:sample <series> <x> <y>` lines become progress and plot
 //! points and are kept out of the job's log (the file still has them).
 //!
+//! The program also gets `JOBDECK_JOB_ID` and `JOBDECK_ATTEMPT` in its
+//! environment, and `PYTHONUNBUFFERED=1` (so Python scripts' progress arrives
+//! as it is printed) unless the job's own env sets it.
+//!
 //! A stop sends SIGTERM to the whole group and SIGKILL after the grace
 //! period; when the leader exits, whatever is left of its group is killed,
 //! so no child or grandchild outlives the job.
@@ -38,7 +42,13 @@ pub const DEFAULT_GRACE: Duration = Duration::from_secs(5);
 /// `$JOBDECK_LOG_DIR` when set, otherwise `<data dir>/jobdeck/logs`.
 #[must_use]
 pub fn default_log_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os(LOG_DIR_ENV).filter(|dir| !dir.is_empty()) {
+    log_dir_from(std::env::var_os(LOG_DIR_ENV))
+}
+
+/// [`default_log_dir`] given the value of `JOBDECK_LOG_DIR`; an empty value
+/// counts as unset.
+fn log_dir_from(env_value: Option<std::ffi::OsString>) -> PathBuf {
+    if let Some(dir) = env_value.filter(|dir| !dir.is_empty()) {
         return PathBuf::from(dir);
     }
     directories::BaseDirs::new()
@@ -213,6 +223,8 @@ impl Job for CommandJob {
         if self.argv.first().is_none_or(String::is_empty) {
             return Err(JobError::msg("no program to run: the command is empty"));
         }
+        // A stop that came before the start needs no process at all.
+        ctx.checkpoint()?;
         let mut log = LogFile::open(&self.log_path(ctx.id()), ctx);
         let (mut group, stdout, stderr) =
             ProcessGroup::spawn(self.build(ctx), self.program(), self.cwd.as_deref())
@@ -417,5 +429,56 @@ impl LogFile {
         if let Some(mut writer) = self.writer.take() {
             let _ = writer.flush();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_dir_comes_from_the_environment_when_set() {
+        assert_eq!(log_dir_from(Some("/tmp/x".into())), PathBuf::from("/tmp/x"));
+        let default = log_dir_from(None);
+        assert!(default.ends_with("jobdeck/logs"), "{}", default.display());
+        assert_eq!(log_dir_from(Some("".into())), default);
+    }
+
+    #[test]
+    fn the_log_file_defaults_to_the_job_id_in_the_log_dir() {
+        let id = JobId::new();
+        let job = CommandJob::new(vec!["true".into()]);
+        assert_eq!(
+            job.log_path(id),
+            default_log_dir().join(format!("{id}.log"))
+        );
+        let job = job.log_file(PathBuf::from("/tmp/mine.log"));
+        assert_eq!(job.log_path(id), PathBuf::from("/tmp/mine.log"));
+    }
+
+    #[test]
+    fn command_lines_show_quoting_or_the_script() {
+        let job = CommandJob::new(vec!["echo".into(), "a b".into(), "c".into()]);
+        assert_eq!(job.command_line(), "echo 'a b' c");
+        assert_eq!(job.clone().shell(true).command_line(), "echo a b c");
+        assert_eq!(job.program(), "echo");
+        assert_eq!(job.shell(true).program(), "sh");
+    }
+
+    #[test]
+    fn exit_statuses_become_outcomes() {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            finished(ExitStatus::from_raw(0)),
+            Ok(Output::exit(0, "exited with code 0"))
+        );
+        assert_eq!(
+            finished(ExitStatus::from_raw(3 << 8)),
+            Err(JobError::exit(3, "exited with code 3"))
+        );
+        assert_eq!(
+            finished(ExitStatus::from_raw(15)),
+            Err(JobError::msg("killed by signal 15 (SIGTERM)"))
+        );
     }
 }

@@ -45,7 +45,8 @@ pub(crate) fn expand(text: &str, slot: Slot<'_>, quote: bool) -> String {
         let value = derive(token, slot.input.unwrap_or(""));
         if quote {
             out.push_str(
-                &shlex::try_quote(&value).map_or_else(|_| value.clone(), |q| q.into_owned()),
+                &shlex::try_quote(&value)
+                    .map_or_else(|_| value.clone(), std::borrow::Cow::into_owned),
             );
         } else {
             out.push_str(&value);

@@ -7,6 +7,7 @@
 //!
 //! ```toml
 //! max_threads = 4                    # optional, 1..=1024
+//! log_dir = "logs"                   # optional: full command logs go here
 //!
 //! [[job]]
 //! name = "compress {/}"              # placeholders: {} {/} {.} {/.} {//} {#}
@@ -27,12 +28,29 @@
 //! points = 200
 //! ```
 //!
+//! Full command logs go to `log_dir/<job id>.log` when the file sets
+//! `log_dir` (relative to the file's directory), otherwise to
+//! [`default_log_dir`](crate::jobs::default_log_dir).
+//!
 //! Command jobs run in the job file's directory unless `cwd` says otherwise
 //! (a relative `cwd` is relative to that directory too). With `shell = true`,
-//! placeholders are shell-quoted; a batch whose command names no input
-//! placeholder gets the input appended as its last argument, as GNU parallel
-//! does. Without inputs only `{#}` may be used. Naming and `after` rules are
-//! in the `plan` module's docs.
+//! placeholders are shell-quoted. Inputs go only where placeholders are
+//! (nothing is appended, unlike GNU parallel). Without inputs only `{#}` may
+//! be used. A `command` string without `shell = true` is split into
+//! arguments like a shell would (quotes, backslashes), then placeholders are
+//! filled in each argument.
+//!
+//! Names: a job's name is its `name` with placeholders expanded; when a batch
+//! of several jobs has a `name` without placeholders, ` #N` is added (N as
+//! `{#}`). Without `name`, a command job is named by its command line and a
+//! demo job by its kind (` #N` added in a batch); such default names get
+//! ` (2)`, ` (3)`... when they repeat. Two jobs given the same name by their
+//! `name` keys are an error.
+//!
+//! `after`: each entry names either a `[[job]]` by its `name` as written —
+//! meaning every job of that batch — or, with placeholders expanded for the
+//! job at hand, one job by its final name. Dependency cycles are refused
+//! with the cycle spelled out (`a -> b -> a`).
 
 mod error;
 mod expand;
@@ -106,16 +124,19 @@ pub fn parse(text: &str, path: &Path) -> Result<JobFile, SpecError> {
         )
     })?;
     let mut fields = Fields::new(document.into_inner());
-    fields.check_known(src, "at the top level", &["max_threads", "job"])?;
+    fields.check_known(src, "at the top level", &["max_threads", "log_dir", "job"])?;
     let max_threads = fields
         .integer(
             src,
             "max_threads",
             to_i64(*MAX_THREADS_RANGE.start())..=to_i64(*MAX_THREADS_RANGE.end()),
         )?
-        .map(|value| usize::try_from(value).expect("checked range"));
+        .and_then(|value| usize::try_from(value).ok());
     let templates = read_templates(src, base, fields.raw("job"))?;
-    let jobs = plan::plan(src, base, &templates)?;
+    let log_dir = fields
+        .string(src, "log_dir")?
+        .map(|dir| base.join(dir.into_inner()));
+    let jobs = plan::plan(src, base, log_dir.as_deref(), &templates)?;
     Ok(JobFile {
         path: path.to_path_buf(),
         max_threads,
@@ -145,7 +166,7 @@ fn read_templates(
         return Err(src.error(span, NO_JOBS));
     }
     let mut templates = Vec::with_capacity(items.len());
-    for item in items.iter() {
+    for item in &items {
         let item_span = item.span();
         let DeValue::Table(table) = item.get_ref() else {
             return Err(src.error(

@@ -1,16 +1,8 @@
 //! From checked `[[job]]` templates to jobs: batches expanded, names made
 //! unique, `after` resolved to ids, cycles refused.
 //!
-//! Names: a job's name is its `name` with placeholders expanded; when a
-//! batch of several jobs has a `name` without placeholders, ` #N` is added
-//! (N as `{#}`). Without `name`, a command job is named by its command line
-//! and a demo job by its kind; such default names get ` (2)`, ` (3)`... when
-//! they repeat. Two jobs given the same name by their `name` keys are an
-//! error.
 //!
-//! `after`: each entry (placeholders expanded per job) names either a
-//! `[[job]]` by its `name` as written — meaning every job of that batch — or
-//! one job by its final name.
+//! The naming and `after` rules are described in the `spec` module's docs.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -18,7 +10,7 @@ use std::path::Path;
 
 use toml::Spanned;
 
-use super::expand::{Slot, expand, has_placeholder, input_placeholder};
+use super::expand::{Slot, expand, has_placeholder};
 use super::fields::Source;
 use super::template::{Batch, CommandTemplate, Template, Work};
 use super::{PlannedJob, SpecError};
@@ -49,11 +41,12 @@ enum Built {
 pub(crate) fn plan(
     src: Source<'_>,
     base: &Path,
+    log_dir: Option<&Path>,
     templates: &[Template],
 ) -> Result<Vec<PlannedJob>, SpecError> {
     let mut drafts = Vec::new();
     for (index, template) in templates.iter().enumerate() {
-        expand_template(base, index, template, &mut drafts);
+        expand_template(base, log_dir, index, template, &mut drafts);
     }
     name_uniquely(src, &mut drafts)?;
     let after = resolve_after(src, templates, &drafts)?;
@@ -84,7 +77,13 @@ pub(crate) fn plan(
         .collect())
 }
 
-fn expand_template(base: &Path, index: usize, template: &Template, drafts: &mut Vec<Draft>) {
+fn expand_template(
+    base: &Path,
+    log_dir: Option<&Path>,
+    index: usize,
+    template: &Template,
+    drafts: &mut Vec<Draft>,
+) {
     let slots: Vec<Slot<'_>> = match &template.batch {
         Batch::Count(count) => (1..=*count)
             .map(|number| Slot {
@@ -103,14 +102,13 @@ fn expand_template(base: &Path, index: usize, template: &Template, drafts: &mut 
     };
     let several = slots.len() > 1;
     for slot in slots {
+        let id = JobId::new();
         let (kind, summary, job) = match &template.work {
             Work::Command(command) => {
-                let job = command_job(
-                    base,
-                    command,
-                    slot,
-                    matches!(template.batch, Batch::Inputs(_)),
-                );
+                let mut job = command_job(base, command, slot);
+                if let Some(dir) = log_dir {
+                    job = job.log_file(dir.join(format!("{id}.log")));
+                }
                 (
                     "command".to_owned(),
                     job.command_line(),
@@ -123,24 +121,21 @@ fn expand_template(base: &Path, index: usize, template: &Template, drafts: &mut 
                 Built::Demo(demo.clone()),
             ),
         };
-        let (name, name_span, explicit_name) = match &template.name {
-            Some(name) => {
-                let mut text = expand(name.get_ref(), slot, false);
-                if several && !has_placeholder(name.get_ref()) {
-                    text = format!("{text} #{}", slot.number);
-                }
-                (text, name.span(), true)
+        let (name, name_span, explicit_name) = if let Some(name) = &template.name {
+            let mut text = expand(name.get_ref(), slot, false);
+            if several && !has_placeholder(name.get_ref()) {
+                text = format!("{text} #{}", slot.number);
             }
-            None => {
-                let mut text = match &work_kind(&template.work) {
-                    Some(key) => (*key).to_owned(),
-                    None => summary.clone(),
-                };
-                if several && matches!(template.work, Work::Demo(_)) {
-                    text = format!("{text} #{}", slot.number);
-                }
-                (text, template.span.clone(), false)
+            (text, name.span(), true)
+        } else {
+            let mut text = match work_kind(&template.work) {
+                Some(key) => key.to_owned(),
+                None => summary.clone(),
+            };
+            if several && matches!(template.work, Work::Demo(_)) {
+                text = format!("{text} #{}", slot.number);
             }
+            (text, template.span.clone(), false)
         };
         let after = template
             .after
@@ -149,7 +144,7 @@ fn expand_template(base: &Path, index: usize, template: &Template, drafts: &mut 
             .collect();
         drafts.push(Draft {
             template: index,
-            id: JobId::new(),
+            id,
             name,
             name_span,
             explicit_name,
@@ -168,29 +163,16 @@ fn work_kind(work: &Work) -> Option<&'static str> {
     }
 }
 
-/// The command job for one slot. A batch over inputs whose command names no
-/// input placeholder gets the input as its last argument, as GNU parallel
-/// does.
-fn command_job(
-    base: &Path,
-    command: &CommandTemplate,
-    slot: Slot<'_>,
-    has_inputs: bool,
-) -> CommandJob {
+/// The command job for one slot. Inputs go only where placeholders are:
+/// unlike GNU parallel, nothing is appended to a command that names none
+/// (such a batch runs the same command once per input, named apart).
+fn command_job(base: &Path, command: &CommandTemplate, slot: Slot<'_>) -> CommandJob {
     let quote = command.shell;
-    let mut argv: Vec<String> = command
+    let argv: Vec<String> = command
         .argv
         .iter()
         .map(|word| expand(word, slot, quote))
         .collect();
-    let names_input = command
-        .argv
-        .iter()
-        .any(|word| input_placeholder(word).is_some());
-    if has_inputs && !names_input {
-        let input = expand("{}", slot, quote);
-        argv.push(input);
-    }
     let cwd = command.cwd.as_deref().map_or_else(
         || base.to_path_buf(),
         |dir| base.join(expand(dir, slot, false)),

@@ -59,6 +59,8 @@ pub(crate) enum Work {
 /// A command job's settings, placeholders unexpanded.
 pub(crate) struct CommandTemplate {
     pub argv: Vec<String>,
+    /// Where `command` is, for messages about it.
+    pub span: Range<usize>,
     pub shell: bool,
     pub cwd: Option<String>,
     pub env: Vec<(String, String)>,
@@ -99,17 +101,14 @@ impl Template {
                 )
             })?),
         };
-        match demo {
-            Some(demo) => {
-                let mut expected: Vec<&str> = COMMON_KEYS[..COMMON_KEYS.len() - 1].to_vec();
-                expected.extend(demo_param_keys(demo));
-                fields.check_known(src, &format!("for kind = \"{}\"", demo.key()), &expected)?;
-            }
-            None => {
-                let mut expected = COMMON_KEYS.to_vec();
-                expected.extend(COMMAND_KEYS);
-                fields.check_known(src, "in [[job]]", &expected)?;
-            }
+        if let Some(demo) = demo {
+            let mut expected: Vec<&str> = COMMON_KEYS[..COMMON_KEYS.len() - 1].to_vec();
+            expected.extend(demo_param_keys(demo));
+            fields.check_known(src, &format!("for kind = \"{}\"", demo.key()), &expected)?;
+        } else {
+            let mut expected = COMMON_KEYS.to_vec();
+            expected.extend(COMMAND_KEYS);
+            fields.check_known(src, "in [[job]]", &expected)?;
         }
         let name = fields.string(src, "name")?;
         let batch = read_batch(src, base, &mut fields)?;
@@ -164,15 +163,15 @@ impl Template {
             }
         }
         if let Work::Command(command) = &self.work {
-            let texts = command
-                .argv
+            if let Some(token) = command.argv.iter().find_map(|word| input_placeholder(word)) {
+                return Err(no_inputs(src, token, command.span.clone()));
+            }
+            let others = command
+                .cwd
                 .iter()
-                .chain(&command.cwd)
                 .chain(command.env.iter().map(|(_, value)| value));
-            for text in texts {
-                if let Some(token) = input_placeholder(text) {
-                    return Err(no_inputs(src, token, self.span.clone()));
-                }
+            if let Some(token) = others.into_iter().find_map(|text| input_placeholder(text)) {
+                return Err(no_inputs(src, token, self.span.clone()));
             }
         }
         Ok(())
@@ -299,6 +298,7 @@ fn read_command(
         .map(Duration::from_secs_f64);
     Ok(CommandTemplate {
         argv,
+        span: command.span(),
         shell,
         cwd,
         env,
@@ -354,10 +354,10 @@ fn read_env(src: Source<'_>, fields: &mut Fields<'_>) -> Result<Vec<(String, Str
         ));
     };
     let mut vars: Vec<(Range<usize>, String, String)> = Vec::new();
-    for (key, value) in table.iter() {
+    for (key, value) in table {
         match value.get_ref() {
             DeValue::String(text) => {
-                vars.push((key.span(), key.get_ref().to_string(), text.to_string()))
+                vars.push((key.span(), key.get_ref().to_string(), text.to_string()));
             }
             other => {
                 return Err(src.error(
@@ -437,7 +437,7 @@ fn read_demo(
     let seed = |fields: &mut Fields<'_>| -> Result<Option<u64>, SpecError> {
         Ok(fields
             .integer(src, "seed", 0..=i64::MAX)?
-            .map(|seed| seed.unsigned_abs()))
+            .map(i64::unsigned_abs))
     };
     Ok(match kind {
         DemoKind::Steps => {
