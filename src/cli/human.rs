@@ -97,7 +97,8 @@ impl HumanReporter {
             Outcome::Succeeded(output) => {
                 let mut line = format!("✓ {name}");
                 push_elapsed(&mut line, elapsed.as_deref());
-                if !output.summary.is_empty() {
+                // A command's summary only repeats its exit code 0.
+                if output.exit_code.is_none() && !output.summary.is_empty() {
                     line.push_str(": ");
                     line.push_str(&output.summary);
                 }
