@@ -169,3 +169,46 @@ fn finished_line<'a>(base: Record<'a>, outcome: &'a Outcome) -> Record<'a> {
         Outcome::Stopped | Outcome::TimedOut | Outcome::Cancelled => Record { event, ..base },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(outcome: &Outcome) -> serde_json::Value {
+        let base = Record {
+            job: Uuid::nil(),
+            name: "job",
+            ..Record::default()
+        };
+        serde_json::to_value(finished_line(base, outcome)).unwrap()
+    }
+
+    #[test]
+    fn a_failure_carries_its_error_and_exit_code_and_nothing_else() {
+        let failed = Outcome::Failed {
+            error: "exited with code 3".to_owned(),
+            exit_code: Some(3),
+        };
+        assert_eq!(
+            render(&failed),
+            serde_json::json!({
+                "job": "00000000-0000-0000-0000-000000000000",
+                "name": "job",
+                "event": "failed",
+                "error": "exited with code 3",
+                "exit_code": 3,
+            })
+        );
+    }
+
+    #[test]
+    fn a_skip_names_its_dependency_and_a_stop_is_bare() {
+        let because = JobId::new();
+        let skipped = render(&Outcome::Skipped { because });
+        assert_eq!(skipped["event"], "skipped");
+        assert_eq!(skipped["because"], because.to_string());
+        let stopped = render(&Outcome::TimedOut);
+        assert_eq!(stopped.as_object().unwrap().len(), 3, "{stopped}");
+        assert_eq!(stopped["event"], "timed_out");
+    }
+}
