@@ -402,3 +402,24 @@ fn the_shipped_examples_are_valid() {
     }
     assert!(checked >= 3, "found {checked} examples");
 }
+
+#[test]
+fn the_command_examples_run_and_succeed() {
+    for name in ["batch-glob.toml", "command-progress.toml"] {
+        let path = Path::new("assets/examples").join(name);
+        let logs = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = format!("log_dir = {:?}\n{text}", logs.path().to_str().unwrap());
+        let file = spec::parse(&text, &path).unwrap_or_else(|error| panic!("{error}"));
+        let results = run_all(file);
+        for (job, (outcome, lines, progress)) in &results {
+            assert!(
+                matches!(outcome, Outcome::Succeeded(_)),
+                "{name}: {job}: {outcome:?} {lines:?}"
+            );
+            if name == "command-progress.toml" {
+                assert_eq!(*progress, Some(1.0), "{job} reaches 100%");
+            }
+        }
+    }
+}

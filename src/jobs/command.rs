@@ -60,7 +60,7 @@ fn log_dir_from(env_value: Option<std::ffi::OsString>) -> PathBuf {
 /// A command line that cannot become a job.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CommandLineError {
-    /// Nothing but whitespace.
+    /// Nothing but whitespace (or an empty program name, as in `''`).
     #[error("the command line is empty")]
     Empty,
     /// A quote or a trailing backslash is left open.
@@ -103,7 +103,7 @@ impl CommandJob {
     /// [`CommandLineError`] for an empty line or unbalanced quotes.
     pub fn from_command_line(line: &str) -> Result<Self, CommandLineError> {
         let argv = shlex::split(line).ok_or(CommandLineError::Unbalanced)?;
-        if argv.is_empty() {
+        if argv.first().is_none_or(String::is_empty) {
             return Err(CommandLineError::Empty);
         }
         Ok(Self::new(argv))
