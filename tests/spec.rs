@@ -177,6 +177,10 @@ fn dependencies() {
     );
     assert_refused("cycle.toml", "4:10: dependency cycle: a -> b -> c -> a");
     assert_refused(
+        "empty_name.toml",
+        "2:8: `name` is empty; give a name, or leave `name` out to use the command or kind",
+    );
+    assert_refused(
         "duplicate_name.toml",
         "6:8: duplicate job name `build` (first used at 2:8); names must be unique, \
          placeholders such as {#} or {/} help",

@@ -112,6 +112,15 @@ impl Template {
             fields.check_known(src, "in [[job]]", &expected)?;
         }
         let name = fields.string(src, "name")?;
+        if let Some(name) = name
+            .as_ref()
+            .filter(|name| name.get_ref().trim().is_empty())
+        {
+            return Err(src.error(
+                name.span(),
+                "`name` is empty; give a name, or leave `name` out to use the command or kind",
+            ));
+        }
         let batch = read_batch(src, base, &mut fields)?;
         let timeout = fields
             .number(
