@@ -6,7 +6,7 @@
 //! line too, so redrawn progress bars become lines — goes to the job's log
 //! as it is (stderr is not prefixed: the log reads like a terminal) and to
 //! the full log file. Progress is read from the lines (see
-//! [`OutputParser`](super::output::OutputParser)); `jobdeck:progress <0..1>`
+//! [`OutputParser`]); `jobdeck:progress <0..1>`
 //! and `jobdeck:sample <series> <x> <y>` lines become progress and plot
 //! points and are kept out of the job's log (the file still has them).
 //!
