@@ -192,6 +192,10 @@ fn from_command_line_splits_like_a_shell() {
         CommandLineError::Empty
     );
     assert_eq!(
+        CommandJob::from_command_line("'' x").unwrap_err(),
+        CommandLineError::Empty
+    );
+    assert_eq!(
         CommandJob::from_command_line("echo 'open").unwrap_err(),
         CommandLineError::Unbalanced
     );

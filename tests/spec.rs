@@ -177,6 +177,10 @@ fn dependencies() {
     );
     assert_refused("cycle.toml", "4:10: dependency cycle: a -> b -> c -> a");
     assert_refused(
+        "empty_name.toml",
+        "2:8: `name` is empty; give a name, or leave `name` out to use the command or kind",
+    );
+    assert_refused(
         "duplicate_name.toml",
         "6:8: duplicate job name `build` (first used at 2:8); names must be unique, \
          placeholders such as {#} or {/} help",
@@ -401,4 +405,84 @@ fn the_shipped_examples_are_valid() {
         }
     }
     assert!(checked >= 3, "found {checked} examples");
+}
+
+#[test]
+fn the_command_examples_run_and_succeed() {
+    for name in ["batch-glob.toml", "command-progress.toml"] {
+        let path = Path::new("assets/examples").join(name);
+        let logs = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = format!("log_dir = {:?}\n{text}", logs.path().to_str().unwrap());
+        let file = spec::parse(&text, &path).unwrap_or_else(|error| panic!("{error}"));
+        let results = run_all(file);
+        for (job, (outcome, lines, progress)) in &results {
+            assert!(
+                matches!(outcome, Outcome::Succeeded(_)),
+                "{name}: {job}: {outcome:?} {lines:?}"
+            );
+            if name == "command-progress.toml" {
+                assert_eq!(*progress, Some(1.0), "{job} reaches 100%");
+            }
+        }
+    }
+}
+
+fn parse_error(text: &str) -> String {
+    match spec::parse(text, Path::new("t.toml")) {
+        Ok(file) => panic!("accepted with {} jobs: {text}", file.jobs.len()),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[test]
+fn values_toml_allows_but_a_job_file_does_not() {
+    let job = "[[job]]\ncommand = [\"true\"]\n";
+    assert_eq!(
+        parse_error(&format!("{job}count = 1.5\n")),
+        "t.toml:3:9: `count` must be an integer from 1 to 100000, found a float"
+    );
+    assert_eq!(
+        parse_error(&format!("{job}timeout_secs = inf\n")),
+        "t.toml:3:16: `timeout_secs` must be a positive number of seconds, found inf"
+    );
+    assert_eq!(
+        parse_error(&format!("{job}timeout_secs = 1979-05-27\n")),
+        "t.toml:3:16: `timeout_secs` must be a positive number of seconds, found a date-time"
+    );
+    assert_eq!(
+        parse_error(&format!("{job}shell = \"yes\"\n")),
+        "t.toml:3:9: `shell` must be true or false, found a string"
+    );
+    assert_eq!(
+        parse_error(&format!("{job}inputs_glob = \"[\"\n")),
+        "t.toml:3:15: `inputs_glob` is not a valid pattern: invalid range pattern"
+    );
+    assert_eq!(
+        parse_error("[[job]]\nname = \"a\"\ncommand = [\"true\"]\nafter = [\"a\"]\n"),
+        "t.toml:4:10: dependency cycle: a -> a"
+    );
+    assert_eq!(
+        parse_error("max_threads = 2\njob = []\n"),
+        "t.toml:2:7: no jobs: expected at least one [[job]] table with a `command` or a `kind`"
+    );
+}
+
+#[test]
+fn other_toml_shapes_of_the_same_jobs() {
+    let inline = spec::parse(
+        "job = [{ command = [\"true\"] }, { kind = \"steps\", timeout_secs = 0.25 }]\n",
+        Path::new("t.toml"),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(names(&inline), ["true", "steps"]);
+    let steps = format!("{:?}", inline.jobs[1].job);
+    assert!(steps.contains("timeout: Some(250ms)"), "{steps}");
+
+    let subtable = spec::parse(
+        "[[job]]\ncommand = [\"env\"]\n[job.env]\nA = \"1\"\n",
+        Path::new("t.toml"),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(names(&subtable), ["env"]);
 }

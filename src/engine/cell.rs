@@ -2,7 +2,7 @@
 //! stop and pause flags, and the pending progress, samples and log lines that
 //! wait for the consumer.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -81,6 +81,8 @@ pub(crate) struct JobCell {
     pub(crate) id: JobId,
     stop: AtomicU8,
     paused: AtomicBool,
+    /// The worker running the job, `usize::MAX` before it first starts.
+    worker: AtomicUsize,
     /// Wakes a job sleeping in `JobContext::sleep` or held at a checkpoint.
     wait_lock: Mutex<()>,
     wait_cv: Condvar,
@@ -102,6 +104,7 @@ impl JobCell {
             id,
             stop: AtomicU8::new(RUN),
             paused: AtomicBool::new(false),
+            worker: AtomicUsize::new(usize::MAX),
             wait_lock: Mutex::new(()),
             wait_cv: Condvar::new(),
             progress_bits: AtomicU32::new(0),
@@ -109,6 +112,14 @@ impl JobCell {
             samples: Mutex::new(PendingSamples::default()),
             logs: Mutex::new(PendingLogs::default()),
         }
+    }
+
+    pub(crate) fn set_worker(&self, worker: usize) {
+        self.worker.store(worker, Ordering::Release);
+    }
+
+    pub(crate) fn worker(&self) -> usize {
+        self.worker.load(Ordering::Acquire)
     }
 
     // ---- stop and pause ----

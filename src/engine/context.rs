@@ -79,6 +79,15 @@ impl JobContext {
         self.cell.should_stop()
     }
 
+    /// Whether the job has been asked to pause (see
+    /// [`Pool::set_job_paused`](super::Pool::set_job_paused)). Jobs that
+    /// cannot wait in [`checkpoint`](Self::checkpoint), such as one watching
+    /// a process, can poll this and pause their work their own way.
+    #[must_use]
+    pub fn is_paused(&self) -> bool {
+        self.cell.is_paused()
+    }
+
     /// Call once per step: waits while the job is paused, and returns
     /// `Err(JobError::Stopped)` when it should stop, so `ctx.checkpoint()?`
     /// ends the job promptly.

@@ -186,8 +186,10 @@ impl EventReceiver {
             if let Some(event) = self.ready.pop_front() {
                 return Ok(event);
             }
-            let msg = self.rx.try_recv()?;
-            self.resolve(msg);
+            match self.rx.try_recv()? {
+                Msg::Event(event) => return Ok(event),
+                notice => self.resolve(notice),
+            }
         }
     }
 
@@ -208,8 +210,10 @@ impl EventReceiver {
             if let Some(event) = self.ready.pop_front() {
                 return Ok(event);
             }
-            let msg = self.rx.recv_deadline(deadline)?;
-            self.resolve(msg);
+            match self.rx.recv_deadline(deadline)? {
+                Msg::Event(event) => return Ok(event),
+                notice => self.resolve(notice),
+            }
         }
     }
 
@@ -259,8 +263,11 @@ impl Iterator for EventReceiver {
             if let Some(event) = self.ready.pop_front() {
                 return Some(event);
             }
-            let msg = self.rx.recv().ok()?;
-            self.resolve(msg);
+            match self.rx.recv().ok()? {
+                // Most messages are plain events: hand them straight over.
+                Msg::Event(event) => return Some(event),
+                notice => self.resolve(notice),
+            }
         }
     }
 }

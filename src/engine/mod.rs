@@ -26,6 +26,7 @@ mod id;
 mod job;
 mod new_job;
 mod pool;
+mod queue;
 mod scheduler;
 mod worker;
 
@@ -33,7 +34,7 @@ pub use cell::{PENDING_LOG_LINES, PENDING_SAMPLES_PER_SERIES};
 pub use context::JobContext;
 pub use error::{EngineError, MAX_THREADS_RANGE};
 pub use event::{Event, EventKind, EventReceiver, Outcome, OutcomeKind};
-pub use id::JobId;
+pub use id::{IdHasher, JobId, JobIdMap, JobIdSet};
 pub use job::{Job, JobError, JobResult, Output};
 pub use new_job::NewJob;
 pub use pool::Pool;

@@ -3,18 +3,19 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 
-use crossbeam_channel::unbounded;
+use crossbeam_channel::{Receiver, unbounded};
 
 use super::cell::{Hub, StopReason};
 use super::error::MAX_THREADS_RANGE;
-use super::scheduler::{JobState, PoolCounts, State};
+use super::scheduler::{Dispatch, JobState, PoolCounts, State, WorkerMsg};
 use super::worker::{timer_main, worker_main};
 use super::{EngineError, EventReceiver, JobId, NewJob};
 
 pub(crate) struct Inner {
     pub(crate) state: Mutex<State>,
-    /// Idle workers wait here for work.
-    pub(crate) work_cv: Condvar,
+    /// Idle workers wait on this for work; the scheduler sends only as many
+    /// messages as there are idle workers, so none waits in the channel.
+    pub(crate) dispatch_rx: Receiver<WorkerMsg>,
     /// The timeout thread waits here for the next deadline.
     pub(crate) timer_cv: Condvar,
     pub(crate) hub: Arc<Hub>,
@@ -28,41 +29,78 @@ impl Inner {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Makes sure every job that may start now has a worker to start it:
-    /// wakes idle workers and spawns new ones up to the cap.
+    /// Gives every job that may start now a worker: idle workers first, then
+    /// new ones up to the cap. Also wakes the timer for new deadlines.
     pub(crate) fn staff(self: &Arc<Self>, state: &mut State) {
-        let mut wanted = state.startable();
-        let available = state.workers.idle - state.workers.woken;
-        let wake = wanted.min(available);
-        for _ in 0..wake {
-            self.work_cv.notify_one();
+        while state.workers.idle > 0 {
+            let Some(dispatch) = state.dispatch() else {
+                break;
+            };
+            state.workers.idle -= 1;
+            send_to_worker(state, WorkerMsg::Run(dispatch));
         }
-        state.workers.woken += wake;
-        wanted -= wake;
-        while wanted > 0 && state.workers.alive < state.max_threads {
-            self.spawn_worker(state);
-            wanted -= 1;
+        while state.workers.alive < state.max_threads {
+            let Some(dispatch) = state.dispatch() else {
+                break;
+            };
+            self.spawn_worker(state, dispatch);
+        }
+        if std::mem::take(&mut state.deadline_added) {
+            self.timer_cv.notify_one();
         }
     }
 
-    fn spawn_worker(self: &Arc<Self>, state: &mut State) {
+    /// Retires idle workers above the cap; busy ones retire when their job
+    /// ends.
+    pub(crate) fn retire_excess(state: &mut State) {
+        let excess = state.workers.alive.saturating_sub(state.max_threads);
+        for _ in 0..excess.min(state.workers.idle) {
+            state.workers.idle -= 1;
+            state.workers.alive -= 1;
+            send_to_worker(state, WorkerMsg::Retire);
+        }
+    }
+
+    fn spawn_worker(self: &Arc<Self>, state: &mut State, first: Dispatch) {
         let slot = state.workers.take_slot();
         let inner = Arc::clone(self);
+        // The job travels to the thread through this cell, so that if the
+        // spawn fails it can go back to the queue.
+        let handoff = Arc::new(Mutex::new(Some(first)));
+        let for_thread = Arc::clone(&handoff);
         let spawned = thread::Builder::new()
             .name(format!("jobdeck-worker-{slot}"))
-            .spawn(move || worker_main(&inner, slot));
-        match spawned {
-            Ok(handle) => {
-                state.workers.alive += 1;
-                state.workers.handles.retain(|h| !h.is_finished());
-                state.workers.handles.push(handle);
-            }
-            Err(_) => {
-                // Out of threads: the jobs stay queued and start when a
-                // running worker frees up, so nothing is lost.
-                state.workers.free_slot(slot);
+            .spawn(move || {
+                let first = for_thread
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                worker_main(&inner, slot, first);
+            });
+        if let Ok(handle) = spawned {
+            state.workers.alive += 1;
+            state.workers.handles.retain(|h| !h.is_finished());
+            state.workers.handles.push(handle);
+        } else {
+            // Out of threads: the job goes back to the queue and starts when
+            // a running worker frees up, so nothing is lost.
+            state.workers.free_slot(slot);
+            let first = handoff
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            if let Some(first) = first {
+                state.undispatch(first);
             }
         }
+    }
+}
+
+/// Sends to the idle workers. The receiver lives in `Inner`, so the channel
+/// is connected for as long as a sender exists.
+fn send_to_worker(state: &State, msg: WorkerMsg) {
+    if let Some(tx) = &state.dispatch_tx {
+        let _ = tx.send(msg);
     }
 }
 
@@ -87,9 +125,10 @@ impl Pool {
     pub fn new(max_threads: usize) -> Result<(Self, EventReceiver), EngineError> {
         check_max_threads(max_threads)?;
         let (tx, rx) = unbounded();
+        let (dispatch_tx, dispatch_rx) = unbounded();
         let inner = Arc::new(Inner {
-            state: Mutex::new(State::new(max_threads)),
-            work_cv: Condvar::new(),
+            state: Mutex::new(State::new(max_threads, dispatch_tx)),
+            dispatch_rx,
             timer_cv: Condvar::new(),
             hub: Arc::new(Hub::new(tx)),
         });
@@ -120,7 +159,9 @@ impl Pool {
     /// Unknown dependency, reused id, or a pool that is shutting down.
     pub fn submit(&self, job: NewJob) -> Result<JobId, EngineError> {
         let id = job.id;
-        self.submit_all(vec![job])?;
+        let mut state = self.inner.lock();
+        state.admit_single(&self.inner.hub, job)?;
+        self.inner.staff(&mut state);
         Ok(id)
     }
 
@@ -154,8 +195,7 @@ impl Pool {
         let mut state = self.inner.lock();
         state.max_threads = max_threads;
         self.inner.staff(&mut state);
-        // Idle workers above the new cap wake up to retire.
-        self.inner.work_cv.notify_all();
+        Inner::retire_excess(&mut state);
         Ok(())
     }
 
@@ -245,9 +285,10 @@ impl Pool {
             let mut state = self.inner.lock();
             state.stop_all(&self.inner.hub);
             state.shutting_down = true;
+            // Disconnects the dispatch channel: idle workers wake and exit.
+            state.dispatch_tx = None;
             std::mem::take(&mut state.workers.handles)
         };
-        self.inner.work_cv.notify_all();
         self.inner.timer_cv.notify_all();
         for handle in handles {
             // A worker that panicked outside a job has nothing left to report.

@@ -8,51 +8,84 @@ use std::sync::{Arc, PoisonError};
 use std::time::Instant;
 
 use super::cell::StopReason;
+use super::event::Msg;
 use super::pool::Inner;
-use super::scheduler::{Dispatch, RunFailure};
-use super::{JobContext, JobError, JobResult};
+use super::scheduler::{Dispatch, RunFailure, WorkerMsg};
+use super::{Event, EventKind, JobContext, JobError, JobResult};
 
 /// Runs jobs until the pool shuts down or shrinks below this worker.
-pub(crate) fn worker_main(inner: &Arc<Inner>, slot: usize) {
-    let mut state = inner.lock();
+///
+/// After each job the worker takes the next startable one itself, under the
+/// same lock it records the result with; only when there is none does it
+/// wait on the dispatch channel, which spins briefly before sleeping, so a
+/// busy pool rarely pays for a sleep and a wake-up per job.
+pub(crate) fn worker_main(inner: &Arc<Inner>, slot: usize, first: Option<Dispatch>) {
+    let mut next = first;
     loop {
-        if let Some(Dispatch {
-            id,
-            cell,
-            mut job,
-            attempt,
-        }) = state.dispatch(&inner.hub, slot)
-        {
-            if std::mem::take(&mut state.deadline_added) {
-                inner.timer_cv.notify_one();
+        let Some(dispatch) = next.take() else {
+            match inner.dispatch_rx.recv() {
+                Ok(WorkerMsg::Run(dispatch)) => next = Some(dispatch),
+                // Retiring workers were already counted out by the sender.
+                Ok(WorkerMsg::Retire) => return retire(inner, slot, false),
+                Err(_) => return retire(inner, slot, true),
             }
-            drop(state);
-            let ctx = JobContext::new(cell, Arc::clone(&inner.hub), slot, attempt);
-            let result = run_caught(|| job.run(&ctx));
-            drop(ctx);
-            state = inner.lock();
-            // A finished job is dropped here, under the lock; jobs hold no
-            // resources whose release is slow (a command job has reaped its
-            // process by the time `run` returns).
-            state.complete(&inner.hub, id, job, result);
-            inner.staff(&mut state);
             continue;
-        }
-        // Nothing to start: retire if the pool is closing or has more workers
-        // than it may use now, otherwise wait to be woken.
+        };
+        let id = dispatch.id;
+        let (job, result) = run(inner, slot, dispatch);
+        let mut state = inner.lock();
+        // A finished job is dropped here, under the lock; jobs hold no
+        // resources whose release is slow (a command job has reaped its
+        // process by the time `run` returns).
+        state.complete(&inner.hub, id, job, result);
         if state.shutting_down || state.workers.alive > state.max_threads {
             state.workers.alive -= 1;
             state.workers.free_slot(slot);
+            inner.staff(&mut state);
             return;
         }
-        state.workers.idle += 1;
-        state = inner
-            .work_cv
-            .wait(state)
-            .unwrap_or_else(PoisonError::into_inner);
-        state.workers.idle -= 1;
-        state.workers.woken = state.workers.woken.saturating_sub(1);
+        next = state.dispatch();
+        if next.is_none() {
+            state.workers.idle += 1;
+        }
+        inner.staff(&mut state);
     }
+}
+
+/// Frees the worker's slot; `counted` says whether it still counts as alive
+/// and idle (true when the channel closed under it at shutdown).
+fn retire(inner: &Inner, slot: usize, counted: bool) {
+    let mut state = inner.lock();
+    if counted {
+        state.workers.alive -= 1;
+        state.workers.idle = state.workers.idle.saturating_sub(1);
+    }
+    state.workers.free_slot(slot);
+}
+
+/// Announces the start, then runs the job outside the lock.
+fn run(
+    inner: &Arc<Inner>,
+    slot: usize,
+    dispatch: Dispatch,
+) -> (Box<dyn super::Job>, Result<super::Output, RunFailure>) {
+    let Dispatch {
+        id,
+        cell,
+        mut job,
+        attempt,
+    } = dispatch;
+    cell.set_worker(slot);
+    inner.hub.send(Msg::Event(Event {
+        job: id,
+        kind: EventKind::Started {
+            worker: slot,
+            attempt,
+        },
+    }));
+    let ctx = JobContext::new(cell, Arc::clone(&inner.hub), slot, attempt);
+    let result = run_caught(|| job.run(&ctx));
+    (job, result)
 }
 
 /// Runs a job, turning a panic into a failure that carries its message, so

@@ -6,7 +6,7 @@
 //! line too, so redrawn progress bars become lines — goes to the job's log
 //! as it is (stderr is not prefixed: the log reads like a terminal) and to
 //! the full log file. Progress is read from the lines (see
-//! [`OutputParser`](super::output::OutputParser)); `jobdeck:progress <0..1>`
+//! [`OutputParser`]); `jobdeck:progress <0..1>`
 //! and `jobdeck:sample <series> <x> <y>` lines become progress and plot
 //! points and are kept out of the job's log (the file still has them).
 //!
@@ -18,18 +18,16 @@
 //! period; when the leader exits, whatever is left of its group is killed,
 //! so no child or grandchild outlives the job.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, ExitStatus};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
-use nix::sys::signal::Signal;
 use regex::Regex;
 
-use super::output::{LineMeaning, LineSplitter, OutputParser};
+use super::log_file::LogFile;
+use super::output::{LineMeaning, OutputParser};
 use super::process::{ProcessGroup, describe_exit};
+use super::watch::{StopSequence, spawn_reader, watch};
 use crate::engine::{Job, JobContext, JobError, JobId, JobResult, Output};
 
 /// The environment variable that overrides [`default_log_dir`].
@@ -60,7 +58,7 @@ fn log_dir_from(env_value: Option<std::ffi::OsString>) -> PathBuf {
 /// A command line that cannot become a job.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CommandLineError {
-    /// Nothing but whitespace.
+    /// Nothing but whitespace (or an empty program name, as in `''`).
     #[error("the command line is empty")]
     Empty,
     /// A quote or a trailing backslash is left open.
@@ -103,7 +101,7 @@ impl CommandJob {
     /// [`CommandLineError`] for an empty line or unbalanced quotes.
     pub fn from_command_line(line: &str) -> Result<Self, CommandLineError> {
         let argv = shlex::split(line).ok_or(CommandLineError::Unbalanced)?;
-        if argv.is_empty() {
+        if argv.first().is_none_or(String::is_empty) {
             return Err(CommandLineError::Empty);
         }
         Ok(Self::new(argv))
@@ -211,13 +209,6 @@ impl CommandJob {
     }
 }
 
-/// How often the waiting thread looks at the stop flag.
-const POLL: Duration = Duration::from_millis(5);
-
-/// After the leader exits (and its group is killed), how long to keep
-/// reading output still held open by a process that left the group.
-const DRAIN: Duration = Duration::from_secs(1);
-
 impl Job for CommandJob {
     fn run(&mut self, ctx: &JobContext) -> JobResult {
         if self.argv.first().is_none_or(String::is_empty) {
@@ -249,97 +240,6 @@ impl Job for CommandJob {
     }
 }
 
-/// Waits for the leader to exit and its output to end, feeding lines to
-/// `on_line` and carrying out a stop when one is asked.
-fn watch(
-    ctx: &JobContext,
-    group: &mut ProcessGroup,
-    lines: &Receiver<String>,
-    stop: &mut StopSequence,
-    mut on_line: impl FnMut(String),
-) -> io::Result<ExitStatus> {
-    let mut readers_done = false;
-    let mut exited: Option<(ExitStatus, Instant)> = None;
-    let mut idle_wait = Duration::from_micros(50);
-    loop {
-        if readers_done {
-            // Output closed but the leader lives on (or just ended): look
-            // again soon, backing off so a long silent run costs nothing.
-            std::thread::sleep(idle_wait.min(POLL));
-            idle_wait = (idle_wait * 2).min(POLL);
-        } else {
-            match lines.recv_timeout(POLL) {
-                Ok(line) => {
-                    on_line(line);
-                    // Take what is already waiting before the next check.
-                    for _ in 0..256 {
-                        match lines.try_recv() {
-                            Ok(line) => on_line(line),
-                            Err(TryRecvError::Empty) => break,
-                            Err(TryRecvError::Disconnected) => {
-                                readers_done = true;
-                                break;
-                            }
-                        }
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => readers_done = true,
-            }
-        }
-        stop.advance(ctx, group);
-        if exited.is_none()
-            && let Some(status) = group.try_finish()?
-        {
-            exited = Some((status, Instant::now()));
-        }
-        if let Some((status, at)) = exited
-            && (readers_done || at.elapsed() > DRAIN)
-        {
-            return Ok(status);
-        }
-    }
-}
-
-/// SIGTERM to the group once a stop is asked, SIGKILL after the grace.
-struct StopSequence {
-    grace: Duration,
-    term_sent: Option<Instant>,
-    kill_sent: bool,
-}
-
-impl StopSequence {
-    fn new(grace: Duration) -> Self {
-        Self {
-            grace,
-            term_sent: None,
-            kill_sent: false,
-        }
-    }
-
-    fn requested(&self) -> bool {
-        self.term_sent.is_some()
-    }
-
-    fn advance(&mut self, ctx: &JobContext, group: &ProcessGroup) {
-        match self.term_sent {
-            None if ctx.should_stop() => {
-                group.signal(Signal::SIGTERM);
-                self.term_sent = Some(Instant::now());
-                if self.grace.is_zero() {
-                    group.signal(Signal::SIGKILL);
-                    self.kill_sent = true;
-                }
-            }
-            Some(at) if !self.kill_sent && at.elapsed() >= self.grace => {
-                group.signal(Signal::SIGKILL);
-                self.kill_sent = true;
-            }
-            _ => {}
-        }
-    }
-}
-
 fn finished(status: ExitStatus) -> JobResult {
     let description = describe_exit(status);
     match status.code() {
@@ -359,75 +259,6 @@ fn handle_line(ctx: &JobContext, parser: &OutputParser, log: &mut LogFile, line:
                 ctx.progress(fraction);
             }
             ctx.log(line);
-        }
-    }
-}
-
-/// Reads `source` to its end on a named thread, sending each line to `lines`.
-/// Stops early when nobody listens any more.
-fn spawn_reader(name: String, mut source: impl Read + Send + 'static, lines: Sender<String>) {
-    let spawned = std::thread::Builder::new().name(name).spawn(move || {
-        let mut splitter = LineSplitter::default();
-        let mut buffer = [0_u8; 8192];
-        let mut listening = true;
-        while listening {
-            match source.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(read) => splitter.feed(&buffer[..read], |line| {
-                    listening &= lines.send(line).is_ok();
-                }),
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => break,
-            }
-        }
-        splitter.finish(|line| {
-            let _ = lines.send(line);
-        });
-    });
-    // Without a thread the pipe is never read: dropping `source` closes it,
-    // and a program writing to it gets SIGPIPE rather than hanging forever.
-    drop(spawned);
-}
-
-/// The job's full log on disk. Problems writing it are reported once in the
-/// job's log and otherwise ignored: a full disk must not fail the job.
-struct LogFile {
-    writer: Option<BufWriter<File>>,
-}
-
-impl LogFile {
-    fn open(path: &Path, ctx: &JobContext) -> Self {
-        let opened = path
-            .parent()
-            .map_or(Ok(()), fs::create_dir_all)
-            .and_then(|()| OpenOptions::new().create(true).append(true).open(path));
-        let mut log = Self { writer: None };
-        match opened {
-            Ok(file) => {
-                log.writer = Some(BufWriter::new(file));
-                if ctx.attempt() > 1 {
-                    log.write(&format!("--- jobdeck: attempt {} ---", ctx.attempt()));
-                }
-            }
-            Err(error) => ctx.log(format!(
-                "jobdeck: cannot write the full log to {}: {error}",
-                path.display()
-            )),
-        }
-        log
-    }
-
-    fn write(&mut self, line: &str) {
-        if let Some(writer) = &mut self.writer
-            && writeln!(writer, "{line}").is_err()
-        {
-            self.writer = None;
-        }
-    }
-
-    fn finish(&mut self) {
-        if let Some(mut writer) = self.writer.take() {
-            let _ = writer.flush();
         }
     }
 }

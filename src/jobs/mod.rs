@@ -2,8 +2,10 @@
 
 pub mod command;
 pub mod demo;
+mod log_file;
 pub mod output;
 mod process;
+mod watch;
 
 pub use command::{CommandJob, CommandLineError, default_log_dir};
 pub use demo::{DemoJob, DemoKind, FlakyDivision, RandomWalk, Steps, SumRange};

@@ -81,6 +81,15 @@ pub enum LineMeaning {
 }
 
 /// Finds progress and samples in lines of output.
+///
+/// In order: a `jobdeck:progress <0..1>` or `jobdeck:sample <series> <x> <y>`
+/// line means exactly that. Otherwise, with a progress regex, only the regex
+/// counts: one capture group is a percentage, two are done and total.
+/// Without one, the last percentage on the line (`42%`, `42.5 %`, up to 100,
+/// not glued to a longer number or word) wins, else the last `n/total`
+/// fraction standing alone (`3/10`, `[ 3/10]`, with done <= total) — never a
+/// piece of a date or path such as `2024/01/02` or `src/1/2`, and never a
+/// time such as `12:30`.
 #[derive(Clone, Debug, Default)]
 pub struct OutputParser {
     regex: Option<Regex>,

@@ -52,6 +52,7 @@
 //! job at hand, one job by its final name. Dependency cycles are refused
 //! with the cycle spelled out (`a -> b -> a`).
 
+mod demo;
 mod error;
 mod expand;
 mod fields;

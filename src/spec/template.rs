@@ -10,9 +10,10 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::SpecError;
+use super::demo::{demo_keys, demo_param_keys, read_demo, to_u32};
 use super::expand::input_placeholder;
 use super::fields::{Fields, Source, a_type, strings_of, type_error};
-use crate::jobs::{DemoJob, DemoKind, FlakyDivision, RandomWalk, Steps, SumRange};
+use crate::jobs::{DemoJob, DemoKind};
 
 /// Keys every `[[job]]` may have.
 const COMMON_KEYS: [&str; 10] = [
@@ -111,6 +112,15 @@ impl Template {
             fields.check_known(src, "in [[job]]", &expected)?;
         }
         let name = fields.string(src, "name")?;
+        if let Some(name) = name
+            .as_ref()
+            .filter(|name| name.get_ref().trim().is_empty())
+        {
+            return Err(src.error(
+                name.span(),
+                "`name` is empty; give a name, or leave `name` out to use the command or kind",
+            ));
+        }
         let batch = read_batch(src, base, &mut fields)?;
         let timeout = fields
             .number(
@@ -402,101 +412,4 @@ fn compile_progress_regex(src: Source<'_>, pattern: &Spanned<String>) -> Result<
             format!("`progress_regex` must have 1 capture group (a percentage) or 2 (done and total), found {groups}"),
         ))
     }
-}
-
-fn demo_keys() -> String {
-    DemoKind::ALL.map(DemoKind::key).join(", ")
-}
-
-fn demo_param_keys(kind: DemoKind) -> &'static [&'static str] {
-    match kind {
-        DemoKind::Steps => &["steps", "delay_ms"],
-        DemoKind::RandomWalk => &["points", "min_rate_hz", "max_rate_hz", "seed"],
-        DemoKind::FlakyDivision => &["min_steps", "max_steps", "delay_ms", "seed"],
-        DemoKind::SumRange => &["end", "chunks"],
-    }
-}
-
-const MAX_DELAY_MS: i64 = 3_600_000;
-
-fn read_demo(
-    src: Source<'_>,
-    kind: DemoKind,
-    fields: &mut Fields<'_>,
-) -> Result<DemoJob, SpecError> {
-    let rate = |fields: &mut Fields<'_>, key: &str, default: f64| -> Result<f64, SpecError> {
-        Ok(fields
-            .number(
-                src,
-                key,
-                0.001..=1e6,
-                "a rate in points per second from 0.001 to 1000000",
-            )?
-            .unwrap_or(default))
-    };
-    let seed = |fields: &mut Fields<'_>| -> Result<Option<u64>, SpecError> {
-        Ok(fields
-            .integer(src, "seed", 0..=i64::MAX)?
-            .map(i64::unsigned_abs))
-    };
-    Ok(match kind {
-        DemoKind::Steps => {
-            let default = Steps::default();
-            DemoJob::Steps(Steps {
-                steps: fields
-                    .integer(src, "steps", 1..=1_000_000)?
-                    .map_or(default.steps, to_u32),
-                delay_ms: fields
-                    .integer(src, "delay_ms", 0..=MAX_DELAY_MS)?
-                    .map_or(default.delay_ms, to_u64),
-            })
-        }
-        DemoKind::RandomWalk => {
-            let default = RandomWalk::default();
-            DemoJob::RandomWalk(RandomWalk {
-                points: fields
-                    .integer(src, "points", 1..=100_000_000)?
-                    .map_or(default.points, to_u32),
-                min_rate_hz: rate(fields, "min_rate_hz", default.min_rate_hz)?,
-                max_rate_hz: rate(fields, "max_rate_hz", default.max_rate_hz)?,
-                seed: seed(fields)?,
-            })
-        }
-        DemoKind::FlakyDivision => {
-            let default = FlakyDivision::default();
-            DemoJob::FlakyDivision(FlakyDivision {
-                min_steps: fields
-                    .integer(src, "min_steps", 1..=1000)?
-                    .map_or(default.min_steps, to_u32),
-                max_steps: fields
-                    .integer(src, "max_steps", 1..=1000)?
-                    .map_or(default.max_steps, to_u32),
-                delay_ms: fields
-                    .integer(src, "delay_ms", 0..=MAX_DELAY_MS)?
-                    .map_or(default.delay_ms, to_u64),
-                seed: seed(fields)?,
-            })
-        }
-        DemoKind::SumRange => {
-            let default = SumRange::default();
-            DemoJob::SumRange(SumRange {
-                end: fields
-                    .integer(src, "end", 1..=i64::MAX)?
-                    .map_or(default.end, to_u64),
-                chunks: fields
-                    .integer(src, "chunks", 1..=1_000_000)?
-                    .map_or(default.chunks, to_u32),
-            })
-        }
-    })
-}
-
-/// For values already checked to be in a `u32` range.
-fn to_u32(value: i64) -> u32 {
-    u32::try_from(value).expect("checked range")
-}
-
-/// For values already checked to be non-negative.
-fn to_u64(value: i64) -> u64 {
-    value.unsigned_abs()
 }

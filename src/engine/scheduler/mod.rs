@@ -3,14 +3,18 @@
 //! here, re-checking the cap each time, so lowering it never interrupts work.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::cell::{Hub, JobCell, StopReason};
 use super::event::Msg;
-use super::{EngineError, Event, EventKind, Job, JobId, NewJob, Outcome, OutcomeKind};
+use super::queue::ReadyQueue;
+
+mod admit;
+use super::{Event, EventKind, Job, JobId, JobIdMap, Outcome, OutcomeKind};
+use crossbeam_channel::Sender;
 
 /// Where a job stands, as the pool sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,16 +49,13 @@ pub struct PoolCounts {
     pub running: usize,
 }
 
-/// Orders the queue: higher priority first, then submission order.
-type QueueKey = (Reverse<i32>, u64);
-
 pub(crate) enum Phase {
     Waiting {
         unmet: usize,
     },
     Queued,
+    /// Handed to a worker; the worker's number is in the job's cell.
     Running {
-        worker: usize,
         started: Instant,
         stop_requested: Option<Instant>,
     },
@@ -73,8 +74,9 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    fn key(&self) -> QueueKey {
-        (Reverse(self.priority), self.seq)
+    /// Whether the queue place `(priority, seq)` is still this job's.
+    fn is_queued_at(&self, priority: i32, seq: u64) -> bool {
+        matches!(self.phase, Phase::Queued) && self.priority == priority && self.seq == seq
     }
 }
 
@@ -82,9 +84,9 @@ impl Entry {
 #[derive(Default)]
 pub(crate) struct Workers {
     pub(crate) alive: usize,
+    /// Workers waiting on the dispatch channel that no message has been sent
+    /// for yet; each message sent takes one of them.
     pub(crate) idle: usize,
-    /// Idle workers already woken for work they have not taken yet.
-    pub(crate) woken: usize,
     free_slots: BTreeSet<usize>,
     next_slot: usize,
     pub(crate) handles: Vec<JoinHandle<()>>,
@@ -105,6 +107,14 @@ impl Workers {
     }
 }
 
+/// What an idle worker receives.
+pub(crate) enum WorkerMsg {
+    /// Run this job.
+    Run(Dispatch),
+    /// The pool shrank: exit.
+    Retire,
+}
+
 /// A job handed to a worker.
 pub(crate) struct Dispatch {
     pub(crate) id: JobId,
@@ -118,13 +128,18 @@ pub(crate) struct State {
     pub(crate) running: usize,
     pub(crate) paused: bool,
     pub(crate) shutting_down: bool,
-    queue: BTreeMap<QueueKey, JobId>,
-    live: HashMap<JobId, Entry>,
-    ended: HashMap<JobId, OutcomeKind>,
+    queue: ReadyQueue,
+    live: JobIdMap<Entry>,
+    /// How every job that ended, ended: what later dependencies are checked
+    /// against. One small entry per job for the pool's lifetime.
+    ended: JobIdMap<OutcomeKind>,
     /// For each job, the jobs waiting for it.
-    dependents: HashMap<JobId, Vec<JobId>>,
+    dependents: JobIdMap<Vec<JobId>>,
     next_seq: u64,
     pub(crate) workers: Workers,
+    /// Hands jobs to idle workers; `None` once the pool shuts down, which
+    /// disconnects the channel and lets idle workers exit.
+    pub(crate) dispatch_tx: Option<Sender<WorkerMsg>>,
     /// Running attempts with a timeout: (deadline, job, attempt).
     pub(crate) deadlines: BinaryHeap<Reverse<(Instant, JobId, u32)>>,
     /// Set when a deadline was pushed, so the timer thread gets woken.
@@ -132,16 +147,17 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(max_threads: usize) -> Self {
+    pub(crate) fn new(max_threads: usize, dispatch_tx: Sender<WorkerMsg>) -> Self {
         Self {
+            dispatch_tx: Some(dispatch_tx),
             max_threads,
             running: 0,
             paused: false,
             shutting_down: false,
-            queue: BTreeMap::new(),
-            live: HashMap::new(),
-            ended: HashMap::new(),
-            dependents: HashMap::new(),
+            queue: ReadyQueue::default(),
+            live: JobIdMap::default(),
+            ended: JobIdMap::default(),
+            dependents: JobIdMap::default(),
             next_seq: 0,
             workers: Workers::default(),
             deadlines: BinaryHeap::new(),
@@ -181,11 +197,10 @@ impl State {
             Phase::Waiting { .. } => JobState::Waiting,
             Phase::Queued => JobState::Queued,
             Phase::Running {
-                worker,
                 started,
                 stop_requested,
             } => JobState::Running {
-                worker,
+                worker: entry.cell.worker(),
                 started,
                 attempt: entry.attempt,
                 stop_requested,
@@ -193,137 +208,27 @@ impl State {
         })
     }
 
-    // ---- submission ----
-
-    /// Admits a batch whose members may depend on each other and on jobs
-    /// already known. All or nothing: on error nothing was admitted.
-    pub(crate) fn admit(&mut self, hub: &Hub, batch: Vec<NewJob>) -> Result<(), EngineError> {
-        if self.shutting_down {
-            return Err(EngineError::ShutDown);
-        }
-        let order = self.check_batch(&batch)?;
-        let mut slots: Vec<Option<NewJob>> = batch.into_iter().map(Some).collect();
-        let base_seq = self.next_seq;
-        self.next_seq += slots.len() as u64;
-        for index in order {
-            let Some(new) = slots[index].take() else {
-                continue;
-            };
-            self.admit_one(hub, new, base_seq + index as u64);
-        }
-        Ok(())
-    }
-
-    /// Validates ids and dependencies; returns the batch indices in an order
-    /// where every job comes after the batch members it depends on.
-    fn check_batch(&self, batch: &[NewJob]) -> Result<Vec<usize>, EngineError> {
-        let mut index_of = HashMap::with_capacity(batch.len());
-        for (index, new) in batch.iter().enumerate() {
-            let known = self.live.contains_key(&new.id) || self.ended.contains_key(&new.id);
-            if known || index_of.insert(new.id, index).is_some() {
-                return Err(EngineError::DuplicateId(new.id));
-            }
-        }
-        // Kahn's algorithm over the edges inside the batch.
-        let mut unmet = vec![0usize; batch.len()];
-        let mut waiting_on: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (index, new) in batch.iter().enumerate() {
-            for dep in &new.after {
-                if let Some(&dep_index) = index_of.get(dep) {
-                    unmet[index] += 1;
-                    waiting_on.entry(dep_index).or_default().push(index);
-                } else if !self.live.contains_key(dep) && !self.ended.contains_key(dep) {
-                    return Err(EngineError::UnknownDependency {
-                        job: new.id,
-                        dependency: *dep,
-                    });
-                }
-            }
-        }
-        let mut ready: Vec<usize> = (0..batch.len()).filter(|&i| unmet[i] == 0).collect();
-        ready.reverse();
-        let mut order = Vec::with_capacity(batch.len());
-        while let Some(index) = ready.pop() {
-            order.push(index);
-            for &next in waiting_on.get(&index).map_or(&[][..], Vec::as_slice) {
-                unmet[next] -= 1;
-                if unmet[next] == 0 {
-                    ready.push(next);
-                }
-            }
-        }
-        if order.len() < batch.len() {
-            let cycle = (0..batch.len())
-                .filter(|&i| unmet[i] > 0)
-                .map(|i| batch[i].id)
-                .collect();
-            return Err(EngineError::DependencyCycle(cycle));
-        }
-        Ok(order)
-    }
-
-    fn admit_one(&mut self, hub: &Hub, new: NewJob, seq: u64) {
-        let NewJob {
-            id,
-            job,
-            priority,
-            timeout,
-            retries,
-            mut after,
-        } = new;
-        after.sort_unstable();
-        after.dedup();
-        let mut unmet = 0;
-        let mut failed_dep = None;
-        for dep in &after {
-            match self.ended.get(dep) {
-                Some(kind) if kind.is_success() => {}
-                Some(_) => failed_dep = failed_dep.or(Some(*dep)),
-                None => unmet += 1,
-            }
-        }
-        if let Some(because) = failed_dep {
-            self.ended.insert(id, OutcomeKind::Skipped);
-            send_finished(hub, id, Outcome::Skipped { because });
-            return;
-        }
-        for dep in after.iter().filter(|d| !self.ended.contains_key(d)) {
-            self.dependents.entry(*dep).or_default().push(id);
-        }
-        let entry = Entry {
-            cell: Arc::new(JobCell::new(id)),
-            job: Some(job),
-            priority,
-            seq,
-            timeout,
-            retries_left: retries,
-            attempt: 0,
-            phase: if unmet == 0 {
-                Phase::Queued
-            } else {
-                Phase::Waiting { unmet }
-            },
-        };
-        if unmet == 0 {
-            self.queue.insert(entry.key(), id);
-        }
-        self.live.insert(id, entry);
-    }
-
     // ---- dispatch ----
 
-    /// Takes the next queued job if the cap and the pause allow it.
-    pub(crate) fn dispatch(&mut self, hub: &Hub, worker: usize) -> Option<Dispatch> {
+    /// Takes the next queued job if the cap and the pause allow it, and
+    /// counts it as running. The worker that runs it announces the start.
+    pub(crate) fn dispatch(&mut self) -> Option<Dispatch> {
         if self.startable() == 0 {
             return None;
         }
-        let (_, id) = self.queue.pop_first()?;
-        let entry = self.live.get_mut(&id).expect("queued jobs are live");
+        let (id, entry) = loop {
+            let (priority, seq, id) = self.queue.pop_place()?;
+            if let Some(entry) = self.live.get_mut(&id)
+                && entry.is_queued_at(priority, seq)
+            {
+                self.queue.taken();
+                break (id, entry);
+            }
+        };
         let job = entry.job.take().expect("a queued job holds its job");
         entry.attempt += 1;
         let started = Instant::now();
         entry.phase = Phase::Running {
-            worker,
             started,
             stop_requested: None,
         };
@@ -333,17 +238,26 @@ impl State {
             self.deadline_added = true;
         }
         self.running += 1;
-        let attempt = entry.attempt;
-        hub.send(Msg::Event(Event {
-            job: id,
-            kind: EventKind::Started { worker, attempt },
-        }));
         Some(Dispatch {
             id,
             cell: Arc::clone(&entry.cell),
             job,
-            attempt,
+            attempt: entry.attempt,
         })
+    }
+
+    /// Puts back a job that was dispatched but could not be handed to a
+    /// worker.
+    pub(crate) fn undispatch(&mut self, dispatch: Dispatch) {
+        let entry = self
+            .live
+            .get_mut(&dispatch.id)
+            .expect("dispatched jobs are live");
+        entry.job = Some(dispatch.job);
+        entry.attempt -= 1;
+        entry.phase = Phase::Queued;
+        self.running -= 1;
+        self.queue.push(entry.priority, entry.seq, dispatch.id);
     }
 
     /// Records what a run returned: a retry or the job's end. Returns the job
@@ -380,7 +294,7 @@ impl State {
                 Outcome::Failed { error, .. } => error,
                 _ => "timed out".to_owned(),
             };
-            let key = entry.key();
+            let (priority, seq) = (entry.priority, entry.seq);
             hub.send(Msg::Event(Event {
                 job: id,
                 kind: EventKind::Retrying {
@@ -388,7 +302,7 @@ impl State {
                     error,
                 },
             }));
-            self.queue.insert(key, id);
+            self.queue.push(priority, seq, id);
             return None;
         }
         self.live.remove(&id);
@@ -429,9 +343,7 @@ impl State {
             return false;
         };
         match entry.phase {
-            Phase::Queued => {
-                self.queue.remove(&entry.key());
-            }
+            Phase::Queued => self.queue.forget_one(),
             Phase::Waiting { .. } => {}
             Phase::Running { .. } => return false,
         }
@@ -459,10 +371,11 @@ impl State {
         };
         match entry.phase {
             Phase::Queued => {
-                let id_in_queue = self.queue.remove(&entry.key());
-                entry.priority = priority;
-                if let Some(id) = id_in_queue {
-                    self.queue.insert(entry.key(), id);
+                if entry.priority != priority {
+                    entry.priority = priority;
+                    let seq = entry.seq;
+                    self.queue.forget_one();
+                    self.queue.push(priority, seq, id);
                 }
                 true
             }
@@ -490,12 +403,13 @@ impl State {
     /// Records a job's end, tells the consumer, and settles its dependents:
     /// released when it succeeded, skipped (transitively) when not.
     fn end(&mut self, hub: &Hub, id: JobId, outcome: Outcome) {
-        let mut endings = vec![(id, outcome)];
-        while let Some((id, outcome)) = endings.pop() {
-            let kind = outcome.kind();
-            self.ended.insert(id, kind);
-            send_finished(hub, id, outcome);
-            for dependent in self.dependents.remove(&id).unwrap_or_default() {
+        let mut kind = record_end(&mut self.ended, hub, id, outcome);
+        let mut current = id;
+        // Empty until a dependent is skipped, so the common case allocates
+        // nothing.
+        let mut skipped = Vec::new();
+        loop {
+            for dependent in self.dependents.remove(&current).unwrap_or_default() {
                 let Some(entry) = self.live.get_mut(&dependent) else {
                     continue;
                 };
@@ -506,13 +420,18 @@ impl State {
                     *unmet -= 1;
                     if *unmet == 0 {
                         entry.phase = Phase::Queued;
-                        self.queue.insert(entry.key(), dependent);
+                        self.queue.push(entry.priority, entry.seq, dependent);
                     }
                 } else {
                     self.live.remove(&dependent);
-                    endings.push((dependent, Outcome::Skipped { because: id }));
+                    skipped.push((dependent, current));
                 }
             }
+            let Some((next, because)) = skipped.pop() else {
+                break;
+            };
+            kind = record_end(&mut self.ended, hub, next, Outcome::Skipped { because });
+            current = next;
         }
     }
 }
@@ -524,6 +443,19 @@ pub(crate) enum RunFailure {
         error: String,
         exit_code: Option<i32>,
     },
+}
+
+/// Notes how `id` ended and tells the consumer.
+fn record_end(
+    ended: &mut JobIdMap<OutcomeKind>,
+    hub: &Hub,
+    id: JobId,
+    outcome: Outcome,
+) -> OutcomeKind {
+    let kind = outcome.kind();
+    ended.insert(id, kind);
+    send_finished(hub, id, outcome);
+    kind
 }
 
 fn send_finished(hub: &Hub, id: JobId, outcome: Outcome) {

@@ -1,0 +1,109 @@
+//! The ready queue: higher priority first, then submission order.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, VecDeque};
+
+use super::JobId;
+
+/// Ready jobs, one FIFO per priority, each sorted by submission number.
+///
+/// Removal is lazy: a cancelled or re-prioritised job's old place stays in
+/// its FIFO until it reaches the front, where the scheduler sees that the job
+/// is no longer queued there and skips it. That keeps push and pop O(1) in the
+/// common case (one priority, jobs arriving in order), which is most of what
+/// a busy pool does; `len` counts only the places still valid.
+#[derive(Default)]
+pub(crate) struct ReadyQueue {
+    classes: BTreeMap<Reverse<i32>, VecDeque<(u64, JobId)>>,
+    len: usize,
+}
+
+impl ReadyQueue {
+    /// Queued jobs (not counting stale places).
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Queues `id` with its priority and submission number.
+    pub(crate) fn push(&mut self, priority: i32, seq: u64, id: JobId) {
+        let fifo = self.classes.entry(Reverse(priority)).or_default();
+        // Jobs usually arrive in order; a retry or a released dependent may
+        // belong further forward.
+        if fifo.back().is_none_or(|&(last, _)| last < seq) {
+            fifo.push_back((seq, id));
+        } else {
+            let at = fifo.partition_point(|&(other, _)| other < seq);
+            fifo.insert(at, (seq, id));
+        }
+        self.len += 1;
+    }
+
+    /// The front place: `(priority, seq, id)`. The caller checks that the job
+    /// is still queued there and calls [`taken`](Self::taken) if so.
+    pub(crate) fn pop_place(&mut self) -> Option<(i32, u64, JobId)> {
+        if self.len == 0 {
+            return None;
+        }
+        self.classes
+            .iter_mut()
+            .find_map(|(Reverse(priority), fifo)| {
+                fifo.pop_front().map(|(seq, id)| (*priority, seq, id))
+            })
+    }
+
+    /// A popped place was valid: one job fewer is queued.
+    pub(crate) fn taken(&mut self) {
+        self.forget_one();
+    }
+
+    /// A queued job left the queue by another way (cancelled, or moved to
+    /// another priority); its place goes stale.
+    pub(crate) fn forget_one(&mut self) {
+        self.len -= 1;
+        if self.len == 0 {
+            // Only stale places are left: drop them now rather than let
+            // them pile up.
+            for fifo in self.classes.values_mut() {
+                fifo.clear();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(queue: &mut ReadyQueue) -> Vec<(i32, u64)> {
+        std::iter::from_fn(|| {
+            let (priority, seq, _) = queue.pop_place()?;
+            queue.taken();
+            Some((priority, seq))
+        })
+        .collect()
+    }
+
+    #[test]
+    fn priority_first_then_submission_order() {
+        let mut queue = ReadyQueue::default();
+        for (priority, seq) in [(0, 1), (5, 2), (0, 0), (5, 3), (-1, 4), (5, 1)] {
+            queue.push(priority, seq, JobId::new());
+        }
+        assert_eq!(
+            drain(&mut queue),
+            [(5, 1), (5, 2), (5, 3), (0, 0), (0, 1), (-1, 4)]
+        );
+        assert_eq!(queue.len(), 0);
+    }
+
+    #[test]
+    fn forgetting_the_last_valid_place_drops_stale_ones() {
+        let mut queue = ReadyQueue::default();
+        queue.push(0, 0, JobId::new());
+        queue.push(0, 1, JobId::new());
+        queue.forget_one();
+        queue.forget_one();
+        assert_eq!(queue.pop_place(), None);
+        assert!(queue.classes.values().all(VecDeque::is_empty));
+    }
+}

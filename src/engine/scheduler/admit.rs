@@ -1,0 +1,158 @@
+//! Admission: checking a batch's ids and dependencies, and queueing it.
+
+use std::collections::HashMap;
+
+use super::{Entry, Phase, State, record_end};
+use crate::engine::cell::Hub;
+use crate::engine::{EngineError, JobIdMap, NewJob, Outcome};
+
+impl State {
+    /// Admits a batch whose members may depend on each other and on jobs
+    /// already known. All or nothing: on error nothing was admitted.
+    pub(crate) fn admit(&mut self, hub: &Hub, batch: Vec<NewJob>) -> Result<(), EngineError> {
+        if self.shutting_down {
+            return Err(EngineError::ShutDown);
+        }
+        let order = self.check_batch(&batch)?;
+        let mut slots: Vec<Option<NewJob>> = batch.into_iter().map(Some).collect();
+        let base_seq = self.next_seq;
+        self.next_seq += slots.len() as u64;
+        for index in order {
+            let Some(new) = slots[index].take() else {
+                continue;
+            };
+            self.admit_one(hub, new, base_seq + index as u64);
+        }
+        Ok(())
+    }
+
+    /// Admits one job; the fast path of [`admit`](Self::admit).
+    pub(crate) fn admit_single(&mut self, hub: &Hub, new: NewJob) -> Result<(), EngineError> {
+        if self.shutting_down {
+            return Err(EngineError::ShutDown);
+        }
+        self.check_single(&new)?;
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.admit_one(hub, new, seq);
+        Ok(())
+    }
+
+    /// Validates ids and dependencies; returns the batch indices in an order
+    /// where every job comes after the batch members it depends on.
+    fn check_batch(&self, batch: &[NewJob]) -> Result<Vec<usize>, EngineError> {
+        if let [single] = batch {
+            // The common case, kept free of allocations beyond the result.
+            return self.check_single(single).map(|()| vec![0]);
+        }
+        let mut index_of = JobIdMap::default();
+        for (index, new) in batch.iter().enumerate() {
+            let known = self.live.contains_key(&new.id) || self.ended.contains_key(&new.id);
+            if known || index_of.insert(new.id, index).is_some() {
+                return Err(EngineError::DuplicateId(new.id));
+            }
+        }
+        // Kahn's algorithm over the edges inside the batch.
+        let mut unmet = vec![0usize; batch.len()];
+        let mut waiting_on: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (index, new) in batch.iter().enumerate() {
+            for dep in &new.after {
+                if let Some(&dep_index) = index_of.get(dep) {
+                    unmet[index] += 1;
+                    waiting_on.entry(dep_index).or_default().push(index);
+                } else if !self.live.contains_key(dep) && !self.ended.contains_key(dep) {
+                    return Err(EngineError::UnknownDependency {
+                        job: new.id,
+                        dependency: *dep,
+                    });
+                }
+            }
+        }
+        let mut ready: Vec<usize> = (0..batch.len()).filter(|&i| unmet[i] == 0).collect();
+        ready.reverse();
+        let mut order = Vec::with_capacity(batch.len());
+        while let Some(index) = ready.pop() {
+            order.push(index);
+            for &next in waiting_on.get(&index).map_or(&[][..], Vec::as_slice) {
+                unmet[next] -= 1;
+                if unmet[next] == 0 {
+                    ready.push(next);
+                }
+            }
+        }
+        if order.len() < batch.len() {
+            let cycle = (0..batch.len())
+                .filter(|&i| unmet[i] > 0)
+                .map(|i| batch[i].id)
+                .collect();
+            return Err(EngineError::DependencyCycle(cycle));
+        }
+        Ok(order)
+    }
+
+    fn check_single(&self, new: &NewJob) -> Result<(), EngineError> {
+        if self.live.contains_key(&new.id) || self.ended.contains_key(&new.id) {
+            return Err(EngineError::DuplicateId(new.id));
+        }
+        let missing = new
+            .after
+            .iter()
+            .find(|dep| !self.live.contains_key(dep) && !self.ended.contains_key(dep));
+        match missing {
+            Some(dep) if *dep == new.id => Err(EngineError::DependencyCycle(vec![new.id])),
+            Some(dep) => Err(EngineError::UnknownDependency {
+                job: new.id,
+                dependency: *dep,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn admit_one(&mut self, hub: &Hub, new: NewJob, seq: u64) {
+        let NewJob {
+            id,
+            cell,
+            job,
+            priority,
+            timeout,
+            retries,
+            mut after,
+        } = new;
+        after.sort_unstable();
+        after.dedup();
+        let mut unmet = 0;
+        let mut failed_dep = None;
+        for dep in &after {
+            match self.ended.get(dep) {
+                Some(kind) if kind.is_success() => {}
+                Some(_) => failed_dep = failed_dep.or(Some(*dep)),
+                None => unmet += 1,
+            }
+        }
+        if let Some(because) = failed_dep {
+            record_end(&mut self.ended, hub, id, Outcome::Skipped { because });
+            return;
+        }
+        for dep in after.iter().filter(|d| !self.ended.contains_key(d)) {
+            self.dependents.entry(*dep).or_default().push(id);
+        }
+        let entry = Entry {
+            cell,
+            job: Some(job),
+            priority,
+            seq,
+            timeout,
+            retries_left: retries,
+            attempt: 0,
+            phase: if unmet == 0 {
+                Phase::Queued
+            } else {
+                Phase::Waiting { unmet }
+            },
+        };
+        if unmet == 0 {
+            self.queue.push(priority, seq, id);
+        }
+        self.live.insert(id, entry);
+    }
+}
