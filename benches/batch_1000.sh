@@ -2,7 +2,7 @@
 # Times a batch of 1,000 short commands run 2 at a time by `jobdeck run`,
 # `xargs -P 2` and GNU `parallel -j 2`, in the same run, interleaved, several
 # repetitions each; prints the medians and, last:
-#   RESULT batch_1000 jobdeck_ms=.. xargs_ms=.. parallel_ms=.. ratio_xargs=..
+#   RESULT batch_1000 jobdeck_ms=.. xargs_ms=.. parallel_ms=.. ratio_xargs=.. ...
 # Goal: jobdeck within 1.2x of xargs, ahead of GNU parallel.
 #
 # Usage: benches/batch_1000.sh            (builds the release binary)
@@ -79,6 +79,11 @@ jobdeck_ms=$(cat "$work/jobdeck.median")
 xargs_ms=$(cat "$work/xargs.median")
 parallel_ms=$(cat "$work/parallel.median")
 ratio_xargs=$(awk -v a="$jobdeck_ms" -v b="$xargs_ms" 'BEGIN { printf "%.2f", a / b }')
+# The load of a shared machine drifts between repetitions; each
+# repetition's own jobdeck/xargs ratio, then their median, is steadier.
+paired_ratio_xargs=$(paste -d' ' <(printf '%s\n' ${times[jobdeck]}) <(printf '%s\n' ${times[xargs]}) |
+  awk '{ printf "%.4f\n", $1 / $2 }' | median)
+paired_ratio_xargs=$(printf '%.2f' "$paired_ratio_xargs")
 ratio_parallel=$(awk -v a="$jobdeck_ms" -v b="$parallel_ms" 'BEGIN { printf "%.2f", a / b }')
 echo "medians over $reps runs of $jobs commands, 2 at a time" >&2
-echo "RESULT batch_1000 jobdeck_ms=$jobdeck_ms xargs_ms=$xargs_ms parallel_ms=$parallel_ms ratio_xargs=$ratio_xargs ratio_parallel=$ratio_parallel"
+echo "RESULT batch_1000 jobdeck_ms=$jobdeck_ms xargs_ms=$xargs_ms parallel_ms=$parallel_ms ratio_xargs=$ratio_xargs paired_ratio_xargs=$paired_ratio_xargs ratio_parallel=$ratio_parallel"
