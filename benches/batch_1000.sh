@@ -6,7 +6,7 @@
 # Goal: jobdeck within 1.2x of xargs, ahead of GNU parallel.
 #
 # Usage: benches/batch_1000.sh            (builds the release binary)
-#        JOBDECK=path/to/jobdeck REPS=9 JOBS=1000 benches/batch_1000.sh
+#        JOBDECK=path/to/jobdeck REPS=9 JOBS=1000 LOG_ROOT=/dev/shm benches/batch_1000.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,8 +28,11 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# Full logs are part of what jobdeck does per job; keep them off the repo.
-export JOBDECK_LOG_DIR="$work/logs"
+# Full logs are part of what jobdeck does per job (one new file each); keep
+# them off the repo. LOG_ROOT=/dev/shm puts them on tmpfs, to see what file
+# creation on this machine's disk costs.
+export JOBDECK_LOG_DIR="${LOG_ROOT:-$work}/jobdeck-bench-logs-$$"
+trap 'rm -rf "$work" "$JOBDECK_LOG_DIR"' EXIT
 
 # One job per input, like the other two tools get one `true` per line.
 {
