@@ -1,20 +1,51 @@
-//! The egui/eframe window.
+//! The egui/eframe window. It holds no threads of its own: the engine's pool
+//! does the work and wakes the window when something happens.
+
+mod app;
+mod commands;
+mod details;
+mod plots;
+mod settings;
+mod style;
+mod table;
+mod toolbar;
 
 use std::path::PathBuf;
 
+pub use app::{App, EVENT_BUDGET};
+pub use commands::Command;
+pub use plots::{MAX_PLOTTED_LINES, PlotState};
+pub use settings::{SETTINGS_KEY, Settings, Theme, available_parallelism};
+pub use toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState};
+
 /// Opens the window (with `job_file` loaded, if given) and returns when it
-/// closes.
+/// closes; by then every job has stopped and every thread has joined.
 ///
 /// # Errors
 /// When no window can be created (no display, no graphics driver).
 pub fn run(job_file: Option<PathBuf>) -> anyhow::Result<()> {
-    let _ = job_file;
-    eframe::run_ui_native(
+    if let Some(path) = job_file {
+        anyhow::bail!(
+            "opening job files in the window is not available yet: {}",
+            path.display()
+        );
+    }
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("jobdeck")
+            .with_app_id("jobdeck")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([640.0, 400.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
         "jobdeck",
-        eframe::NativeOptions::default(),
-        |ui, _frame| {
-            ui.heading("jobdeck");
-        },
+        options,
+        Box::new(|cc| {
+            let app = App::from_storage(cc.storage);
+            cc.egui_ctx.set_theme(app.settings().theme.preference());
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|err| anyhow::anyhow!("could not open the window: {err}"))
 }

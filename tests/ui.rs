@@ -1,0 +1,195 @@
+//! The window, driven like a person (or a screen reader) would: widgets are
+//! found by their labels and clicked; the real app state runs real jobs.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{PATIENCE, wait_until};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use jobdeck::board::StateClass;
+use jobdeck::jobs::{DemoJob, FlakyDivision, Steps};
+use jobdeck::ui::{App, Settings};
+
+fn harness(max_threads: usize) -> Harness<'static, App> {
+    let settings = Settings {
+        max_threads,
+        ..Settings::default()
+    };
+    let app = App::new(settings).expect("a valid pool size");
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app)
+}
+
+/// Steps the window until `condition` holds for the app, or fails.
+fn step_until(harness: &mut Harness<'_, App>, what: &str, condition: impl Fn(&App) -> bool) {
+    wait_until(what, PATIENCE, || {
+        harness.step();
+        condition(harness.state())
+    });
+}
+
+fn steps(steps: u32, delay_ms: u64) -> DemoJob {
+    DemoJob::Steps(Steps { steps, delay_ms })
+}
+
+fn start(harness: &mut Harness<'_, App>, job: DemoJob) {
+    harness.state_mut().toolbar_mut().set_recipe(job);
+    harness.step();
+    harness.get_by_label("Start job").click();
+    // One frame applies the click, the next shows the new row.
+    harness.step();
+    harness.step();
+}
+
+/// Runs `frames` frames (a new window needs one to size itself).
+fn frames(harness: &mut Harness<'_, App>, frames: usize) {
+    for _ in 0..frames {
+        harness.step();
+    }
+}
+
+fn class_of_first(app: &App) -> Option<StateClass> {
+    app.board().jobs().first().map(|job| job.lifecycle.class())
+}
+
+#[test]
+fn start_job_adds_a_row_whose_progress_advances() {
+    let mut harness = harness(2);
+    start(&mut harness, steps(100, 20));
+    assert_eq!(harness.state().board().jobs().len(), 1);
+    harness.get_by_label("Steps #1");
+    step_until(&mut harness, "the row's progress to advance", |app| {
+        app.board().jobs()[0].progress > 0.1
+    });
+    harness.step();
+    let shown = harness
+        .get_by_label("Progress of Steps #1")
+        .accesskit_node()
+        .numeric_value()
+        .expect("the progress bar exposes its value");
+    assert!(shown > 10.0, "the bar shows {shown}%");
+}
+
+#[test]
+fn stop_on_a_row_ends_its_job_as_stopped() {
+    let mut harness = harness(2);
+    start(&mut harness, steps(10_000, 10));
+    step_until(&mut harness, "the job to run", |app| {
+        class_of_first(app) == Some(StateClass::Running)
+    });
+    harness.get_by_label("Stop").click();
+    step_until(&mut harness, "the job to be stopped", |app| {
+        class_of_first(app) == Some(StateClass::Stopped)
+    });
+    harness.step();
+    harness.get_by_label("stopped");
+    harness.get_by_label("Retry");
+}
+
+#[test]
+fn stop_all_stops_running_jobs_and_cancels_queued_ones() {
+    let mut harness = harness(1);
+    for _ in 0..3 {
+        start(&mut harness, steps(10_000, 10));
+    }
+    step_until(&mut harness, "the first job to run", |app| {
+        class_of_first(app) == Some(StateClass::Running)
+    });
+    harness.get_by_label("Stop all").click();
+    step_until(&mut harness, "every job to end", |app| {
+        app.board().live_jobs() == 0
+    });
+    let board = harness.state().board();
+    assert_eq!(board.count(StateClass::Stopped), 1);
+    assert_eq!(board.count(StateClass::Cancelled), 2);
+}
+
+#[test]
+fn pause_holds_queued_jobs_until_resume() {
+    let mut harness = harness(2);
+    harness.get_by_label("Pause").click();
+    harness.step();
+    assert!(harness.state().pool().is_paused());
+    for _ in 0..3 {
+        start(&mut harness, steps(3, 5));
+    }
+    let held_until = std::time::Instant::now() + Duration::from_millis(300);
+    while std::time::Instant::now() < held_until {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(harness.state().board().count(StateClass::Queued), 3);
+    harness.get_by_label("Resume").click();
+    step_until(&mut harness, "all three to succeed", |app| {
+        app.board().count(StateClass::Succeeded) == 3
+    });
+}
+
+#[test]
+fn max_threads_in_settings_changes_the_engines_cap() {
+    let mut harness = harness(2);
+    harness.get_by_label("Settings").click();
+    frames(&mut harness, 3);
+    harness.get_by_label("Max threads").set_value_accesskit(7.0);
+    frames(&mut harness, 2);
+    assert_eq!(harness.state().pool().max_threads(), 7);
+    assert_eq!(harness.state().settings().max_threads, 7);
+}
+
+#[test]
+fn the_overall_bar_never_decreases_across_a_batch_of_twenty_jobs() {
+    let mut harness = harness(4);
+    for i in 0..20 {
+        start(&mut harness, steps(2 + i * 3, 4));
+    }
+    assert_eq!(harness.state().board().jobs().len(), 20);
+    let mut last = 0.0;
+    let mut frames = 0;
+    wait_until("the batch to finish", PATIENCE, || {
+        harness.step();
+        frames += 1;
+        let shown = harness
+            .get_by_label("Overall progress")
+            .accesskit_node()
+            .numeric_value()
+            .expect("the overall bar exposes its value");
+        assert!(shown >= last, "the bar went back from {last}% to {shown}%");
+        last = shown;
+        harness
+            .state()
+            .board()
+            .overall(std::time::Instant::now())
+            .is_done()
+    });
+    harness.step();
+    assert!(frames > 5, "only {frames} frames: the test saw too little");
+    assert_eq!(harness.state().board().count(StateClass::Succeeded), 20);
+}
+
+#[test]
+fn a_failing_flaky_division_job_shows_its_error_in_the_details() {
+    let mut harness = harness(2);
+    // More than 30 steps always reaches 2 / (30 - 30).
+    start(
+        &mut harness,
+        DemoJob::FlakyDivision(FlakyDivision {
+            min_steps: 35,
+            max_steps: 40,
+            delay_ms: 1,
+            seed: Some(7),
+        }),
+    );
+    step_until(&mut harness, "the job to fail", |app| {
+        class_of_first(app) == Some(StateClass::Failed)
+    });
+    // The plot's legend names the job too, as a checkbox; the row is a button.
+    harness
+        .get_by_role_and_label(Role::Button, "Flaky division #1")
+        .click();
+    frames(&mut harness, 2);
+    harness.get_by_label("division by zero at step 30: 2 / (30 - 30)");
+}
