@@ -221,13 +221,14 @@ impl JobCell {
     pub(crate) fn put_sample(&self, series: &str, point: [f64; 2]) -> bool {
         let mut pending = lock(&self.samples);
         let was_empty = pending.total == 0;
-        let index = match pending.series.iter().position(|(name, _)| &**name == series) {
-            Some(index) => index,
-            None => {
-                pending.series.push((Arc::from(series), Vec::new()));
-                pending.series.len() - 1
-            }
-        };
+        let known = pending
+            .series
+            .iter()
+            .position(|(name, _)| &**name == series);
+        let index = known.unwrap_or_else(|| {
+            pending.series.push((Arc::from(series), Vec::new()));
+            pending.series.len() - 1
+        });
         let points = &mut pending.series[index].1;
         points.push(point);
         let mut total_change = 1;
@@ -319,12 +320,23 @@ mod tests {
     #[test]
     fn compaction_halves_and_keeps_extremes() {
         let mut points: Vec<[f64; 2]> = (0..1000)
-            .map(|i| [f64::from(i), if i == 333 { 99.0 } else if i == 777 { -99.0 } else { 0.0 }])
+            .map(|i| {
+                [
+                    f64::from(i),
+                    if i == 333 {
+                        99.0
+                    } else if i == 777 {
+                        -99.0
+                    } else {
+                        0.0
+                    },
+                ]
+            })
             .collect();
         compact_min_max(&mut points);
         assert!(points.len() <= 500, "{} points left", points.len());
-        assert!(points.iter().any(|p| p[1] == 99.0));
-        assert!(points.iter().any(|p| p[1] == -99.0));
+        assert!(points.iter().any(|p| p[1] > 98.0));
+        assert!(points.iter().any(|p| p[1] < -98.0));
         assert!(points.windows(2).all(|w| w[0][0] < w[1][0]), "x order kept");
     }
 

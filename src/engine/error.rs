@@ -31,5 +31,8 @@ pub enum EngineError {
 }
 
 fn list(ids: &[JobId]) -> String {
-    ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -81,6 +81,9 @@ impl Pool {
     ///
     /// # Errors
     /// [`EngineError::InvalidMaxThreads`] outside `1..=1024`.
+    ///
+    /// # Panics
+    /// When the operating system refuses to start the pool's timer thread.
     pub fn new(max_threads: usize) -> Result<(Self, EventReceiver), EngineError> {
         check_max_threads(max_threads)?;
         let (tx, rx) = unbounded();

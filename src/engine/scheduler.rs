@@ -49,7 +49,9 @@ pub struct PoolCounts {
 type QueueKey = (Reverse<i32>, u64);
 
 pub(crate) enum Phase {
-    Waiting { unmet: usize },
+    Waiting {
+        unmet: usize,
+    },
     Queued,
     Running {
         worker: usize,
@@ -204,7 +206,9 @@ impl State {
         let base_seq = self.next_seq;
         self.next_seq += slots.len() as u64;
         for index in order {
-            let Some(new) = slots[index].take() else { continue };
+            let Some(new) = slots[index].take() else {
+                continue;
+            };
             self.admit_one(hub, new, base_seq + index as u64);
         }
         Ok(())

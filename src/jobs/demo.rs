@@ -113,7 +113,9 @@ impl Default for RandomWalk {
 
 impl Job for RandomWalk {
     fn run(&mut self, ctx: &JobContext) -> JobResult {
-        let mut rng = self.seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
+        let mut rng = self
+            .seed
+            .map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
         let (low, high) = ordered(self.min_rate_hz, self.max_rate_hz);
         let rate_hz = (low + rng.f64() * (high - low)).max(0.001);
         ctx.log(format!("sampling at {rate_hz:.1} points/s"));
@@ -158,7 +160,9 @@ impl Default for FlakyDivision {
 
 impl Job for FlakyDivision {
     fn run(&mut self, ctx: &JobContext) -> JobResult {
-        let mut rng = self.seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
+        let mut rng = self
+            .seed
+            .map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
         let (low, high) = ordered(self.min_steps, self.max_steps);
         let steps = rng.u32(low..=high).max(1);
         ctx.log(format!("dividing for {steps} steps"));
