@@ -222,6 +222,8 @@ impl Series {
 }
 
 #[cfg(test)]
+// Points are copied, never computed, so exact comparison is the point.
+#[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
 

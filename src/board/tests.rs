@@ -1,3 +1,7 @@
+// Fractions here are sums of exactly representable values, so they compare
+// exactly; a tolerance would hide an off-by-one-job error.
+#![allow(clippy::float_cmp)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -31,6 +31,17 @@ struct Recipe {
     job: DemoJob,
 }
 
+/// Where closing the window stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quit {
+    /// Nobody asked to close.
+    No,
+    /// Close was asked while jobs run: the confirmation is showing.
+    Asking,
+    /// The person confirmed; the next close request goes through.
+    Confirmed,
+}
+
 /// The whole window's state.
 pub struct App {
     pool: Pool,
@@ -45,8 +56,7 @@ pub struct App {
     commands: Vec<Command>,
     settings_open: bool,
     waker_installed: bool,
-    asking_to_quit: bool,
-    quit_confirmed: bool,
+    quit: Quit,
     /// The last thing the engine refused, shown until the next success.
     error: Option<String>,
 }
@@ -72,13 +82,15 @@ impl App {
             commands: Vec::new(),
             settings_open: false,
             waker_installed: false,
-            asking_to_quit: false,
-            quit_confirmed: false,
+            quit: Quit::No,
             error: None,
         })
     }
 
     /// A window state with the settings saved by a previous run, if any.
+    ///
+    /// # Panics
+    /// When the operating system refuses the pool's timer thread.
     #[must_use]
     pub fn from_storage(storage: Option<&dyn eframe::Storage>) -> Self {
         let settings: Settings = storage
@@ -184,10 +196,10 @@ impl App {
     fn watch_close_request(&mut self, ctx: &Context) {
         if ctx.input(|i| i.viewport().close_requested())
             && self.board.live_jobs() > 0
-            && !self.quit_confirmed
+            && self.quit != Quit::Confirmed
         {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.asking_to_quit = true;
+            self.quit = Quit::Asking;
         }
     }
 
@@ -230,7 +242,7 @@ impl App {
         if !open {
             self.settings_open = false;
         }
-        if self.asking_to_quit {
+        if self.quit == Quit::Asking {
             quit_modal(&ctx, self.board.live_jobs(), commands);
         }
     }
@@ -276,12 +288,11 @@ impl App {
             Command::ShowSettings(open) => self.settings_open = open,
             Command::ApplySettings(settings) => self.apply_settings(settings, ctx),
             Command::ConfirmQuit => {
-                self.quit_confirmed = true;
-                self.asking_to_quit = false;
+                self.quit = Quit::Confirmed;
                 self.pool.stop_all();
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
-            Command::CancelQuit => self.asking_to_quit = false,
+            Command::CancelQuit => self.quit = Quit::No,
         }
     }
 

@@ -36,6 +36,9 @@ impl Default for ToolbarState {
 
 impl ToolbarState {
     /// The job Start job would start.
+    ///
+    /// # Panics
+    /// Never: there is a recipe for every kind.
     #[must_use]
     pub fn recipe(&self) -> &DemoJob {
         self.recipes
