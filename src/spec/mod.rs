@@ -1,1 +1,192 @@
-//! Job files (TOML) into validated job specs.
+//! Job files (TOML) into validated, ready-to-submit jobs.
+//!
+//! [`load`] reads a file, [`parse`] takes its text; both check the whole file
+//! before anything can start and either return every job (batches expanded,
+//! dependencies resolved to ids) or the first problem, with its file, line and
+//! column. See `assets/examples/` for files that use every feature.
+//!
+//! ```toml
+//! max_threads = 4                    # optional, 1..=1024
+//! log_dir = "logs"                   # optional: full command logs go here
+//!
+//! [[job]]
+//! name = "compress {/}"              # placeholders: {} {/} {.} {/.} {//} {#}
+//! command = ["gzip", "-k", "{}"]     # argv; a string is split like a shell would
+//! inputs_glob = "logs/*.log"         # or inputs = ["a.log", "b.log"]: one job each
+//! timeout_secs = 600                 # also: retries, priority, cwd, env, shell,
+//! retries = 1                        #   progress_regex, grace_secs, count
+//!
+//! [[job]]
+//! name = "report"
+//! command = "wc -l *.log.gz | tail -1"
+//! shell = true                       # the string is run by `sh -c`
+//! after = ["compress {/}"]           # a [[job]]'s name means its whole batch
+//!
+//! [[job]]
+//! kind = "random_walk"               # a demo job, its parameters as keys
+//! count = 5
+//! points = 200
+//! ```
+//!
+//! Full command logs go to `log_dir/<job id>.log` when the file sets
+//! `log_dir` (relative to the file's directory), otherwise to
+//! [`default_log_dir`](crate::jobs::default_log_dir).
+//!
+//! Command jobs run in the job file's directory unless `cwd` says otherwise
+//! (a relative `cwd` is relative to that directory too). With `shell = true`,
+//! placeholders are shell-quoted. Inputs go only where placeholders are
+//! (nothing is appended, unlike GNU parallel). Without inputs only `{#}` may
+//! be used. A `command` string without `shell = true` is split into
+//! arguments like a shell would (quotes, backslashes), then placeholders are
+//! filled in each argument.
+//!
+//! Names: a job's name is its `name` with placeholders expanded; when a batch
+//! of several jobs has a `name` without placeholders, ` #N` is added (N as
+//! `{#}`). Without `name`, a command job is named by its command line and a
+//! demo job by its kind (` #N` added in a batch); such default names get
+//! ` (2)`, ` (3)`... when they repeat. Two jobs given the same name by their
+//! `name` keys are an error.
+//!
+//! `after`: each entry names either a `[[job]]` by its `name` as written —
+//! meaning every job of that batch — or, with placeholders expanded for the
+//! job at hand, one job by its final name. Dependency cycles are refused
+//! with the cycle spelled out (`a -> b -> a`).
+
+mod error;
+mod expand;
+mod fields;
+mod plan;
+mod template;
+
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+
+use crate::engine::{MAX_THREADS_RANGE, NewJob};
+use fields::{Fields, Source, a_type};
+use template::Template;
+
+pub use error::{Location, SpecError};
+
+/// A validated job file, ready to submit.
+#[derive(Debug)]
+pub struct JobFile {
+    /// The file the jobs came from, as given to [`load`] or [`parse`].
+    pub path: PathBuf,
+    /// The file's `max_threads`, when it sets one (already checked to be in
+    /// `1..=1024`).
+    pub max_threads: Option<usize>,
+    /// Every job, batches expanded, in file order.
+    pub jobs: Vec<PlannedJob>,
+}
+
+/// One job of a job file, with the engine job it becomes.
+#[derive(Debug)]
+pub struct PlannedJob {
+    /// The job's unique name (placeholders expanded).
+    pub name: String,
+    /// `"command"`, or a demo kind's key such as `"random_walk"`.
+    pub kind: String,
+    /// What the job does in one line: the command line, or the demo kind and
+    /// its parameters.
+    pub summary: String,
+    /// The engine job: id, priority, timeout, retries and `after` ids set.
+    pub job: NewJob,
+}
+
+/// Reads, checks and expands the job file at `path`. Relative paths inside
+/// it (globs, working directories) are relative to the file's directory.
+///
+/// # Errors
+/// A [`SpecError`] when the file cannot be read or is not a valid job file.
+pub fn load(path: &Path) -> Result<JobFile, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        SpecError::whole_file(path, format!("cannot read: {}", io_reason(&error)))
+    })?;
+    parse(&text, path)
+}
+
+/// Checks and expands job-file `text`; `path` names the file in messages and
+/// its directory is the base for relative paths.
+///
+/// # Errors
+/// A [`SpecError`] naming the first problem found.
+pub fn parse(text: &str, path: &Path) -> Result<JobFile, SpecError> {
+    let src = Source { path, text };
+    let base = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let document = DeTable::parse(text).map_err(|error| {
+        src.error(
+            error.span().unwrap_or(0..0),
+            format!("invalid TOML: {}", error.message().trim_end()),
+        )
+    })?;
+    let mut fields = Fields::new(document.into_inner());
+    fields.check_known(src, "at the top level", &["max_threads", "log_dir", "job"])?;
+    let max_threads = fields
+        .integer(
+            src,
+            "max_threads",
+            to_i64(*MAX_THREADS_RANGE.start())..=to_i64(*MAX_THREADS_RANGE.end()),
+        )?
+        .and_then(|value| usize::try_from(value).ok());
+    let templates = read_templates(src, base, fields.raw("job"))?;
+    let log_dir = fields
+        .string(src, "log_dir")?
+        .map(|dir| base.join(dir.into_inner()));
+    let jobs = plan::plan(src, base, log_dir.as_deref(), &templates)?;
+    Ok(JobFile {
+        path: path.to_path_buf(),
+        max_threads,
+        jobs,
+    })
+}
+
+fn to_i64(value: usize) -> i64 {
+    i64::try_from(value).expect("small")
+}
+
+const NO_JOBS: &str = "no jobs: expected at least one [[job]] table with a `command` or a `kind`";
+
+fn read_templates(
+    src: Source<'_>,
+    base: &Path,
+    jobs: Option<toml::Spanned<DeValue<'_>>>,
+) -> Result<Vec<Template>, SpecError> {
+    let Some(jobs) = jobs else {
+        return Err(src.error(src.text.len()..src.text.len(), NO_JOBS));
+    };
+    let span = jobs.span();
+    let DeValue::Array(items) = jobs.into_inner() else {
+        return Err(src.error(span, "`job` must be an array of tables, written [[job]]"));
+    };
+    if items.is_empty() {
+        return Err(src.error(span, NO_JOBS));
+    }
+    let mut templates = Vec::with_capacity(items.len());
+    for item in &items {
+        let item_span = item.span();
+        let DeValue::Table(table) = item.get_ref() else {
+            return Err(src.error(
+                item_span,
+                format!(
+                    "`job` entries must be tables, found {}",
+                    a_type(item.get_ref())
+                ),
+            ));
+        };
+        templates.push(Template::read(src, base, table.clone(), item_span)?);
+    }
+    Ok(templates)
+}
+
+/// An I/O error's reason without the "(os error 2)" suffix people don't need.
+fn io_reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(end) => text[..end].to_owned(),
+        None => text,
+    }
+}

@@ -1,0 +1,484 @@
+//! External programs as jobs.
+//!
+//! Each run spawns the program (by argv, or through `sh -c` with
+//! [`CommandJob::shell`]) as the leader of its own process group, with stdin
+//! closed. Two named threads read stdout and stderr; every line — `\r` ends a
+//! line too, so redrawn progress bars become lines — goes to the job's log
+//! as it is (stderr is not prefixed: the log reads like a terminal) and to
+//! the full log file. Progress is read from the lines (see
+//! [`OutputParser`](super::output::OutputParser)); `jobdeck:progress <0..1>`
+//! and `jobdeck:sample <series> <x> <y>` lines become progress and plot
+//! points and are kept out of the job's log (the file still has them).
+//!
+//! The program also gets `JOBDECK_JOB_ID` and `JOBDECK_ATTEMPT` in its
+//! environment, and `PYTHONUNBUFFERED=1` (so Python scripts' progress arrives
+//! as it is printed) unless the job's own env sets it.
+//!
+//! A stop sends SIGTERM to the whole group and SIGKILL after the grace
+//! period; when the leader exits, whatever is left of its group is killed,
+//! so no child or grandchild outlives the job.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use nix::sys::signal::Signal;
+use regex::Regex;
+
+use super::output::{LineMeaning, LineSplitter, OutputParser};
+use super::process::{ProcessGroup, describe_exit};
+use crate::engine::{Job, JobContext, JobError, JobId, JobResult, Output};
+
+/// The environment variable that overrides [`default_log_dir`].
+pub const LOG_DIR_ENV: &str = "JOBDECK_LOG_DIR";
+
+/// How long a stopped command gets between SIGTERM and SIGKILL by default.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(5);
+
+/// Where full command logs go when a job names no log file:
+/// `$JOBDECK_LOG_DIR` when set, otherwise `<data dir>/jobdeck/logs`.
+#[must_use]
+pub fn default_log_dir() -> PathBuf {
+    log_dir_from(std::env::var_os(LOG_DIR_ENV))
+}
+
+/// [`default_log_dir`] given the value of `JOBDECK_LOG_DIR`; an empty value
+/// counts as unset.
+fn log_dir_from(env_value: Option<std::ffi::OsString>) -> PathBuf {
+    if let Some(dir) = env_value.filter(|dir| !dir.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    directories::BaseDirs::new()
+        .map_or_else(std::env::temp_dir, |dirs| dirs.data_dir().to_path_buf())
+        .join("jobdeck")
+        .join("logs")
+}
+
+/// A command line that cannot become a job.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CommandLineError {
+    /// Nothing but whitespace (or an empty program name, as in `''`).
+    #[error("the command line is empty")]
+    Empty,
+    /// A quote or a trailing backslash is left open.
+    #[error("the command line has an unclosed quote or a trailing backslash")]
+    Unbalanced,
+}
+
+/// Runs an external program. See the module docs for what it does with the
+/// program's output.
+#[derive(Clone, Debug)]
+pub struct CommandJob {
+    argv: Vec<String>,
+    shell: bool,
+    cwd: Option<PathBuf>,
+    env: Vec<(String, String)>,
+    progress_regex: Option<Regex>,
+    grace: Duration,
+    log_file: Option<PathBuf>,
+}
+
+impl CommandJob {
+    /// Runs `argv[0]` with the rest as its arguments, no shell involved.
+    #[must_use]
+    pub fn new(argv: Vec<String>) -> Self {
+        Self {
+            argv,
+            shell: false,
+            cwd: None,
+            env: Vec::new(),
+            progress_regex: None,
+            grace: DEFAULT_GRACE,
+            log_file: None,
+        }
+    }
+
+    /// Splits `line` the way a POSIX shell splits words (quotes, backslashes)
+    /// and runs the result without a shell.
+    ///
+    /// # Errors
+    /// [`CommandLineError`] for an empty line or unbalanced quotes.
+    pub fn from_command_line(line: &str) -> Result<Self, CommandLineError> {
+        let argv = shlex::split(line).ok_or(CommandLineError::Unbalanced)?;
+        if argv.first().is_none_or(String::is_empty) {
+            return Err(CommandLineError::Empty);
+        }
+        Ok(Self::new(argv))
+    }
+
+    /// With `true`, the argv joined by spaces is run as a script by `sh -c`.
+    #[must_use]
+    pub fn shell(mut self, shell: bool) -> Self {
+        self.shell = shell;
+        self
+    }
+
+    /// Runs the program in `dir` instead of jobdeck's working directory.
+    #[must_use]
+    pub fn cwd(mut self, dir: PathBuf) -> Self {
+        self.cwd = Some(dir);
+        self
+    }
+
+    /// Sets an environment variable for the program.
+    #[must_use]
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Reads progress with `regex` instead of the built-in heuristics: one
+    /// capture group is a percentage (0..=100), two are done and total.
+    #[must_use]
+    pub fn progress_regex(mut self, regex: Regex) -> Self {
+        self.progress_regex = Some(regex);
+        self
+    }
+
+    /// How long to wait after SIGTERM before SIGKILL when stopped.
+    #[must_use]
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// Writes the full log to `path` (appending) instead of the default
+    /// `<default_log_dir()>/<job id>.log`.
+    #[must_use]
+    pub fn log_file(mut self, path: PathBuf) -> Self {
+        self.log_file = Some(path);
+        self
+    }
+
+    /// The program and its arguments (or the script's words, with a shell).
+    #[must_use]
+    pub fn argv(&self) -> &[String] {
+        &self.argv
+    }
+
+    /// The command as a person would type it: argv quoted for a shell, or
+    /// the script itself with [`shell`](Self::shell).
+    #[must_use]
+    pub fn command_line(&self) -> String {
+        if self.shell {
+            self.argv.join(" ")
+        } else {
+            shlex::try_join(self.argv.iter().map(String::as_str))
+                .unwrap_or_else(|_| self.argv.join(" "))
+        }
+    }
+
+    /// Where the full log of the job with id `id` is written.
+    #[must_use]
+    pub fn log_path(&self, id: JobId) -> PathBuf {
+        self.log_file
+            .clone()
+            .unwrap_or_else(|| default_log_dir().join(format!("{id}.log")))
+    }
+
+    fn program(&self) -> &str {
+        if self.shell {
+            "sh"
+        } else {
+            self.argv.first().map_or("", String::as_str)
+        }
+    }
+
+    fn build(&self, ctx: &JobContext) -> Command {
+        let mut command = if self.shell {
+            let mut command = Command::new("sh");
+            command.arg("-c").arg(self.argv.join(" "));
+            command
+        } else {
+            let mut command = Command::new(&self.argv[0]);
+            command.args(&self.argv[1..]);
+            command
+        };
+        // Python buffers stdout when it is a pipe, which would hold progress
+        // back until exit; the job's own env may still override this.
+        command
+            .env("PYTHONUNBUFFERED", "1")
+            .env("JOBDECK_JOB_ID", ctx.id().to_string())
+            .env("JOBDECK_ATTEMPT", ctx.attempt().to_string());
+        command.envs(self.env.iter().map(|(key, value)| (key, value)));
+        if let Some(dir) = &self.cwd {
+            command.current_dir(dir);
+        }
+        command
+    }
+}
+
+/// How often the waiting thread looks at the stop flag.
+const POLL: Duration = Duration::from_millis(5);
+
+/// After the leader exits (and its group is killed), how long to keep
+/// reading output still held open by a process that left the group.
+const DRAIN: Duration = Duration::from_secs(1);
+
+impl Job for CommandJob {
+    fn run(&mut self, ctx: &JobContext) -> JobResult {
+        if self.argv.first().is_none_or(String::is_empty) {
+            return Err(JobError::msg("no program to run: the command is empty"));
+        }
+        // A stop that came before the start needs no process at all.
+        ctx.checkpoint()?;
+        let mut log = LogFile::open(&self.log_path(ctx.id()), ctx);
+        let (mut group, stdout, stderr) =
+            ProcessGroup::spawn(self.build(ctx), self.program(), self.cwd.as_deref())
+                .map_err(JobError::msg)?;
+        let (tx, rx) = crossbeam_channel::bounded(1024);
+        let short = ctx.id().short();
+        spawn_reader(format!("jobdeck-out-{short}"), stdout, tx.clone());
+        spawn_reader(format!("jobdeck-err-{short}"), stderr, tx);
+
+        let parser = OutputParser::new(self.progress_regex.clone());
+        let mut stop = StopSequence::new(self.grace);
+        let status = watch(ctx, &mut group, &rx, &mut stop, |line| {
+            handle_line(ctx, &parser, &mut log, line);
+        });
+        log.finish();
+        let status = status
+            .map_err(|error| JobError::msg(format!("lost track of {}: {error}", self.program())))?;
+        if stop.requested() {
+            return Err(JobError::Stopped);
+        }
+        finished(status)
+    }
+}
+
+/// Waits for the leader to exit and its output to end, feeding lines to
+/// `on_line` and carrying out a stop when one is asked.
+fn watch(
+    ctx: &JobContext,
+    group: &mut ProcessGroup,
+    lines: &Receiver<String>,
+    stop: &mut StopSequence,
+    mut on_line: impl FnMut(String),
+) -> io::Result<ExitStatus> {
+    let mut readers_done = false;
+    let mut exited: Option<(ExitStatus, Instant)> = None;
+    let mut idle_wait = Duration::from_micros(50);
+    loop {
+        if readers_done {
+            // Output closed but the leader lives on (or just ended): look
+            // again soon, backing off so a long silent run costs nothing.
+            std::thread::sleep(idle_wait.min(POLL));
+            idle_wait = (idle_wait * 2).min(POLL);
+        } else {
+            match lines.recv_timeout(POLL) {
+                Ok(line) => {
+                    on_line(line);
+                    // Take what is already waiting before the next check.
+                    for _ in 0..256 {
+                        match lines.try_recv() {
+                            Ok(line) => on_line(line),
+                            Err(TryRecvError::Empty) => break,
+                            Err(TryRecvError::Disconnected) => {
+                                readers_done = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => readers_done = true,
+            }
+        }
+        stop.advance(ctx, group);
+        if exited.is_none()
+            && let Some(status) = group.try_finish()?
+        {
+            exited = Some((status, Instant::now()));
+        }
+        if let Some((status, at)) = exited
+            && (readers_done || at.elapsed() > DRAIN)
+        {
+            return Ok(status);
+        }
+    }
+}
+
+/// SIGTERM to the group once a stop is asked, SIGKILL after the grace.
+struct StopSequence {
+    grace: Duration,
+    term_sent: Option<Instant>,
+    kill_sent: bool,
+}
+
+impl StopSequence {
+    fn new(grace: Duration) -> Self {
+        Self {
+            grace,
+            term_sent: None,
+            kill_sent: false,
+        }
+    }
+
+    fn requested(&self) -> bool {
+        self.term_sent.is_some()
+    }
+
+    fn advance(&mut self, ctx: &JobContext, group: &ProcessGroup) {
+        match self.term_sent {
+            None if ctx.should_stop() => {
+                group.signal(Signal::SIGTERM);
+                self.term_sent = Some(Instant::now());
+                if self.grace.is_zero() {
+                    group.signal(Signal::SIGKILL);
+                    self.kill_sent = true;
+                }
+            }
+            Some(at) if !self.kill_sent && at.elapsed() >= self.grace => {
+                group.signal(Signal::SIGKILL);
+                self.kill_sent = true;
+            }
+            _ => {}
+        }
+    }
+}
+
+fn finished(status: ExitStatus) -> JobResult {
+    let description = describe_exit(status);
+    match status.code() {
+        Some(0) => Ok(Output::exit(0, description)),
+        Some(code) => Err(JobError::exit(code, description)),
+        None => Err(JobError::msg(description)),
+    }
+}
+
+fn handle_line(ctx: &JobContext, parser: &OutputParser, log: &mut LogFile, line: String) {
+    log.write(&line);
+    match parser.parse(&line) {
+        LineMeaning::ExactProgress(fraction) => ctx.progress(fraction),
+        LineMeaning::Sample { series, x, y } => ctx.sample(&series, x, y),
+        LineMeaning::Text { progress } => {
+            if let Some(fraction) = progress {
+                ctx.progress(fraction);
+            }
+            ctx.log(line);
+        }
+    }
+}
+
+/// Reads `source` to its end on a named thread, sending each line to `lines`.
+/// Stops early when nobody listens any more.
+fn spawn_reader(name: String, mut source: impl Read + Send + 'static, lines: Sender<String>) {
+    let spawned = std::thread::Builder::new().name(name).spawn(move || {
+        let mut splitter = LineSplitter::default();
+        let mut buffer = [0_u8; 8192];
+        let mut listening = true;
+        while listening {
+            match source.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(read) => splitter.feed(&buffer[..read], |line| {
+                    listening &= lines.send(line).is_ok();
+                }),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        splitter.finish(|line| {
+            let _ = lines.send(line);
+        });
+    });
+    // Without a thread the pipe is never read: dropping `source` closes it,
+    // and a program writing to it gets SIGPIPE rather than hanging forever.
+    drop(spawned);
+}
+
+/// The job's full log on disk. Problems writing it are reported once in the
+/// job's log and otherwise ignored: a full disk must not fail the job.
+struct LogFile {
+    writer: Option<BufWriter<File>>,
+}
+
+impl LogFile {
+    fn open(path: &Path, ctx: &JobContext) -> Self {
+        let opened = path
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| OpenOptions::new().create(true).append(true).open(path));
+        let mut log = Self { writer: None };
+        match opened {
+            Ok(file) => {
+                log.writer = Some(BufWriter::new(file));
+                if ctx.attempt() > 1 {
+                    log.write(&format!("--- jobdeck: attempt {} ---", ctx.attempt()));
+                }
+            }
+            Err(error) => ctx.log(format!(
+                "jobdeck: cannot write the full log to {}: {error}",
+                path.display()
+            )),
+        }
+        log
+    }
+
+    fn write(&mut self, line: &str) {
+        if let Some(writer) = &mut self.writer
+            && writeln!(writer, "{line}").is_err()
+        {
+            self.writer = None;
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(mut writer) = self.writer.take() {
+            let _ = writer.flush();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_dir_comes_from_the_environment_when_set() {
+        assert_eq!(log_dir_from(Some("/tmp/x".into())), PathBuf::from("/tmp/x"));
+        let default = log_dir_from(None);
+        assert!(default.ends_with("jobdeck/logs"), "{}", default.display());
+        assert_eq!(log_dir_from(Some("".into())), default);
+    }
+
+    #[test]
+    fn the_log_file_defaults_to_the_job_id_in_the_log_dir() {
+        let id = JobId::new();
+        let job = CommandJob::new(vec!["true".into()]);
+        assert_eq!(
+            job.log_path(id),
+            default_log_dir().join(format!("{id}.log"))
+        );
+        let job = job.log_file(PathBuf::from("/tmp/mine.log"));
+        assert_eq!(job.log_path(id), PathBuf::from("/tmp/mine.log"));
+    }
+
+    #[test]
+    fn command_lines_show_quoting_or_the_script() {
+        let job = CommandJob::new(vec!["echo".into(), "a b".into(), "c".into()]);
+        assert_eq!(job.command_line(), "echo 'a b' c");
+        assert_eq!(job.clone().shell(true).command_line(), "echo a b c");
+        assert_eq!(job.program(), "echo");
+        assert_eq!(job.shell(true).program(), "sh");
+    }
+
+    #[test]
+    fn exit_statuses_become_outcomes() {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            finished(ExitStatus::from_raw(0)),
+            Ok(Output::exit(0, "exited with code 0"))
+        );
+        assert_eq!(
+            finished(ExitStatus::from_raw(3 << 8)),
+            Err(JobError::exit(3, "exited with code 3"))
+        );
+        assert_eq!(
+            finished(ExitStatus::from_raw(15)),
+            Err(JobError::msg("killed by signal 15 (SIGTERM)"))
+        );
+    }
+}

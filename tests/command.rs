@@ -1,0 +1,409 @@
+//! Command jobs running real programs through a real pool.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::{PATIENCE, wait_for, wait_until};
+use jobdeck::engine::{Event, EventKind, EventReceiver, JobId, NewJob, Outcome, Pool};
+use jobdeck::jobs::{CommandJob, CommandLineError};
+use regex::Regex;
+
+fn argv(words: &[&str]) -> Vec<String> {
+    words.iter().map(|word| (*word).to_owned()).collect()
+}
+
+fn sh(script: &str) -> CommandJob {
+    CommandJob::new(argv(&[script])).shell(true)
+}
+
+/// Everything one job reported, up to and including its end.
+struct Report {
+    events: Vec<EventKind>,
+}
+
+impl Report {
+    fn outcome(&self) -> &Outcome {
+        match self.events.last() {
+            Some(EventKind::Finished(outcome)) => outcome,
+            other => panic!("no outcome, last event {other:?}"),
+        }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.events
+            .iter()
+            .filter_map(|kind| match kind {
+                EventKind::Log { lines, .. } => Some(lines.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    fn progress(&self) -> Vec<f32> {
+        self.events
+            .iter()
+            .filter_map(|kind| match kind {
+                EventKind::Progress(value) => Some(*value),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn samples(&self, name: &str) -> Vec<[f64; 2]> {
+        self.events
+            .iter()
+            .filter_map(|kind| match kind {
+                EventKind::Samples { series, points } if &**series == name => Some(points.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+}
+
+fn collect(events: &mut EventReceiver, id: JobId) -> Report {
+    let mut report = Report { events: Vec::new() };
+    loop {
+        let Event { job, kind } = events
+            .recv_timeout(PATIENCE)
+            .expect("the job should end in time");
+        if job != id {
+            continue;
+        }
+        let done = kind.is_terminal();
+        report.events.push(kind);
+        if done {
+            return report;
+        }
+    }
+}
+
+fn run(job: CommandJob) -> Report {
+    let (pool, mut events) = Pool::new(2).unwrap();
+    let id = pool.submit(NewJob::new(job)).unwrap();
+    collect(&mut events, id)
+}
+
+fn temp_log(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("job.log")
+}
+
+fn failed(report: &Report) -> (String, Option<i32>) {
+    match report.outcome() {
+        Outcome::Failed { error, exit_code } => (error.clone(), *exit_code),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn success_is_exit_code_zero_and_output_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(CommandJob::new(argv(&["echo", "hello", "world"])).log_file(temp_log(&dir)));
+    match report.outcome() {
+        Outcome::Succeeded(output) => {
+            assert_eq!(output.exit_code, Some(0));
+            assert_eq!(output.summary, "exited with code 0");
+        }
+        other => panic!("expected success, got {other:?}"),
+    }
+    assert_eq!(report.lines(), ["hello world"]);
+}
+
+#[test]
+fn a_non_zero_exit_code_fails_with_the_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(sh("echo oops >&2; exit 3").log_file(temp_log(&dir)));
+    assert_eq!(failed(&report), ("exited with code 3".to_owned(), Some(3)));
+    // stderr goes to the log too, unprefixed.
+    assert_eq!(report.lines(), ["oops"]);
+}
+
+#[test]
+fn a_signal_fails_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(sh("kill -9 $$").log_file(temp_log(&dir)));
+    assert_eq!(
+        failed(&report),
+        ("killed by signal 9 (SIGKILL)".to_owned(), None)
+    );
+}
+
+#[test]
+fn spawn_failures_say_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(CommandJob::new(argv(&["no-such-program-jobdeck"])).log_file(temp_log(&dir)));
+    assert_eq!(
+        failed(&report).0,
+        "program not found: no-such-program-jobdeck"
+    );
+
+    let script = dir.path().join("not-executable.sh");
+    std::fs::write(&script, "#!/bin/sh\necho hi\n").unwrap();
+    let script = script.to_str().unwrap().to_owned();
+    let report = run(CommandJob::new(vec![script.clone()]).log_file(temp_log(&dir)));
+    assert_eq!(failed(&report).0, format!("permission denied: {script}"));
+
+    let report = run(CommandJob::new(argv(&["true"]))
+        .cwd(PathBuf::from("/no/such/dir/jobdeck"))
+        .log_file(temp_log(&dir)));
+    assert_eq!(
+        failed(&report).0,
+        "working directory not found: /no/such/dir/jobdeck"
+    );
+}
+
+#[test]
+fn cwd_and_env_reach_the_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(
+        CommandJob::new(argv(&["sh", "-c", "pwd; echo \"$GREETING\""]))
+            .cwd(dir.path().to_path_buf())
+            .env("GREETING", "hi there")
+            .log_file(temp_log(&dir)),
+    );
+    let expected = dir.path().canonicalize().unwrap();
+    assert_eq!(report.lines(), [expected.to_str().unwrap(), "hi there"]);
+}
+
+#[test]
+fn argv_is_not_a_shell_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(CommandJob::new(argv(&["echo", "$HOME", "|", "wc"])).log_file(temp_log(&dir)));
+    assert_eq!(report.lines(), ["$HOME | wc"]);
+    let report = run(CommandJob::new(argv(&["echo", "a b", "|", "wc", "-w"]))
+        .shell(true)
+        .log_file(temp_log(&dir)));
+    assert_eq!(report.lines(), ["2"]);
+}
+
+#[test]
+fn from_command_line_splits_like_a_shell() {
+    let job = CommandJob::from_command_line(r#"grep -n "two words" 'file name.txt'"#).unwrap();
+    assert_eq!(
+        job.argv(),
+        argv(&["grep", "-n", "two words", "file name.txt"])
+    );
+    assert_eq!(job.command_line(), r"grep -n 'two words' 'file name.txt'");
+    assert_eq!(
+        CommandJob::from_command_line("   ").unwrap_err(),
+        CommandLineError::Empty
+    );
+    assert_eq!(
+        CommandJob::from_command_line("'' x").unwrap_err(),
+        CommandLineError::Empty
+    );
+    assert_eq!(
+        CommandJob::from_command_line("echo 'open").unwrap_err(),
+        CommandLineError::Unbalanced
+    );
+}
+
+#[test]
+fn carriage_return_percentages_become_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let report =
+        run(sh(r"printf ' 10%%|#   |\r 50%%|##  |\r100%%|####|\n'").log_file(temp_log(&dir)));
+    assert!(matches!(report.outcome(), Outcome::Succeeded(_)));
+    assert_eq!(report.progress().last(), Some(&1.0));
+    assert_eq!(report.lines(), [" 10%|#   |", " 50%|##  |", "100%|####|"]);
+}
+
+#[test]
+fn fractions_become_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(sh("echo '[ 3/4] building'").log_file(temp_log(&dir)));
+    assert_eq!(report.progress(), [0.75]);
+}
+
+#[test]
+fn a_progress_regex_replaces_the_heuristics() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(sh("echo 'file 1 of 4 (90%)'")
+        .progress_regex(Regex::new(r"file (\d+) of (\d+)").unwrap())
+        .log_file(temp_log(&dir)));
+    assert_eq!(report.progress(), [0.25]);
+}
+
+#[test]
+fn jobdeck_lines_become_progress_and_samples_not_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = temp_log(&dir);
+    let report = run(sh(
+        "echo jobdeck:progress 0.4; echo jobdeck:sample loss 1 0.5; echo jobdeck:sample loss 2 0.25; echo plain",
+    )
+    .log_file(log.clone()));
+    assert_eq!(report.progress(), [0.4]);
+    assert_eq!(report.samples("loss"), [[1.0, 0.5], [2.0, 0.25]]);
+    assert_eq!(report.lines(), ["plain"]);
+    // The file keeps everything.
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        text,
+        "jobdeck:progress 0.4\njobdeck:sample loss 1 0.5\njobdeck:sample loss 2 0.25\nplain\n"
+    );
+}
+
+#[test]
+fn the_log_file_holds_every_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("deeper/still/job.log");
+    let report = run(CommandJob::new(argv(&["seq", "1", "20000"])).log_file(log.clone()));
+    assert!(matches!(report.outcome(), Outcome::Succeeded(_)));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let expected = (1..=20000).fold(String::new(), |mut text, n| {
+        text.push_str(&n.to_string());
+        text.push('\n');
+        text
+    });
+    assert_eq!(text, expected);
+}
+
+/// Whether `pid` is still a live process (a zombie counts as dead: it has
+/// ended and only waits to be reaped).
+fn alive(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let state = stat
+        .rsplit(')')
+        .next()
+        .and_then(|rest| rest.split_whitespace().next());
+    !matches!(state, Some("Z" | "X") | None)
+}
+
+fn pids_in(lines: &[String]) -> Vec<u32> {
+    lines
+        .iter()
+        .filter_map(|line| line.strip_prefix("pid "))
+        .map(|pid| pid.trim().parse().unwrap())
+        .collect()
+}
+
+/// A shell that starts two sleeping children, prints every pid, and waits.
+const FAMILY: &str = "sleep 1000 & echo pid $!; sh -c 'sleep 1000 & echo pid $!; wait' & echo pid $!; echo pid $$; wait";
+
+fn start_family(
+    pool: &Pool,
+    events: &mut EventReceiver,
+    job: NewJob,
+) -> (JobId, Vec<u32>, Vec<EventKind>) {
+    let id = pool.submit(job).unwrap();
+    let mut seen = Vec::new();
+    let mut pids = Vec::new();
+    wait_until("the family's pids in the log", PATIENCE, || {
+        while let Ok(event) = events.try_recv() {
+            if event.job == id {
+                if let EventKind::Log { lines, .. } = &event.kind {
+                    pids.extend(pids_in(lines));
+                }
+                seen.push(event.kind);
+            }
+        }
+        pids.len() == 4
+    });
+    assert!(pids.iter().all(|&pid| alive(pid)), "all four processes run");
+    (id, pids, seen)
+}
+
+fn assert_all_dead(pids: &[u32]) {
+    wait_until("every process of the job to be gone", PATIENCE, || {
+        pids.iter().all(|&pid| !alive(pid))
+    });
+}
+
+fn finish(events: &mut EventReceiver, id: JobId) -> Outcome {
+    wait_for("the job's end", PATIENCE, || {
+        events.try_recv().ok().and_then(|event| match event.kind {
+            EventKind::Finished(outcome) if event.job == id => Some(outcome),
+            _ => None,
+        })
+    })
+}
+
+#[test]
+fn stop_kills_children_and_grandchildren() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pool, mut events) = Pool::new(2).unwrap();
+    let job = NewJob::new(sh(FAMILY).log_file(temp_log(&dir)));
+    let (id, pids, _) = start_family(&pool, &mut events, job);
+    let asked = Instant::now();
+    assert!(pool.stop(id), "the job was running");
+    assert_eq!(finish(&mut events, id), Outcome::Stopped);
+    // SIGTERM ends sh and sleep at once; nothing waits for the grace.
+    assert!(
+        asked.elapsed() < Duration::from_secs(4),
+        "stopped in {:?}",
+        asked.elapsed()
+    );
+    assert_all_dead(&pids);
+}
+
+#[test]
+fn a_stop_ignored_gets_sigkill_after_the_grace() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pool, mut events) = Pool::new(2).unwrap();
+    // Ignoring TERM is inherited by the children, so only SIGKILL ends them.
+    let script = format!("trap '' TERM; {FAMILY}");
+    let grace = Duration::from_millis(300);
+    let job = NewJob::new(sh(&script).grace(grace).log_file(temp_log(&dir)));
+    let (id, pids, _) = start_family(&pool, &mut events, job);
+    let asked = Instant::now();
+    assert!(pool.stop(id), "the job was running");
+    assert_eq!(finish(&mut events, id), Outcome::Stopped);
+    assert!(
+        asked.elapsed() >= grace,
+        "SIGKILL came before the grace ended"
+    );
+    assert_all_dead(&pids);
+}
+
+#[test]
+fn a_timeout_kills_the_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pool, mut events) = Pool::new(2).unwrap();
+    let job = NewJob::new(sh(FAMILY).log_file(temp_log(&dir))).timeout(Duration::from_millis(500));
+    let (id, pids, _) = start_family(&pool, &mut events, job);
+    assert_eq!(finish(&mut events, id), Outcome::TimedOut);
+    assert_all_dead(&pids);
+}
+
+#[test]
+fn grandchildren_do_not_outlive_a_leader_that_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = temp_log(&dir);
+    // The leader exits at once, leaving a background sleeper holding stdout.
+    let report = run(sh("sleep 1000 & echo pid $!; exit 0").log_file(log));
+    assert!(matches!(report.outcome(), Outcome::Succeeded(_)));
+    let pids = pids_in(&report.lines());
+    assert_eq!(pids.len(), 1);
+    assert_all_dead(&pids);
+}
+
+#[test]
+fn dropping_the_pool_kills_running_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pool, mut events) = Pool::new(2).unwrap();
+    let job = NewJob::new(sh(FAMILY).log_file(temp_log(&dir)));
+    let (_, pids, _) = start_family(&pool, &mut events, job);
+    drop(pool);
+    assert_all_dead(&pids);
+}
+
+#[test]
+fn retries_append_to_the_same_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = temp_log(&dir);
+    let (pool, mut events) = Pool::new(1).unwrap();
+    let id = pool
+        .submit(NewJob::new(sh("echo try; exit 1").log_file(log.clone())).retries(1))
+        .unwrap();
+    let report = collect(&mut events, id);
+    assert_eq!(failed(&report).0, "exited with code 1");
+    assert_eq!(
+        std::fs::read_to_string(Path::new(&log)).unwrap(),
+        "try\n--- jobdeck: attempt 2 ---\ntry\n"
+    );
+}

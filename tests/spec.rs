@@ -1,0 +1,425 @@
+//! Job files: every kind of bad input is refused with its file, line, column
+//! and what was expected; good files become the jobs they describe.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use common::PATIENCE;
+use jobdeck::engine::{EventKind, JobId, Outcome, Pool};
+use jobdeck::spec::{self, JobFile};
+
+/// The message a bad fixture is refused with, file and position included.
+fn refusal(name: &str) -> String {
+    let path = Path::new("tests/fixtures/bad").join(name);
+    match spec::load(&path) {
+        Ok(file) => panic!("{name} was accepted with {} jobs", file.jobs.len()),
+        Err(error) => error.to_string(),
+    }
+}
+
+fn assert_refused(name: &str, position_and_message: &str) {
+    assert_eq!(
+        refusal(name),
+        format!("tests/fixtures/bad/{name}:{position_and_message}")
+    );
+}
+
+#[test]
+fn toml_syntax_errors() {
+    assert_refused(
+        "syntax.toml",
+        "2:21: invalid TOML: invalid basic string, expected `\"`",
+    );
+}
+
+#[test]
+fn unknown_keys_list_the_expected_ones() {
+    assert_refused(
+        "unknown_key.toml",
+        "3:1: unknown key `comand` in [[job]], expected one of: name, kind, count, inputs, \
+         inputs_glob, timeout_secs, retries, priority, after, command, cwd, env, shell, \
+         progress_regex, grace_secs",
+    );
+    assert_refused(
+        "unknown_top_key.toml",
+        "1:1: unknown key `max_thread` at the top level, expected one of: max_threads, log_dir, job",
+    );
+    assert_refused(
+        "unknown_demo_key.toml",
+        "3:1: unknown key `pionts` for kind = \"random_walk\", expected one of: name, kind, \
+         count, inputs, inputs_glob, timeout_secs, retries, priority, after, points, \
+         min_rate_hz, max_rate_hz, seed",
+    );
+}
+
+#[test]
+fn wrong_types() {
+    assert_refused(
+        "wrong_type.toml",
+        "3:16: `timeout_secs` must be a positive number of seconds, found a string",
+    );
+    assert_refused(
+        "command_item_type.toml",
+        "2:21: `command` items must be strings, found an integer",
+    );
+    assert_refused(
+        "env_not_string.toml",
+        "3:19: `env.THREADS` must be a string, found an integer",
+    );
+    assert_refused(
+        "job_not_array.toml",
+        "1:1: `job` must be an array of tables, written [[job]]",
+    );
+}
+
+#[test]
+fn out_of_range_numbers() {
+    assert_refused(
+        "max_threads_zero.toml",
+        "1:15: `max_threads` must be an integer from 1 to 1024, found 0",
+    );
+    assert_refused(
+        "max_threads_too_big.toml",
+        "1:15: `max_threads` must be an integer from 1 to 1024, found 5000",
+    );
+    assert_refused(
+        "negative_timeout.toml",
+        "3:16: `timeout_secs` must be a positive number of seconds, found -5",
+    );
+    assert_refused(
+        "retries_too_many.toml",
+        "3:11: `retries` must be an integer from 0 to 100, found 1000",
+    );
+    assert_refused(
+        "demo_param_range.toml",
+        "3:9: `steps` must be an integer from 1 to 1000000, found 0",
+    );
+}
+
+#[test]
+fn commands_that_cannot_run() {
+    assert_refused(
+        "empty_command.toml",
+        "3:11: `command` is empty, expected a program and its arguments, such as \
+         [\"gzip\", \"-k\", \"{}\"]",
+    );
+    assert_refused(
+        "unclosed_quote.toml",
+        "2:11: `command` has an unclosed quote or a trailing backslash; close it, or give \
+         an array of arguments",
+    );
+    assert_refused(
+        "no_command_or_kind.toml",
+        "1:1: a [[job]] needs `command` (a program to run) or `kind` (one of: steps, \
+         random_walk, flaky_division, sum_range)",
+    );
+    assert_refused(
+        "unknown_kind.toml",
+        "2:8: unknown kind `ranodm_walk`, expected one of: command, steps, random_walk, \
+         flaky_division, sum_range",
+    );
+    assert_refused(
+        "no_jobs.toml",
+        "3:1: no jobs: expected at least one [[job]] table with a `command` or a `kind`",
+    );
+}
+
+#[test]
+fn batches_that_make_no_sense() {
+    assert_refused(
+        "inputs_and_glob.toml",
+        "4:1: `inputs` and `inputs_glob` cannot both be set; use one of them",
+    );
+    assert_refused(
+        "count_with_inputs.toml",
+        "4:1: `count` cannot be combined with `inputs`: a batch has one job per input",
+    );
+    assert_refused(
+        "glob_no_match.toml",
+        "3:15: `inputs_glob` pattern `no-such-dir/*.log` matched no files",
+    );
+    assert_refused(
+        "empty_inputs.toml",
+        "3:10: `inputs` is empty, expected at least one input",
+    );
+    assert_refused(
+        "placeholder_in_command.toml",
+        "3:11: `{}` needs `inputs` or `inputs_glob`; without inputs only `{#}` (the job \
+         number) is defined",
+    );
+    assert_refused(
+        "placeholder_without_inputs.toml",
+        "2:8: `{/}` needs `inputs` or `inputs_glob`; without inputs only `{#}` (the job \
+         number) is defined",
+    );
+}
+
+#[test]
+fn progress_regexes() {
+    assert_refused(
+        "bad_regex.toml",
+        "3:18: `progress_regex` is not a valid regex: unclosed group",
+    );
+    assert_refused(
+        "regex_groups.toml",
+        "3:18: `progress_regex` must have 1 capture group (a percentage) or 2 (done and \
+         total), found 0",
+    );
+}
+
+#[test]
+fn dependencies() {
+    assert_refused(
+        "missing_after.toml",
+        "8:10: `after` names `bulid`, but no job is called that; expected one of: build, test",
+    );
+    assert_refused("cycle.toml", "4:10: dependency cycle: a -> b -> c -> a");
+    assert_refused(
+        "duplicate_name.toml",
+        "6:8: duplicate job name `build` (first used at 2:8); names must be unique, \
+         placeholders such as {#} or {/} help",
+    );
+}
+
+#[test]
+fn every_bad_fixture_has_a_test() {
+    let tested = include_str!("spec.rs");
+    for entry in std::fs::read_dir("tests/fixtures/bad").unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            tested.contains(&format!("\"{name}\",")),
+            "{name} has no test"
+        );
+    }
+}
+
+#[test]
+fn a_missing_file_cannot_be_read() {
+    let error = spec::load(Path::new("tests/fixtures/no-such-file.toml")).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "tests/fixtures/no-such-file.toml: cannot read: No such file or directory"
+    );
+    assert_eq!(error.location(), None);
+}
+
+#[test]
+fn parse_names_the_given_path() {
+    let error = spec::parse("[[job]]\nkind = 3\n", Path::new("inline.toml")).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "inline.toml:2:8: `kind` must be a string, found an integer"
+    );
+    let location = error.location().unwrap();
+    assert_eq!((location.line, location.column), (2, 8));
+    assert_eq!(error.message(), "`kind` must be a string, found an integer");
+}
+
+fn good(name: &str) -> JobFile {
+    spec::load(&Path::new("tests/fixtures/good").join(name))
+        .unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// A good fixture with `log_dir` set to `logs`, so running it writes its
+/// full logs there instead of the user's data directory.
+fn good_logging_to(name: &str, logs: &Path) -> JobFile {
+    let path = Path::new("tests/fixtures/good").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = format!("log_dir = {:?}\n{text}", logs.to_str().unwrap());
+    spec::parse(&text, &path).unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn names(file: &JobFile) -> Vec<&str> {
+    file.jobs.iter().map(|job| job.name.as_str()).collect()
+}
+
+fn summaries(file: &JobFile) -> Vec<&str> {
+    file.jobs.iter().map(|job| job.summary.as_str()).collect()
+}
+
+#[test]
+fn a_glob_batch_expands_in_sorted_order_with_placeholders() {
+    let file = good("batch.toml");
+    assert_eq!(file.max_threads, Some(3));
+    assert_eq!(
+        names(&file),
+        ["count a", "count b", "count c d", "summary", "just b"]
+    );
+    assert_eq!(
+        summaries(&file),
+        [
+            "wc -l inputs/a.txt",
+            "wc -l inputs/b.txt",
+            "wc -l 'inputs/c d.txt'",
+            "echo all counted 1",
+            "echo b is inputs/b.txt in inputs",
+        ]
+    );
+    assert!(file.jobs.iter().all(|job| job.kind == "command"));
+}
+
+#[test]
+fn after_a_batch_name_means_every_job_of_it() {
+    let file = good("batch.toml");
+    let batch: Vec<JobId> = file.jobs[..3].iter().map(|job| job.job.id()).collect();
+    let summary = format!("{:?}", file.jobs[3].job);
+    for id in &batch {
+        assert!(
+            summary.contains(&format!("{id:?}")),
+            "{summary} waits for {id:?}"
+        );
+    }
+    let first = format!("{:?}", file.jobs[0].job);
+    assert!(first.contains("priority: 5"), "{first}");
+    assert!(first.contains("retries: 2"), "{first}");
+    assert!(first.contains("timeout: Some(30s)"), "{first}");
+}
+
+#[test]
+fn demo_jobs_and_counts() {
+    let file = good("demos.toml");
+    assert_eq!(file.max_threads, None);
+    assert_eq!(
+        names(&file),
+        [
+            "steps",
+            "random_walk #1",
+            "random_walk #2",
+            "sum",
+            "divide 1",
+            "divide 2",
+            "steps (2)",
+        ]
+    );
+    let kinds: Vec<&str> = file.jobs.iter().map(|job| job.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "steps",
+            "random_walk",
+            "random_walk",
+            "sum_range",
+            "flaky_division",
+            "flaky_division",
+            "steps"
+        ]
+    );
+    assert_eq!(file.jobs[0].summary, "steps: 3 steps of 1 ms");
+    assert_eq!(file.jobs[3].summary, "sum_range: 0..1000 in 10 chunks");
+}
+
+/// Runs every job of `file` and returns, by name, how each ended and its
+/// log and last progress.
+fn run_all(file: JobFile) -> HashMap<String, (Outcome, Vec<String>, Option<f32>)> {
+    let (pool, mut events) = Pool::new(file.max_threads.unwrap_or(2)).unwrap();
+    let names: HashMap<JobId, String> = file
+        .jobs
+        .iter()
+        .map(|job| (job.job.id(), job.name.clone()))
+        .collect();
+    pool.submit_all(file.jobs.into_iter().map(|planned| planned.job).collect())
+        .unwrap();
+    let mut logs: HashMap<JobId, (Vec<String>, Option<f32>)> = HashMap::new();
+    let mut done = HashMap::new();
+    while done.len() < names.len() {
+        let event = events
+            .recv_timeout(PATIENCE)
+            .expect("every job ends in time");
+        let entry = logs.entry(event.job).or_default();
+        match event.kind {
+            EventKind::Log { lines, .. } => entry.0.extend(lines),
+            EventKind::Progress(value) => entry.1 = Some(value),
+            EventKind::Finished(outcome) => {
+                let (lines, progress) = logs.remove(&event.job).unwrap_or_default();
+                done.insert(names[&event.job].clone(), (outcome, lines, progress));
+            }
+            _ => {}
+        }
+    }
+    done
+}
+
+#[test]
+fn a_batch_file_runs_in_the_files_directory() {
+    let logs = tempfile::tempdir().unwrap();
+    let file = good_logging_to("batch.toml", logs.path());
+    let count_a = file.jobs[0].job.id();
+    let results = run_all(file);
+    for (name, (outcome, _, _)) in &results {
+        assert!(
+            matches!(outcome, Outcome::Succeeded(_)),
+            "{name}: {outcome:?}"
+        );
+    }
+    assert_eq!(results["count a"].1, ["1 inputs/a.txt"]);
+    assert_eq!(results["count c d"].1, ["3 inputs/c d.txt"]);
+    assert_eq!(results["just b"].1, ["b is inputs/b.txt in inputs"]);
+    // `log_dir` holds every command's full log, named by job id.
+    let log = logs.path().join(format!("{count_a}.log"));
+    assert_eq!(std::fs::read_to_string(log).unwrap(), "1 inputs/a.txt\n");
+    assert_eq!(std::fs::read_dir(logs.path()).unwrap().count(), 5);
+}
+
+#[test]
+fn command_forms_run_as_written() {
+    let logs = tempfile::tempdir().unwrap();
+    let results = run_all(good_logging_to("commands.toml", logs.path()));
+    let lines = |name: &str| {
+        results
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name:?} in {:?}", results.keys()))
+            .1
+            .clone()
+    };
+    assert_eq!(lines(r#"printf "a b\\n""#), ["a b"]);
+    assert_eq!(lines("copies #2"), ["copy 2"]);
+    // Inputs go only where placeholders are: nothing is appended.
+    assert_eq!(lines("no placeholder #1"), ["same"]);
+    assert_eq!(lines("no placeholder #2"), ["same"]);
+    // Shell-quoted, so the apostrophe and space survive `sh -c`.
+    assert_eq!(lines("quoted"), ["it's here"]);
+    assert_eq!(results["regex"].2, Some(0.75));
+    for (name, (outcome, _, _)) in &results {
+        assert!(
+            matches!(outcome, Outcome::Succeeded(_)),
+            "{name}: {outcome:?}"
+        );
+    }
+}
+
+#[test]
+fn the_shipped_examples_are_valid() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir("assets/examples").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "toml") {
+            let file = spec::load(&path).unwrap_or_else(|error| panic!("{error}"));
+            assert!(!file.jobs.is_empty(), "{} has jobs", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "found {checked} examples");
+}
+
+#[test]
+fn the_command_examples_run_and_succeed() {
+    for name in ["batch-glob.toml", "command-progress.toml"] {
+        let path = Path::new("assets/examples").join(name);
+        let logs = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = format!("log_dir = {:?}\n{text}", logs.path().to_str().unwrap());
+        let file = spec::parse(&text, &path).unwrap_or_else(|error| panic!("{error}"));
+        let results = run_all(file);
+        for (job, (outcome, lines, progress)) in &results {
+            assert!(
+                matches!(outcome, Outcome::Succeeded(_)),
+                "{name}: {job}: {outcome:?} {lines:?}"
+            );
+            if name == "command-progress.toml" {
+                assert_eq!(*progress, Some(1.0), "{job} reaches 100%");
+            }
+        }
+    }
+}
