@@ -193,3 +193,79 @@ fn a_failing_flaky_division_job_shows_its_error_in_the_details() {
     frames(&mut harness, 2);
     harness.get_by_label("division by zero at step 30: 2 / (30 - 30)");
 }
+
+/// Opens `path` through the toolbar's Open job file window, as a person would.
+fn open_job_file(harness: &mut Harness<'_, App>, path: &std::path::Path) {
+    harness.get_by_label("Open job file").click();
+    frames(harness, 3);
+    let entry = harness.get_by_label("Job file path");
+    entry.focus();
+    frames(harness, 1);
+    harness
+        .get_by_label("Job file path")
+        .type_text(path.to_str().expect("a UTF-8 temp path"));
+    frames(harness, 1);
+    harness.get_by_label("Open").click();
+    frames(harness, 2);
+}
+
+#[test]
+fn opening_a_job_file_starts_its_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.toml");
+    std::fs::write(
+        &path,
+        "[[job]]\nname = \"tiny {#}\"\nkind = \"steps\"\ncount = 2\nsteps = 3\ndelay_ms = 5\n",
+    )
+    .unwrap();
+    let mut harness = harness(2);
+    open_job_file(&mut harness, &path);
+    assert_eq!(harness.state().error(), None);
+    assert_eq!(harness.state().board().jobs().len(), 2);
+    step_until(&mut harness, "both jobs of the file to succeed", |app| {
+        app.board().count(StateClass::Succeeded) == 2
+    });
+    harness.get_by_role_and_label(Role::Button, "tiny 1");
+    harness.get_by_role_and_label(Role::Button, "tiny 2");
+}
+
+#[test]
+fn a_bad_job_file_shows_where_it_is_wrong_and_starts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "[[job]]\ncomand = \"echo hi\"\n").unwrap();
+    let mut harness = harness(2);
+    open_job_file(&mut harness, &path);
+    let error = harness
+        .state()
+        .error()
+        .expect("an error is shown")
+        .to_owned();
+    assert!(error.contains("bad.toml:2:1:"), "{error}");
+    assert!(harness.state().board().jobs().is_empty());
+    frames(&mut harness, 1);
+    // Once in the Open job file window and once under the overall bar.
+    assert_eq!(harness.get_all_by_label(&error).count(), 2);
+}
+
+#[test]
+fn a_command_job_from_the_toolbar_runs_and_reports_progress() {
+    let mut harness = harness(2);
+    harness
+        .state_mut()
+        .toolbar_mut()
+        .set_command("sh -c 'echo 50%; echo finished'", "");
+    harness.step();
+    harness.get_by_label("Start job").click();
+    frames(&mut harness, 2);
+    step_until(&mut harness, "the command to succeed", |app| {
+        class_of_first(app) == Some(StateClass::Succeeded)
+    });
+    let job = &harness.state().board().jobs()[0];
+    assert_eq!(job.kind, "command");
+    assert!(
+        job.log.lines().any(|line| line == "finished"),
+        "{:?}",
+        job.log
+    );
+}

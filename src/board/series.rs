@@ -26,6 +26,9 @@ pub struct Series {
     raw_count: u64,
     /// Whether x never decreased, which lets drawing binary-search the range.
     x_sorted: bool,
+    /// The smallest and largest x ever added (kept as points come, so
+    /// following the newest data costs nothing per frame).
+    x_range: Option<(f64, f64)>,
 }
 
 /// The raw points gathered since the last pair was kept.
@@ -70,6 +73,7 @@ impl Series {
             bucket: Bucket::default(),
             raw_count: 0,
             x_sorted: true,
+            x_range: None,
         }
     }
 
@@ -110,6 +114,12 @@ impl Series {
         self.points.last().map(|p| p[0])
     }
 
+    /// The smallest and largest x ever added, if any.
+    #[must_use]
+    pub fn x_range(&self) -> Option<std::ops::RangeInclusive<f64>> {
+        self.x_range.map(|(low, high)| low..=high)
+    }
+
     /// The smallest and largest x and y kept, if any: `[x_min, x_max, y_min, y_max]`.
     #[must_use]
     pub fn bounds(&self) -> Option<[f64; 4]> {
@@ -134,9 +144,14 @@ impl Series {
     /// Adds one point.
     pub fn push(&mut self, point: [f64; 2]) {
         self.raw_count += 1;
-        if self.last_x().is_some_and(|x| point[0] < x) {
+        let x = point[0];
+        if self.last_x().is_some_and(|last| x < last) {
             self.x_sorted = false;
         }
+        self.x_range = Some(match self.x_range {
+            Some((low, high)) => (low.min(x), high.max(x)),
+            None => (x, x),
+        });
         if self.raw_per_pair == 1 {
             self.points.push(point);
         } else {

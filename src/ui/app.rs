@@ -2,19 +2,20 @@
 //! applies what they ask after each frame.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use egui::{Context, Ui};
 
 use super::details::details_ui;
+use super::open_file::{OpenFileState, open_file_ui};
 use super::plots::{PlotState, plots_ui};
 use super::settings::{SETTINGS_KEY, settings_ui};
 use super::table::{overall_ui, table_ui};
 use super::toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
-use super::{Command, Settings};
+use super::{Command, JobRecipe, Settings};
 use crate::board::Board;
-use crate::engine::{EngineError, EventReceiver, JobId, NewJob, Pool};
-use crate::jobs::DemoJob;
+use crate::engine::{EngineError, EventReceiver, JobId, Pool};
 
 /// How long one frame may spend folding events before it draws and asks for
 /// another frame; keeps the window responsive during floods.
@@ -28,7 +29,7 @@ const CLOCK_REPAINT: Duration = Duration::from_millis(250);
 #[derive(Clone, Debug)]
 struct Recipe {
     name: String,
-    job: DemoJob,
+    recipe: JobRecipe,
 }
 
 /// Where closing the window stands.
@@ -52,13 +53,17 @@ pub struct App {
     plots: PlotState,
     selected: Option<JobId>,
     recipes: HashMap<JobId, Recipe>,
-    started_per_kind: HashMap<&'static str, u64>,
+    started_per_kind: HashMap<String, u64>,
+    /// The Open job file window, when open.
+    open_file: Option<OpenFileState>,
     commands: Vec<Command>,
     settings_open: bool,
     waker_installed: bool,
     quit: Quit,
-    /// The last thing the engine refused, shown until the next success.
+    /// The last thing that went wrong, shown until the next success.
     error: Option<String>,
+    /// What the last job file started, shown under the overall bar.
+    last_opened: Option<String>,
 }
 
 impl App {
@@ -79,11 +84,13 @@ impl App {
             selected: None,
             recipes: HashMap::new(),
             started_per_kind: HashMap::new(),
+            open_file: None,
             commands: Vec::new(),
             settings_open: false,
             waker_installed: false,
             quit: Quit::No,
             error: None,
+            last_opened: None,
         })
     }
 
@@ -97,6 +104,22 @@ impl App {
             .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
             .unwrap_or_default();
         Self::new(settings).expect("clamped settings always make a valid pool")
+    }
+
+    /// A window showing `board` (for benchmarks and tests that need a
+    /// board filled without running jobs); the pool starts empty.
+    ///
+    /// # Errors
+    /// When the pool cannot be created.
+    pub fn with_board(settings: Settings, board: Board) -> Result<Self, EngineError> {
+        let mut app = Self::new(settings)?;
+        app.board = board;
+        Ok(app)
+    }
+
+    /// Shows `id`'s details, as clicking its row would.
+    pub fn select(&mut self, id: Option<JobId>) {
+        self.selected = id;
     }
 
     /// What the views show.
@@ -115,6 +138,12 @@ impl App {
     #[must_use]
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The error the window shows, if any.
+    #[must_use]
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
     }
 
     /// The job selected for details.
@@ -139,6 +168,7 @@ impl App {
         self.install_waker(&ctx);
         self.drain_events(&ctx);
         self.shortcuts(&ctx);
+        self.take_dropped_files(&ctx);
         self.watch_close_request(&ctx);
         self.views_ui(ui);
         self.apply_commands(&ctx);
@@ -184,11 +214,23 @@ impl App {
             )
         });
         if start {
-            self.commands
-                .push(Command::Start(self.toolbar.recipe().clone()));
+            self.commands.push(self.toolbar.start_command());
         }
         if stop_all {
             self.commands.push(Command::StopAll);
+        }
+    }
+
+    /// A job file dropped on the window is opened like one picked in Open
+    /// job file.
+    fn take_dropped_files(&mut self, ctx: &Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        for file in dropped {
+            let path = file.path();
+            // Web drops have no path; on the desktop every drop has one.
+            if !path.as_os_str().is_empty() {
+                self.commands.push(Command::OpenJobFile(path.to_path_buf()));
+            }
         }
     }
 
@@ -216,6 +258,8 @@ impl App {
             overall_ui(ui, &self.board, now);
             if let Some(error) = &self.error {
                 ui.colored_label(ui.visuals().error_fg_color, error);
+            } else if let Some(opened) = &self.last_opened {
+                ui.weak(opened);
             }
             ui.add_space(2.0);
         });
@@ -229,8 +273,10 @@ impl App {
             .resizable(true)
             .default_size(280.0)
             .show(ui, |ui| plots_ui(ui, &self.board, &mut self.plots));
+        let recipes = &self.recipes;
+        let can_retry = |id: JobId| recipes.contains_key(&id);
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            table_ui(ui, &self.board, self.selected, now, commands);
+            table_ui(ui, &self.board, self.selected, now, &can_retry, commands);
         });
         let ctx = ui.ctx().clone();
         let mut open = self.settings_open;
@@ -238,9 +284,21 @@ impl App {
             .open(&mut open)
             .resizable(false)
             .collapsible(false)
+            .default_pos([380.0, 90.0])
             .show(&ctx, |ui| settings_ui(ui, &self.settings, commands));
         if !open {
             self.settings_open = false;
+        }
+        if let Some(state) = &mut self.open_file {
+            let mut open = true;
+            egui::Window::new("Open job file")
+                .open(&mut open)
+                .collapsible(false)
+                .default_pos([380.0, 90.0])
+                .show(&ctx, |ui| open_file_ui(ui, state, commands));
+            if !open {
+                self.open_file = None;
+            }
         }
         if self.quit == Quit::Asking {
             quit_modal(&ctx, self.board.live_jobs(), commands);
@@ -255,10 +313,15 @@ impl App {
 
     fn apply(&mut self, command: Command, ctx: &Context) {
         match command {
-            Command::Start(job) => {
-                let name = self.next_name(&job);
-                self.start(name, job);
+            Command::Start(recipe) => {
+                let name = self.next_name(&recipe);
+                self.start(name, recipe);
             }
+            Command::OpenJobFile(path) => self.open_job_file(&path),
+            Command::ShowOpenFile(open) => {
+                self.open_file = open.then(|| self.open_file.take().unwrap_or_default());
+            }
+            Command::ShowError(message) => self.error = Some(message),
             Command::Stop(id) => {
                 self.pool.stop(id);
             }
@@ -270,7 +333,7 @@ impl App {
                     && self.board.remove(id)
                 {
                     self.recipes.remove(&id);
-                    let new_id = self.start(recipe.name, recipe.job);
+                    let new_id = self.start(recipe.name, recipe.recipe);
                     if self.selected == Some(id) {
                         self.selected = new_id;
                     }
@@ -296,23 +359,24 @@ impl App {
         }
     }
 
-    /// "Steps #3": the kind's label and how many of that kind were started.
-    fn next_name(&mut self, job: &DemoJob) -> String {
-        let kind = job.kind();
-        let n = self.started_per_kind.entry(kind.key()).or_insert(0);
+    /// "Steps #3": the kind's label (or the command line) and how many
+    /// such jobs were started.
+    fn next_name(&mut self, recipe: &JobRecipe) -> String {
+        let base = recipe.base_name();
+        let n = self.started_per_kind.entry(base.clone()).or_insert(0);
         *n += 1;
-        format!("{} #{n}", kind.label())
+        format!("{base} #{n}")
     }
 
-    fn start(&mut self, name: String, job: DemoJob) -> Option<JobId> {
-        let new_job = NewJob::new(job.clone());
-        let id = new_job.id();
-        // Recorded before submitting, so even its first event finds its row.
-        self.board
-            .add_job(id, name.clone(), job.kind().key(), Instant::now());
-        match self.pool.submit(new_job) {
-            Ok(_) => {
-                self.recipes.insert(id, Recipe { name, job });
+    fn start(&mut self, name: String, recipe: JobRecipe) -> Option<JobId> {
+        let grace = Duration::from_secs_f64(self.settings.stop_grace_secs);
+        // The row is added after submitting: events wait in the channel
+        // until this thread drains them, so none can miss its row.
+        match self.pool.submit(recipe.new_job(grace)) {
+            Ok(id) => {
+                self.board
+                    .add_job(id, name.clone(), recipe.kind_key(), Instant::now());
+                self.recipes.insert(id, Recipe { name, recipe });
                 self.error = None;
                 Some(id)
             }
@@ -321,6 +385,50 @@ impl App {
                 None
             }
         }
+    }
+
+    /// Loads a job file and starts all its jobs, or none when the file is
+    /// bad; the error (`file:line:column: ...`) is shown in the window.
+    fn open_job_file(&mut self, path: &Path) {
+        let result = crate::spec::load(path)
+            .map_err(|err| err.to_string())
+            .and_then(|file| self.submit_job_file(file));
+        match result {
+            Ok(count) => {
+                self.error = None;
+                self.open_file = None;
+                self.last_opened = Some(format!("{}: {count} job(s) started", path.display()));
+            }
+            Err(message) => {
+                if let Some(state) = &mut self.open_file {
+                    state.error = Some(message.clone());
+                }
+                self.error = Some(message);
+            }
+        }
+    }
+
+    fn submit_job_file(&mut self, file: crate::spec::JobFile) -> Result<usize, String> {
+        if let Some(max_threads) = file.max_threads {
+            self.pool
+                .set_max_threads(max_threads)
+                .map_err(|err| err.to_string())?;
+            self.settings.max_threads = max_threads;
+        }
+        let (rows, jobs): (Vec<_>, Vec<_>) = file
+            .jobs
+            .into_iter()
+            .map(|planned| ((planned.job.id(), planned.name, planned.kind), planned.job))
+            .unzip();
+        self.pool
+            .submit_all(jobs)
+            .map_err(|err| format!("{}: {err}", file.path.display()))?;
+        let now = Instant::now();
+        let count = rows.len();
+        for (id, name, kind) in rows {
+            self.board.add_job(id, name, kind, now);
+        }
+        Ok(count)
     }
 
     fn apply_settings(&mut self, settings: Settings, ctx: &Context) {

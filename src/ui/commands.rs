@@ -1,16 +1,24 @@
 //! What views ask of the app. Views never touch the pool while drawing; they
 //! push these, and the app applies them after the frame.
 
-use crate::engine::JobId;
-use crate::jobs::DemoJob;
+use std::path::PathBuf;
 
-use super::Settings;
+use crate::engine::JobId;
+
+use super::{JobRecipe, Settings};
 
 /// One request from a view.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Command {
-    /// Submit a new demo job with these parameters.
-    Start(DemoJob),
+    /// Submit a new job made from this recipe.
+    Start(JobRecipe),
+    /// Load a job file and start its jobs; a bad file starts nothing and
+    /// its error is shown.
+    OpenJobFile(PathBuf),
+    /// Open or close the Open job file window.
+    ShowOpenFile(bool),
+    /// Show this message as the window's current error.
+    ShowError(String),
     /// Stop a running job, or cancel a queued one.
     Stop(JobId),
     /// Cancel every queued job and stop every running one.

@@ -4,7 +4,9 @@
 mod app;
 mod commands;
 mod details;
+mod open_file;
 mod plots;
+mod recipe;
 mod settings;
 mod style;
 mod table;
@@ -14,9 +16,11 @@ use std::path::PathBuf;
 
 pub use app::{App, EVENT_BUDGET};
 pub use commands::Command;
+pub use open_file::OpenFileState;
 pub use plots::{MAX_PLOTTED_LINES, PlotState};
+pub use recipe::JobRecipe;
 pub use settings::{SETTINGS_KEY, Settings, Theme, available_parallelism};
-pub use toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState};
+pub use toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarKind, ToolbarState};
 
 /// Opens the window (with `job_file` loaded, if given) and returns when it
 /// closes; by then every job has stopped and every thread has joined.
@@ -24,12 +28,6 @@ pub use toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState};
 /// # Errors
 /// When no window can be created (no display, no graphics driver).
 pub fn run(job_file: Option<PathBuf>) -> anyhow::Result<()> {
-    if let Some(path) = job_file {
-        anyhow::bail!(
-            "opening job files in the window is not available yet: {}",
-            path.display()
-        );
-    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("jobdeck")
@@ -42,7 +40,10 @@ pub fn run(job_file: Option<PathBuf>) -> anyhow::Result<()> {
         "jobdeck",
         options,
         Box::new(|cc| {
-            let app = App::from_storage(cc.storage);
+            let mut app = App::from_storage(cc.storage);
+            if let Some(path) = job_file {
+                app.push_command(Command::OpenJobFile(path));
+            }
             cc.egui_ctx.set_theme(app.settings().theme.preference());
             Ok(Box::new(app))
         }),

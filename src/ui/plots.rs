@@ -85,9 +85,7 @@ pub(crate) fn plots_ui(ui: &mut Ui, board: &Board, state: &mut PlotState) {
             let columns = plot_ui.response().rect.width().max(1.0) as usize;
             for line in lines {
                 let range = if follow {
-                    line.series
-                        .bounds()
-                        .map_or(bounds.range_x(), |[x0, x1, _, _]| x0..=x1)
+                    line.series.x_range().unwrap_or_else(|| bounds.range_x())
                 } else {
                     bounds.range_x()
                 };

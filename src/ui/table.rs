@@ -64,6 +64,7 @@ pub(crate) fn table_ui(
     board: &Board,
     selected: Option<JobId>,
     now: Instant,
+    can_retry: &dyn Fn(JobId) -> bool,
     commands: &mut Vec<Command>,
 ) {
     header_ui(ui);
@@ -79,7 +80,8 @@ pub(crate) fn table_ui(
         jobs.len(),
         |ui, rows| {
             for job in &jobs[rows] {
-                row_ui(ui, job, selected == Some(job.id), now, commands);
+                let retry = can_retry(job.id);
+                row_ui(ui, job, selected == Some(job.id), retry, now, commands);
             }
         },
     );
@@ -127,6 +129,7 @@ fn row_ui(
     ui: &mut Ui,
     job: &JobView,
     is_selected: bool,
+    can_retry: bool,
     now: Instant,
     commands: &mut Vec<Command>,
 ) {
@@ -172,10 +175,11 @@ fn row_ui(
             }
         });
         if class.is_ended() {
-            if ui
-                .small_button("Retry")
-                .on_hover_text("Run it again")
-                .clicked()
+            if can_retry
+                && ui
+                    .small_button("Retry")
+                    .on_hover_text("Run it again")
+                    .clicked()
             {
                 commands.push(Command::Retry(job.id));
             }
