@@ -1,5 +1,80 @@
-//! jobdeck's binary: opens the window.
+//! jobdeck's binary: the window by default, or a headless command.
 
-fn main() -> anyhow::Result<()> {
-    jobdeck::ui::run(None)
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use jobdeck::cli::{self, Cli, Command};
+use jobdeck::desktop;
+
+fn main() -> ExitCode {
+    // Bad usage exits here with code 2; --help and --version with 0.
+    let args = Cli::parse();
+    match args.command {
+        None => window(None),
+        Some(Command::Open { file }) => window(Some(file)),
+        Some(Command::Run(run_args)) => match cli::run(&run_args) {
+            Ok(summary) => ExitCode::from(summary.exit_code()),
+            Err(error) => {
+                eprintln!("{error}");
+                ExitCode::from(error.exit_code())
+            }
+        },
+        Some(Command::Check { file }) => match cli::check(&file) {
+            Ok(jobs) => {
+                println!("ok: {jobs} {}", if jobs == 1 { "job" } else { "jobs" });
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("{error}");
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::InstallDesktop { uninstall }) => {
+            let done = if uninstall {
+                uninstall_desktop()
+            } else {
+                install_desktop()
+            };
+            edge(done)
+        }
+    }
+}
+
+fn window(job_file: Option<std::path::PathBuf>) -> ExitCode {
+    edge(jobdeck::ui::run(job_file))
+}
+
+fn install_desktop() -> anyhow::Result<()> {
+    let report = desktop::install()?;
+    println!("wrote {}", report.entry.display());
+    for icon in &report.icons {
+        println!("wrote {}", icon.display());
+    }
+    println!(
+        "jobdeck ({}) is in the application launcher now; `jobdeck install-desktop --uninstall` removes it",
+        report.exec.display()
+    );
+    Ok(())
+}
+
+fn uninstall_desktop() -> anyhow::Result<()> {
+    let report = desktop::uninstall()?;
+    if report.removed.is_empty() {
+        println!("nothing to remove: jobdeck was not installed in the launcher");
+    }
+    for path in &report.removed {
+        println!("removed {}", path.display());
+    }
+    Ok(())
+}
+
+/// Prints an error with its causes and turns it into exit code 1.
+fn edge(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

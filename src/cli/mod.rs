@@ -1,1 +1,24 @@
-//! The headless runner.
+//! The headless runner behind `jobdeck run` and `jobdeck check`: human output
+//! (a progress bar and a line per finished job) or JSON lines.
+
+mod args;
+mod human;
+mod interrupt;
+mod json;
+mod report;
+mod run;
+mod summary;
+
+use std::path::Path;
+
+pub use args::{Cli, Command, RunArgs};
+pub use run::{RunError, run};
+pub use summary::RunSummary;
+
+use crate::spec::{self, SpecError};
+
+/// Validates a job file without running anything; returns how many jobs it
+/// plans (after batch expansion).
+pub fn check(file: &Path) -> Result<usize, SpecError> {
+    spec::load(file).map(|file| file.jobs.len())
+}

@@ -1,0 +1,214 @@
+//! `jobdeck run --json`: one JSON object per event per line on stdout.
+
+use std::io::{self, BufWriter, Stdout, Write};
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::engine::{Event, EventKind, JobId, Outcome};
+
+use super::RunSummary;
+use super::report::Reporter;
+
+/// One line of output. Fields that do not apply to an event are left out.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+struct Record<'a> {
+    job: Uuid,
+    name: &'a str,
+    event: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    worker: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attempt: Option<u32>,
+    /// Progress in `0..=1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    series: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    x: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    y: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<&'a str>,
+    /// Log lines lost before this one because output outran the reader.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dropped: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exit_code: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    /// For `skipped`: the dependency that did not succeed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    because: Option<Uuid>,
+}
+
+/// Writes events as JSON lines; the summary goes to stderr so stdout stays
+/// machine-readable.
+pub(crate) struct JsonReporter {
+    out: BufWriter<Stdout>,
+}
+
+impl JsonReporter {
+    /// Writes to stdout, buffered; flushed whenever no event is waiting.
+    pub(crate) fn new() -> Self {
+        Self {
+            out: BufWriter::new(io::stdout()),
+        }
+    }
+
+    fn write(&mut self, line: &Record<'_>) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, line)?;
+        self.out.write_all(b"\n")
+    }
+}
+
+impl Reporter for JsonReporter {
+    fn queued(&mut self, job: JobId, name: &str) -> io::Result<()> {
+        self.write(&Record {
+            job: *job.as_uuid(),
+            name,
+            event: "queued",
+            ..Record::default()
+        })
+    }
+
+    fn event(&mut self, name: &str, event: &Event) -> io::Result<()> {
+        let base = Record {
+            job: *event.job.as_uuid(),
+            name,
+            ..Record::default()
+        };
+        match &event.kind {
+            EventKind::Started { worker, attempt } => self.write(&Record {
+                event: "started",
+                worker: Some(*worker),
+                attempt: Some(*attempt),
+                ..base
+            }),
+            EventKind::Progress(value) => self.write(&Record {
+                event: "progress",
+                value: Some(*value),
+                ..base
+            }),
+            EventKind::Samples { series, points } => {
+                for &[x, y] in points {
+                    self.write(&Record {
+                        event: "sample",
+                        series: Some(series),
+                        x: Some(x),
+                        y: Some(y),
+                        ..base
+                    })?;
+                }
+                Ok(())
+            }
+            EventKind::Log { lines, dropped } => {
+                for (index, line) in lines.iter().enumerate() {
+                    self.write(&Record {
+                        event: "log",
+                        line: Some(line),
+                        dropped: (index == 0 && *dropped > 0).then_some(*dropped),
+                        ..base
+                    })?;
+                }
+                Ok(())
+            }
+            // The `started` of the next attempt carries the news; the
+            // failed attempt's error is worth keeping too.
+            EventKind::Retrying { attempt, error } => self.write(&Record {
+                event: "retrying",
+                attempt: Some(*attempt),
+                error: Some(error),
+                ..base
+            }),
+            EventKind::StopRequested { .. } => Ok(()),
+            EventKind::Finished(outcome) => self.write(&finished_line(base, outcome)),
+        }
+    }
+
+    fn idle(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn interrupted(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        eprintln!("interrupted: stopping every job");
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &RunSummary) -> io::Result<()> {
+        self.out.flush()?;
+        eprintln!("{summary}");
+        Ok(())
+    }
+}
+
+fn finished_line<'a>(base: Record<'a>, outcome: &'a Outcome) -> Record<'a> {
+    let event = outcome.kind().as_str();
+    match outcome {
+        Outcome::Succeeded(output) => Record {
+            event,
+            output: Some(&output.summary),
+            exit_code: output.exit_code,
+            ..base
+        },
+        Outcome::Failed { error, exit_code } => Record {
+            event,
+            error: Some(error),
+            exit_code: *exit_code,
+            ..base
+        },
+        Outcome::Skipped { because } => Record {
+            event,
+            because: Some(*because.as_uuid()),
+            ..base
+        },
+        Outcome::Stopped | Outcome::TimedOut | Outcome::Cancelled => Record { event, ..base },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(outcome: &Outcome) -> serde_json::Value {
+        let base = Record {
+            job: Uuid::nil(),
+            name: "job",
+            ..Record::default()
+        };
+        serde_json::to_value(finished_line(base, outcome)).unwrap()
+    }
+
+    #[test]
+    fn a_failure_carries_its_error_and_exit_code_and_nothing_else() {
+        let failed = Outcome::Failed {
+            error: "exited with code 3".to_owned(),
+            exit_code: Some(3),
+        };
+        assert_eq!(
+            render(&failed),
+            serde_json::json!({
+                "job": "00000000-0000-0000-0000-000000000000",
+                "name": "job",
+                "event": "failed",
+                "error": "exited with code 3",
+                "exit_code": 3,
+            })
+        );
+    }
+
+    #[test]
+    fn a_skip_names_its_dependency_and_a_stop_is_bare() {
+        let because = JobId::new();
+        let skipped = render(&Outcome::Skipped { because });
+        assert_eq!(skipped["event"], "skipped");
+        assert_eq!(skipped["because"], because.to_string());
+        let stopped = render(&Outcome::TimedOut);
+        assert_eq!(stopped.as_object().unwrap().len(), 3, "{stopped}");
+        assert_eq!(stopped["event"], "timed_out");
+    }
+}

@@ -1,0 +1,178 @@
+//! What a headless run ended with: counts by outcome and the wall time.
+
+use std::fmt;
+
+use crate::engine::OutcomeKind;
+
+/// The tally of a finished `jobdeck run`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunSummary {
+    /// Jobs submitted.
+    pub jobs: usize,
+    /// Jobs that succeeded.
+    pub succeeded: usize,
+    /// Jobs that failed (non-zero exit, signal, spawn error, panic).
+    pub failed: usize,
+    /// Jobs stopped while running (Ctrl-C).
+    pub stopped: usize,
+    /// Jobs stopped by their timeout.
+    pub timed_out: usize,
+    /// Jobs cancelled before they started (Ctrl-C).
+    pub cancelled: usize,
+    /// Jobs skipped because a dependency did not succeed.
+    pub skipped: usize,
+    /// From the first submission to the last job's end.
+    pub wall_secs: f64,
+    /// Whether Ctrl-C (or SIGTERM/SIGHUP) cut the run short.
+    pub interrupted: bool,
+}
+
+impl RunSummary {
+    /// An empty tally for `jobs` submitted jobs.
+    #[must_use]
+    pub fn new(jobs: usize) -> Self {
+        Self {
+            jobs,
+            ..Self::default()
+        }
+    }
+
+    /// Counts one ended job.
+    pub fn record(&mut self, outcome: OutcomeKind) {
+        *self.count_mut(outcome) += 1;
+    }
+
+    /// How many jobs ended as `outcome`.
+    #[must_use]
+    pub fn count(&self, outcome: OutcomeKind) -> usize {
+        match outcome {
+            OutcomeKind::Succeeded => self.succeeded,
+            OutcomeKind::Failed => self.failed,
+            OutcomeKind::Stopped => self.stopped,
+            OutcomeKind::TimedOut => self.timed_out,
+            OutcomeKind::Cancelled => self.cancelled,
+            OutcomeKind::Skipped => self.skipped,
+        }
+    }
+
+    /// Jobs that have ended so far, whatever the outcome.
+    #[must_use]
+    pub fn ended(&self) -> usize {
+        OUTCOMES.iter().map(|&outcome| self.count(outcome)).sum()
+    }
+
+    /// Whether every submitted job succeeded and nothing interrupted the run.
+    #[must_use]
+    pub fn is_success(&self) -> bool {
+        !self.interrupted && self.succeeded == self.jobs
+    }
+
+    /// The process exit code: 0 when every job succeeded, 1 otherwise.
+    #[must_use]
+    pub fn exit_code(&self) -> u8 {
+        u8::from(!self.is_success())
+    }
+
+    fn count_mut(&mut self, outcome: OutcomeKind) -> &mut usize {
+        match outcome {
+            OutcomeKind::Succeeded => &mut self.succeeded,
+            OutcomeKind::Failed => &mut self.failed,
+            OutcomeKind::Stopped => &mut self.stopped,
+            OutcomeKind::TimedOut => &mut self.timed_out,
+            OutcomeKind::Cancelled => &mut self.cancelled,
+            OutcomeKind::Skipped => &mut self.skipped,
+        }
+    }
+}
+
+/// Every outcome, in the order the summary lists them.
+const OUTCOMES: [OutcomeKind; 6] = [
+    OutcomeKind::Succeeded,
+    OutcomeKind::Failed,
+    OutcomeKind::TimedOut,
+    OutcomeKind::Stopped,
+    OutcomeKind::Cancelled,
+    OutcomeKind::Skipped,
+];
+
+/// `10 jobs: 8 succeeded, 1 failed, 1 timed out in 3.2s` — outcomes with a
+/// count of zero are left out.
+impl fmt::Display for RunSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let noun = if self.jobs == 1 { "job" } else { "jobs" };
+        write!(f, "{} {noun}: ", self.jobs)?;
+        let parts: Vec<String> = OUTCOMES
+            .iter()
+            .filter(|&&outcome| self.count(outcome) > 0)
+            .map(|&outcome| {
+                format!(
+                    "{} {}",
+                    self.count(outcome),
+                    outcome.as_str().replace('_', " ")
+                )
+            })
+            .collect();
+        if parts.is_empty() {
+            f.write_str("none ended")?;
+        } else {
+            f.write_str(&parts.join(", "))?;
+        }
+        write!(f, " in {}", seconds(self.wall_secs))?;
+        if self.interrupted {
+            f.write_str(" (interrupted)")?;
+        }
+        Ok(())
+    }
+}
+
+/// A duration for people: `0.42s`, `3.2s`, `1m05s`.
+#[must_use]
+pub fn seconds(secs: f64) -> String {
+    if secs < 1.0 {
+        format!("{secs:.2}s")
+    } else if secs < 60.0 {
+        format!("{secs:.1}s")
+    } else {
+        // Whole seconds are plenty at this scale.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let whole = secs.round() as u64;
+        format!("{}m{:02}s", whole / 60, whole % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_only_outcomes_that_happened() {
+        let mut summary = RunSummary::new(3);
+        summary.record(OutcomeKind::Succeeded);
+        summary.record(OutcomeKind::Succeeded);
+        summary.record(OutcomeKind::TimedOut);
+        summary.wall_secs = 3.21;
+        assert_eq!(
+            summary.to_string(),
+            "3 jobs: 2 succeeded, 1 timed out in 3.2s"
+        );
+        assert_eq!(summary.ended(), 3);
+        assert_eq!(summary.exit_code(), 1);
+    }
+
+    #[test]
+    fn all_succeeded_is_exit_zero_unless_interrupted() {
+        let mut summary = RunSummary::new(1);
+        summary.record(OutcomeKind::Succeeded);
+        assert_eq!(summary.exit_code(), 0);
+        summary.interrupted = true;
+        assert_eq!(summary.exit_code(), 1);
+        assert!(summary.to_string().ends_with("(interrupted)"));
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(seconds(0.123), "0.12s");
+        assert_eq!(seconds(12.34), "12.3s");
+        assert_eq!(seconds(65.0), "1m05s");
+    }
+}

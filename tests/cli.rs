@@ -1,0 +1,20 @@
+//! The `jobdeck` binary, run for real: job files in a temporary directory,
+//! logs in another, and everything checked from exit codes, stdout (human or
+//! JSON lines), stderr and `/proc`.
+
+mod common;
+
+#[path = "cli/support.rs"]
+mod support;
+
+#[path = "cli/run.rs"]
+mod run;
+
+#[path = "cli/processes.rs"]
+mod processes;
+
+#[path = "cli/check.rs"]
+mod check;
+
+#[path = "cli/desktop.rs"]
+mod desktop;
