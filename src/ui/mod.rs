@@ -22,14 +22,23 @@ pub use recipe::JobRecipe;
 pub use settings::{SETTINGS_KEY, Settings, Theme, available_parallelism};
 pub use toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarKind, ToolbarState};
 
+/// The window icon (also installed by `jobdeck install-desktop`).
+const ICON_PNG: &[u8] = include_bytes!("../../assets/jobdeck.png");
+
 /// Opens the window (with `job_file` loaded, if given) and returns when it
 /// closes; by then every job has stopped and every thread has joined.
 ///
 /// # Errors
 /// When no window can be created (no display, no graphics driver).
 pub fn run(job_file: Option<PathBuf>) -> anyhow::Result<()> {
+    let mut viewport = egui::ViewportBuilder::default();
+    // The icon is compiled in, so the window has it wherever the binary goes.
+    match eframe::icon_data::from_png_bytes(ICON_PNG) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(err) => eprintln!("jobdeck: window icon not used: {err}"),
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
+        viewport: viewport
             .with_title("jobdeck")
             .with_app_id("jobdeck")
             .with_inner_size([1280.0, 800.0])
