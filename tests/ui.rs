@@ -269,3 +269,60 @@ fn a_command_job_from_the_toolbar_runs_and_reports_progress() {
         job.log
     );
 }
+
+/// Asks to close the window, as the window manager's close button would.
+fn request_close(harness: &mut Harness<'_, App>) {
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.step();
+}
+
+fn window_commands(harness: &Harness<'_, App>) -> Vec<egui::ViewportCommand> {
+    harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map(|output| output.commands.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn closing_while_jobs_run_asks_first_and_stops_them_when_confirmed() {
+    let mut harness = harness(2);
+    start(&mut harness, steps(10_000, 10));
+    step_until(&mut harness, "the job to run", |app| {
+        class_of_first(app) == Some(StateClass::Running)
+    });
+
+    request_close(&mut harness);
+    assert!(window_commands(&harness).contains(&egui::ViewportCommand::CancelClose));
+    frames(&mut harness, 2);
+    harness.get_by_label("Keep running").click();
+    frames(&mut harness, 2);
+    assert!(harness.query_by_label("Keep running").is_none());
+    assert_eq!(class_of_first(harness.state()), Some(StateClass::Running));
+
+    request_close(&mut harness);
+    frames(&mut harness, 2);
+    harness.get_by_label("Stop jobs and quit").click();
+    harness.step();
+    assert!(window_commands(&harness).contains(&egui::ViewportCommand::Close));
+    step_until(&mut harness, "the job to stop", |app| {
+        class_of_first(app) == Some(StateClass::Stopped)
+    });
+}
+
+#[test]
+fn closing_with_nothing_running_needs_no_confirmation() {
+    let mut harness = harness(2);
+    frames(&mut harness, 2);
+    request_close(&mut harness);
+    assert!(!window_commands(&harness).contains(&egui::ViewportCommand::CancelClose));
+    frames(&mut harness, 2);
+    assert!(harness.query_by_label("Stop jobs and quit").is_none());
+}
