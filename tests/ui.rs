@@ -81,13 +81,13 @@ fn stop_on_a_row_ends_its_job_as_stopped() {
     step_until(&mut harness, "the job to run", |app| {
         class_of_first(app) == Some(StateClass::Running)
     });
-    harness.get_by_label("Stop").click();
+    harness.get_by_label("Stop Steps #1").click();
     step_until(&mut harness, "the job to be stopped", |app| {
         class_of_first(app) == Some(StateClass::Stopped)
     });
     harness.step();
     harness.get_by_label("stopped");
-    harness.get_by_label("Retry");
+    harness.get_by_label("Retry Steps #1");
 }
 
 #[test]

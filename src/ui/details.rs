@@ -109,7 +109,9 @@ fn log_ui(ui: &mut Ui, job: &JobView) {
         .auto_shrink(false)
         .show_rows(ui, row_height, lines.len(), |ui, rows| {
             for line in &lines[rows] {
-                ui.label(RichText::new(*line).monospace());
+                // One screen line per log line, so the rows stay the height
+                // show_rows assumes; long lines scroll sideways.
+                ui.add(egui::Label::new(RichText::new(*line).monospace()).extend());
             }
         });
 }

@@ -14,6 +14,8 @@ pub struct OpenFileState {
     pub path: String,
     /// Why the last file could not be loaded (`file:line:column: ...`).
     pub error: Option<String>,
+    /// Whether the path entry got the keyboard focus once already.
+    focused: bool,
 }
 
 /// Draws the window's contents.
@@ -27,6 +29,11 @@ pub(crate) fn open_file_ui(ui: &mut Ui, state: &mut OpenFileState, commands: &mu
                 .hint_text("jobs.toml"),
         )
         .labelled_by(label.id);
+    if !state.focused {
+        // Opening the window means typing a path next.
+        entry.request_focus();
+        state.focused = true;
+    }
     let entered = entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     ui.horizontal(|ui| {
         let path = state.path.trim();

@@ -175,31 +175,31 @@ fn row_ui(
             }
         });
         if class.is_ended() {
-            if can_retry
-                && ui
-                    .small_button("Retry")
-                    .on_hover_text("Run it again")
-                    .clicked()
-            {
+            if can_retry && row_button_ui(ui, "Retry", &job.name, "Run it again") {
                 commands.push(Command::Retry(job.id));
             }
-            if ui
-                .small_button("Remove")
-                .on_hover_text("Forget this row")
-                .clicked()
-            {
+            if row_button_ui(ui, "Remove", &job.name, "Forget this row") {
                 commands.push(Command::Remove(job.id));
             }
-        } else if ui
-            .small_button("Stop")
-            .on_hover_text(if class == StateClass::Queued {
+        } else {
+            let hint = if class == StateClass::Queued {
                 "Cancel it before it starts"
             } else {
                 "Ask it to stop"
-            })
-            .clicked()
-        {
-            commands.push(Command::Stop(job.id));
+            };
+            if row_button_ui(ui, "Stop", &job.name, hint) {
+                commands.push(Command::Stop(job.id));
+            }
         }
     });
+}
+
+/// A small row button that says "Stop" on screen and "Stop walk 1" to a
+/// screen reader, which cannot see which row it sits in. Returns whether it
+/// was clicked.
+fn row_button_ui(ui: &mut Ui, action: &str, job_name: &str, hint: &str) -> bool {
+    let response = ui.small_button(action).on_hover_text(hint);
+    let label = format!("{action} {job_name}");
+    response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
+    response.clicked()
 }
