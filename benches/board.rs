@@ -72,14 +72,18 @@ fn fold_events() -> f64 {
     median(rates)
 }
 
-/// A window whose board holds `jobs` running jobs, `SERIES` of which carry a
-/// series of `POINTS_PER_SERIES` random-walk points.
-fn window(jobs: usize) -> App {
+/// A window whose board holds `jobs` running jobs and `SERIES` random-walk
+/// series of `POINTS_PER_SERIES` points, spread over the newest jobs (several
+/// per job when there are fewer jobs than series), so only the job count
+/// differs between the two frame workloads.
+fn window(jobs: usize, series: usize) -> App {
     let now = Instant::now();
     let (mut board, ids) = running_board(jobs, now);
-    let walk: Arc<str> = Arc::from("walk");
     let mut rng = fastrand::Rng::with_seed(7);
-    for &id in ids.iter().rev().take(SERIES) {
+    let carriers: Vec<JobId> = ids.iter().rev().take(SERIES).copied().collect();
+    for s in 0..series {
+        let id = carriers[s % carriers.len()];
+        let name: Arc<str> = Arc::from(format!("walk {s}"));
         let mut value = 0.0;
         for chunk in 0..POINTS_PER_SERIES / 10_000 {
             let points = (0..10_000)
@@ -92,7 +96,7 @@ fn window(jobs: usize) -> App {
                 Event {
                     job: id,
                     kind: EventKind::Samples {
-                        series: Arc::clone(&walk),
+                        series: Arc::clone(&name),
                         points,
                     },
                 },
@@ -113,8 +117,8 @@ fn window(jobs: usize) -> App {
 }
 
 /// Median milliseconds of one headless frame: logic, layout, tessellation.
-fn frame_ms(jobs: usize) -> f64 {
-    let mut app = window(jobs);
+fn frame_ms(jobs: usize, series: usize) -> f64 {
+    let mut app = window(jobs, series);
     let ctx = egui::Context::default();
     let input = || egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
@@ -143,15 +147,39 @@ fn frame_ms(jobs: usize) -> f64 {
     median(runs)
 }
 
+/// Median milliseconds to decimate every series of a 1,000-job board to
+/// 1,000 columns: the share of a frame spent before egui sees a point.
+fn decimate_ms() -> f64 {
+    let app = window(1_000, SERIES);
+    let runs = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            for job in app.board().jobs() {
+                for series in &job.series {
+                    let range = series.x_range().unwrap_or(0.0..=1.0);
+                    black_box(series.decimate(range, 1_000));
+                }
+            }
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    median(runs)
+}
+
 fn main() {
     let started = Instant::now();
     let events_per_sec = fold_events();
-    let frame_1000 = frame_ms(1_000);
-    let frame_10 = frame_ms(10);
+    let frame_1000 = frame_ms(1_000, SERIES);
+    let frame_10 = frame_ms(10, SERIES);
+    let frame_no_plots = frame_ms(1_000, 0);
+    let decimate = decimate_ms();
     eprintln!("benchmarks took {:?}", started.elapsed());
     println!("RESULT fold_events events_per_sec={events_per_sec:.0} goal=10000000");
     println!(
         "RESULT frame_1000_jobs frame_ms={frame_1000:.2} frame_10_jobs_ms={frame_10:.2} ratio={:.2} goal_ms=8",
         frame_1000 / frame_10
+    );
+    println!(
+        "RESULT frame_parts no_plots_ms={frame_no_plots:.2} decimate_64_series_ms={decimate:.2}"
     );
 }

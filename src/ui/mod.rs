@@ -17,7 +17,7 @@ use std::path::PathBuf;
 pub use app::{App, EVENT_BUDGET};
 pub use commands::Command;
 pub use open_file::OpenFileState;
-pub use plots::{MAX_PLOTTED_LINES, PlotState};
+pub use plots::{MAX_PLOTTED_LINES, PLOT_POINT_BUDGET, PlotState};
 pub use recipe::JobRecipe;
 pub use settings::{SETTINGS_KEY, Settings, Theme, available_parallelism};
 pub use toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarKind, ToolbarState};

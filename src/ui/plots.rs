@@ -1,5 +1,8 @@
 //! Live plots: one line per job series, decimated to the plot's width.
 
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+
 use egui::Ui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
@@ -10,19 +13,75 @@ use crate::board::Board;
 /// unreadable anyway, and each line costs tessellation time.
 pub const MAX_PLOTTED_LINES: usize = 64;
 
+/// The most points handed to the plot per frame, over all lines. Up to
+/// `PLOT_POINT_BUDGET / 2 / columns` lines (16 on a 1,000-pixel plot) get two
+/// points per pixel column; with more lines each gets an equal share, so 64
+/// overlapping lines cost what 16 do. Tessellating the lines is most of a
+/// frame's cost, and overlapping lines hide the difference.
+pub const PLOT_POINT_BUDGET: usize = 32_768;
+
 /// What the plot remembers between frames.
 #[derive(Clone, Debug)]
 pub struct PlotState {
     /// Whether the view fits all data (and so follows new points); zooming
     /// or panning turns it off.
     pub follow_latest: bool,
+    /// Decimated lines by (job seq, series index): a series that got no new
+    /// points (an ended job's) is not decimated again while the view stays.
+    cache: HashMap<(u64, usize), CachedLine>,
+    frame: u64,
 }
 
 impl Default for PlotState {
     fn default() -> Self {
         Self {
             follow_latest: true,
+            cache: HashMap::new(),
+            frame: 0,
         }
+    }
+}
+
+/// One line's decimated points and what they were computed from.
+#[derive(Clone, Debug)]
+struct CachedLine {
+    raw_count: u64,
+    range_bits: [u64; 2],
+    columns: usize,
+    points: Vec<[f64; 2]>,
+    used_in_frame: u64,
+}
+
+impl PlotState {
+    /// `series` decimated over `range` to `columns`, from the cache when
+    /// nothing changed since the last frame.
+    fn decimated(
+        &mut self,
+        key: (u64, usize),
+        series: &crate::board::Series,
+        range: RangeInclusive<f64>,
+        columns: usize,
+    ) -> Vec<[f64; 2]> {
+        let range_bits = [range.start().to_bits(), range.end().to_bits()];
+        let frame = self.frame;
+        let entry = self.cache.entry(key).or_insert_with(|| CachedLine {
+            raw_count: u64::MAX,
+            range_bits,
+            columns,
+            points: Vec::new(),
+            used_in_frame: frame,
+        });
+        if entry.raw_count != series.raw_count()
+            || entry.range_bits != range_bits
+            || entry.columns != columns
+        {
+            entry.points = series.decimate(range, columns);
+            entry.raw_count = series.raw_count();
+            entry.range_bits = range_bits;
+            entry.columns = columns;
+        }
+        entry.used_in_frame = frame;
+        entry.points.clone()
     }
 }
 
@@ -30,6 +89,7 @@ impl Default for PlotState {
 struct LineSource<'a> {
     name: String,
     seq: u64,
+    index: usize,
     series: &'a crate::board::Series,
 }
 
@@ -37,7 +97,7 @@ fn sources(board: &Board) -> (Vec<LineSource<'_>>, usize) {
     let mut lines = Vec::new();
     let mut total = 0;
     for job in board.jobs().iter().rev() {
-        for series in &job.series {
+        for (index, series) in job.series.iter().enumerate() {
             total += 1;
             if lines.len() < MAX_PLOTTED_LINES {
                 let name = if job.series.len() == 1 {
@@ -48,6 +108,7 @@ fn sources(board: &Board) -> (Vec<LineSource<'_>>, usize) {
                 lines.push(LineSource {
                     name,
                     seq: job.seq,
+                    index,
                     series,
                 });
             }
@@ -72,6 +133,8 @@ pub(crate) fn plots_ui(ui: &mut Ui, board: &Board, state: &mut PlotState) {
         }
     });
     let follow = state.follow_latest;
+    state.frame += 1;
+    let frame = state.frame;
     let response = Plot::new("job plots")
         .legend(Legend::default())
         .allow_double_click_reset(true)
@@ -82,14 +145,16 @@ pub(crate) fn plots_ui(ui: &mut Ui, board: &Board, state: &mut PlotState) {
             let bounds = plot_ui.plot_bounds();
             // Truncation is fine: a column count only needs to be close.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let columns = plot_ui.response().rect.width().max(1.0) as usize;
+            let width_columns = plot_ui.response().rect.width().max(1.0) as usize;
+            let share = PLOT_POINT_BUDGET / 2 / lines.len().max(1);
+            let columns = width_columns.min(share).max(1);
             for line in lines {
                 let range = if follow {
                     line.series.x_range().unwrap_or_else(|| bounds.range_x())
                 } else {
                     bounds.range_x()
                 };
-                let points = line.series.decimate(range, columns);
+                let points = state.decimated((line.seq, line.index), line.series, range, columns);
                 plot_ui.line(
                     Line::new(line.name, PlotPoints::new(points))
                         .color(job_colour(line.seq))
@@ -98,6 +163,7 @@ pub(crate) fn plots_ui(ui: &mut Ui, board: &Board, state: &mut PlotState) {
             }
         })
         .response;
+    state.cache.retain(|_, line| line.used_in_frame == frame);
     let scrolled = response.hovered() && ui.input(|i| i.smooth_scroll_delta != egui::Vec2::ZERO);
     if response.dragged() || scrolled {
         state.follow_latest = false;
