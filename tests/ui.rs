@@ -326,3 +326,42 @@ fn closing_with_nothing_running_needs_no_confirmation() {
     frames(&mut harness, 2);
     assert!(harness.query_by_label("Stop jobs and quit").is_none());
 }
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn settings_changed_in_the_window_are_there_at_the_next_launch() {
+    let mut harness = harness(2);
+    harness.get_by_label("Settings").click();
+    frames(&mut harness, 3);
+    harness.get_by_label("Max threads").set_value_accesskit(5.0);
+    harness
+        .get_by_label("Stop grace period")
+        .set_value_accesskit(1.5);
+    frames(&mut harness, 2);
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+
+    let relaunched = App::from_storage(Some(&storage));
+    assert_eq!(relaunched.settings().max_threads, 5);
+    assert!((relaunched.settings().stop_grace_secs - 1.5).abs() < 1e-9);
+    assert_eq!(relaunched.pool().max_threads(), 5);
+}
