@@ -263,6 +263,12 @@ fn a_command_job_from_the_toolbar_runs_and_reports_progress() {
     });
     let job = &harness.state().board().jobs()[0];
     assert_eq!(job.kind, "command");
+    let name = job.name.clone();
+    assert!(name.starts_with("sh -c"), "{name}");
+    harness.get_by_role_and_label(Role::Button, &name).click();
+    frames(&mut harness, 2);
+    harness.get_by_label_contains("Full log: ");
+    let job = &harness.state().board().jobs()[0];
     assert!(
         job.log.lines().any(|line| line == "finished"),
         "{:?}",

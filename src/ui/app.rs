@@ -267,7 +267,10 @@ impl App {
             .default_size(320.0)
             .show(ui, |ui| {
                 let job = self.selected.and_then(|id| self.board.job(id));
-                details_ui(ui, job, now);
+                let full_log = self
+                    .selected
+                    .and_then(|id| self.recipes.get(&id)?.recipe.full_log(id));
+                details_ui(ui, job, full_log.as_deref(), now);
             });
         egui::Panel::bottom("plots")
             .resizable(true)

@@ -1,5 +1,6 @@
 //! Details of the selected job: what it is, how it ended, and its log.
 
+use std::path::Path;
 use std::time::Instant;
 
 use egui::{RichText, Ui};
@@ -7,8 +8,14 @@ use egui::{RichText, Ui};
 use super::style::{format_duration, state_colour};
 use crate::board::{JobView, Lifecycle};
 
-/// Draws the details of `job`, or a hint when nothing is selected.
-pub(crate) fn details_ui(ui: &mut Ui, job: Option<&JobView>, now: Instant) {
+/// Draws the details of `job`, or a hint when nothing is selected;
+/// `full_log` is where the job's whole log is on disk, when it has one.
+pub(crate) fn details_ui(
+    ui: &mut Ui,
+    job: Option<&JobView>,
+    full_log: Option<&Path>,
+    now: Instant,
+) {
     ui.heading("Details");
     let Some(job) = job else {
         ui.weak("Click a job's name to see its log and result.");
@@ -43,6 +50,10 @@ pub(crate) fn details_ui(ui: &mut Ui, job: Option<&JobView>, now: Instant) {
     ui.separator();
     outcome_ui(ui, job);
     ui.separator();
+    if let Some(path) = full_log {
+        ui.label(RichText::new(format!("Full log: {}", path.display())).small())
+            .on_hover_text("Every line the job printed; only the newest are kept here");
+    }
     log_ui(ui, job);
 }
 

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use crate::engine::NewJob;
+use std::path::PathBuf;
+
+use crate::engine::{JobId, NewJob};
 use crate::jobs::{CommandJob, DemoJob};
 
 /// A job the window can start (and start again for Retry).
@@ -36,6 +38,15 @@ impl JobRecipe {
                     None => line,
                 }
             }
+        }
+    }
+
+    /// Where a command job with id `id` writes its full log.
+    #[must_use]
+    pub fn full_log(&self, id: JobId) -> Option<PathBuf> {
+        match self {
+            Self::Demo(_) => None,
+            Self::Command(job) => Some(job.log_path(id)),
         }
     }
 
