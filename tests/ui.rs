@@ -371,3 +371,39 @@ fn settings_changed_in_the_window_are_there_at_the_next_launch() {
     assert!((relaunched.settings().stop_grace_secs - 1.5).abs() < 1e-9);
     assert_eq!(relaunched.pool().max_threads(), 5);
 }
+
+/// A file dropped on the window from the file manager.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|err| err.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_job_file_on_the_window_starts_its_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dropped.toml");
+    std::fs::write(
+        &path,
+        "[[job]]\nname = \"dropped\"\nkind = \"steps\"\nsteps = 2\ndelay_ms = 5\n",
+    )
+    .unwrap();
+    let mut harness = harness(2);
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(path)));
+    frames(&mut harness, 2);
+    assert_eq!(harness.state().error(), None);
+    step_until(&mut harness, "the dropped file's job to succeed", |app| {
+        class_of_first(app) == Some(StateClass::Succeeded)
+    });
+    harness.get_by_role_and_label(Role::Button, "dropped");
+}
