@@ -407,3 +407,26 @@ fn dropping_a_job_file_on_the_window_starts_its_jobs() {
     });
     harness.get_by_role_and_label(Role::Button, "dropped");
 }
+
+#[test]
+fn every_control_has_a_name_a_screen_reader_can_read() {
+    let mut harness = harness(2);
+    start(&mut harness, steps(10_000, 10));
+    start(&mut harness, steps(1, 1));
+    step_until(&mut harness, "one job running and one ended", |app| {
+        app.board().count(StateClass::Running) == 1 && app.board().count(StateClass::Succeeded) == 1
+    });
+    harness
+        .get_by_role_and_label(Role::Button, "Steps #2")
+        .click();
+    harness.get_by_label("Settings").click();
+    frames(&mut harness, 3);
+    harness.get_by_label("Open job file").click();
+    frames(&mut harness, 3);
+    harness.check_accessibility();
+    harness.state_mut().toolbar_mut().set_command("true", "");
+    frames(&mut harness, 2);
+    harness.get_by_label("Command line");
+    harness.get_by_label("Working directory");
+    harness.check_accessibility();
+}
