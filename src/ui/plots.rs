@@ -14,11 +14,14 @@ use crate::board::Board;
 pub const MAX_PLOTTED_LINES: usize = 64;
 
 /// The most points handed to the plot per frame, over all lines. Up to
-/// `PLOT_POINT_BUDGET / 2 / columns` lines (16 on a 1,000-pixel plot) get two
-/// points per pixel column; with more lines each gets an equal share, so 64
-/// overlapping lines cost what 16 do. Tessellating the lines is most of a
-/// frame's cost, and overlapping lines hide the difference.
-pub const PLOT_POINT_BUDGET: usize = 32_768;
+/// `PLOT_POINT_BUDGET / 2 / columns` lines (8 on a 1,000-pixel plot) get two
+/// points per pixel column; with more lines each gets an equal share (64
+/// lines: one min/max pair per 8 columns), so a crowded plot costs what 8
+/// lines do. Tessellating lines is most of a frame's cost (`cargo bench
+/// --bench board`: 64 lines of 1,000,000 points draw in about 6.5 ms with
+/// this budget, 8.7 ms with twice it), and overlapping lines hide the
+/// difference.
+pub const PLOT_POINT_BUDGET: usize = 16_384;
 
 /// What the plot remembers between frames.
 #[derive(Clone, Debug)]
