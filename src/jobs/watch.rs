@@ -27,10 +27,10 @@ const STOP_POLL: Duration = Duration::from_millis(5);
 /// the program's exit is seen.
 const QUIET_WAIT_MAX: Duration = Duration::from_millis(50);
 
-/// The sleep through a quiet program is this fraction of the quiet so far,
-/// so a short job's exit is seen about as fast as before, and a long one is
-/// late by a tenth of its silence at most.
-const QUIET_WAIT_DIVISOR: u32 = 10;
+/// The sleep through a quiet program is this fraction of the quiet so far:
+/// the loop sleeps only after 100 ms without output, and a program's exit
+/// is seen late by a twentieth of its silence at most (and 50 ms).
+const QUIET_WAIT_DIVISOR: u32 = 20;
 
 /// Lines taken in one go after a sleep before the flags are looked at again.
 const DRAIN_BATCH: usize = 4096;
