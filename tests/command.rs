@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{PATIENCE, wait_for, wait_until};
-use jobdeck::engine::{Event, EventKind, EventReceiver, JobId, NewJob, Outcome, Pool};
+use jobdeck::engine::{
+    Event, EventKind, EventReceiver, Job, JobContext, JobId, NewJob, Outcome, Output, Pool,
+};
 use jobdeck::jobs::{CommandJob, CommandLineError};
 use regex::Regex;
 
@@ -261,17 +263,21 @@ fn the_log_file_holds_every_line() {
     assert_eq!(text, expected);
 }
 
+/// The state letter of `pid` in `/proc/<pid>/stat` (`R`, `S`, `T`, `Z`...),
+/// `None` once it is gone.
+fn process_state(pid: u32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name in parentheses may hold spaces; the state follows it.
+    stat.rsplit(')')
+        .next()
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+}
+
 /// Whether `pid` is still a live process (a zombie counts as dead: it has
 /// ended and only waits to be reaped).
 fn alive(pid: u32) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    let state = stat
-        .rsplit(')')
-        .next()
-        .and_then(|rest| rest.split_whitespace().next());
-    !matches!(state, Some("Z" | "X") | None)
+    !matches!(process_state(pid).as_deref(), Some("Z" | "X") | None)
 }
 
 fn pids_in(lines: &[String]) -> Vec<u32> {
@@ -406,4 +412,274 @@ fn retries_append_to_the_same_log() {
         std::fs::read_to_string(Path::new(&log)).unwrap(),
         "try\n--- jobdeck: attempt 2 ---\ntry\n"
     );
+}
+
+/// A process as `/proc/<pid>/stat` shows it.
+struct ProcessInfo {
+    pid: u32,
+    state: String,
+    parent: u32,
+}
+
+/// The live processes in the process group `group` (zombies left out).
+fn group_members(group: u32) -> Vec<ProcessInfo> {
+    let mut members = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // After the name: state, parent pid, process group.
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        if fields.len() > 2 && fields[2] == group.to_string() && !matches!(fields[0], "Z" | "X") {
+            members.push(ProcessInfo {
+                pid,
+                state: fields[0].to_owned(),
+                parent: fields[1].parse().unwrap_or(0),
+            });
+        }
+    }
+    members
+}
+
+/// Whether every process of the group is stopped (state `T`).
+///
+/// One exception: a shell that vforked a child waits in `D` until the child
+/// execs, so when the SIGSTOP catches the child before its exec, the shell
+/// shows `D` (its own SIGSTOP pending) while its stopped child holds it.
+fn group_is_stopped(group: u32) -> bool {
+    let members = group_members(group);
+    let stopped = |pid: u32| members.iter().any(|m| m.pid == pid && m.state == "T");
+    !members.is_empty()
+        && members.iter().all(|member| {
+            member.state == "T"
+                || (member.state == "D"
+                    && members
+                        .iter()
+                        .any(|child| child.parent == member.pid && stopped(child.pid)))
+        })
+}
+
+/// Prints its pid, then a counter every 10 ms, forever.
+const COUNTER: &str = "echo pid $$; i=0; while true; do i=$((i+1)); echo $i; sleep 0.01; done";
+
+/// One job's log, followed while the test acts on the job.
+struct Follow<'a> {
+    events: &'a mut EventReceiver,
+    id: JobId,
+    lines: Vec<String>,
+    outcome: Option<Outcome>,
+}
+
+impl<'a> Follow<'a> {
+    fn start(pool: &Pool, events: &'a mut EventReceiver, job: NewJob) -> (Self, u32) {
+        let id = pool.submit(job).unwrap();
+        let mut follow = Self {
+            events,
+            id,
+            lines: Vec::new(),
+            outcome: None,
+        };
+        let pid = wait_for("the program's pid in the log", PATIENCE, || {
+            follow.pump();
+            pids_in(&follow.lines).first().copied()
+        });
+        (follow, pid)
+    }
+
+    /// Takes the events waiting now; returns whether log lines came.
+    fn pump(&mut self) -> bool {
+        let mut new_lines = false;
+        while let Ok(event) = self.events.try_recv() {
+            if event.job != self.id {
+                continue;
+            }
+            match event.kind {
+                EventKind::Log { lines, .. } => {
+                    new_lines |= !lines.is_empty();
+                    self.lines.extend(lines);
+                }
+                EventKind::Finished(outcome) => self.outcome = Some(outcome),
+                _ => {}
+            }
+        }
+        new_lines
+    }
+
+    /// The counter's latest value.
+    fn count(&self) -> Option<u64> {
+        self.lines.iter().rev().find_map(|line| line.parse().ok())
+    }
+
+    fn wait_for_count(&mut self, what: &str, at_least: u64) {
+        wait_until(what, PATIENCE, || {
+            self.pump();
+            self.count() >= Some(at_least)
+        });
+    }
+
+    fn wait_for_line(&mut self, line: &str) {
+        wait_until(&format!("`{line}` in the log"), PATIENCE, || {
+            self.pump();
+            self.lines.iter().any(|seen| seen == line)
+        });
+    }
+
+    fn finish(&mut self) -> Outcome {
+        wait_for("the job's end", PATIENCE, || {
+            self.pump();
+            self.outcome.clone()
+        })
+    }
+}
+
+/// Pauses the job and waits until its whole group is stopped (state `T`).
+fn pause(pool: &Pool, follow: &mut Follow, pgid: u32) {
+    assert!(pool.set_job_paused(follow.id, true), "the job was live");
+    wait_until("every process of the group to be stopped", PATIENCE, || {
+        group_is_stopped(pgid)
+    });
+    follow.wait_for_line("jobdeck: paused");
+}
+
+fn assert_group_gone(pgid: u32) {
+    wait_until("no process of the group to remain", PATIENCE, || {
+        group_members(pgid).is_empty()
+    });
+}
+
+#[test]
+fn pausing_stops_the_group_and_resuming_continues_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pool, mut events) = Pool::new(2).unwrap();
+    let job = NewJob::new(sh(COUNTER).log_file(temp_log(&dir)));
+    let (mut follow, pid) = Follow::start(&pool, &mut events, job);
+    follow.wait_for_count("the counter to count", 3);
+
+    pause(&pool, &mut follow, pid);
+    // Lines written just before the SIGSTOP may still be on their way; once
+    // none has come for a while, the counter must stay where it is.
+    let mut last_line_at = Instant::now();
+    wait_until("the paused program's output to go quiet", PATIENCE, || {
+        if follow.pump() {
+            last_line_at = Instant::now();
+        }
+        last_line_at.elapsed() >= Duration::from_millis(150)
+    });
+    let frozen = follow.count().unwrap();
+    let window = Instant::now();
+    wait_until("an observation window to pass", PATIENCE, || {
+        follow.pump();
+        window.elapsed() >= Duration::from_millis(300)
+    });
+    assert_eq!(follow.count(), Some(frozen), "a paused counter moved");
+    assert!(group_is_stopped(pid), "the group stays stopped");
+
+    assert!(pool.set_job_paused(follow.id, false), "the job was live");
+    follow.wait_for_line("jobdeck: resumed");
+    follow.wait_for_count("the counter to move again", frozen + 3);
+    assert_ne!(process_state(pid).as_deref(), Some("T"));
+
+    assert!(pool.stop(follow.id), "the job was running");
+    assert_eq!(follow.finish(), Outcome::Stopped);
+    assert_group_gone(pid);
+    let text = std::fs::read_to_string(temp_log(&dir)).unwrap();
+    assert!(
+        text.contains("\njobdeck: paused\n") && text.contains("\njobdeck: resumed\n"),
+        "the full log has the pause and the resume"
+    );
+}
+
+#[test]
+fn a_paused_command_is_continued_to_act_on_a_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pool, mut events) = Pool::new(2).unwrap();
+    // The trap runs only if the stopped shell gets SIGCONT; without it only
+    // SIGKILL after the long grace would end the job.
+    let script = format!("trap 'echo got TERM; exit 0' TERM; {COUNTER}");
+    let grace = Duration::from_secs(60);
+    let job = NewJob::new(sh(&script).grace(grace).log_file(temp_log(&dir)));
+    let (mut follow, pid) = Follow::start(&pool, &mut events, job);
+    pause(&pool, &mut follow, pid);
+
+    let asked = Instant::now();
+    assert!(pool.stop(follow.id), "the job was running");
+    assert_eq!(follow.finish(), Outcome::Stopped);
+    assert!(
+        asked.elapsed() < grace / 4,
+        "stopped only after {:?}",
+        asked.elapsed()
+    );
+    assert!(follow.lines.iter().any(|line| line == "got TERM"));
+    assert_group_gone(pid);
+}
+
+#[test]
+fn a_timeout_while_paused_ends_the_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pool, mut events) = Pool::new(2).unwrap();
+    let job = NewJob::new(sh(COUNTER).log_file(temp_log(&dir))).timeout(Duration::from_secs(3));
+    let (mut follow, pid) = Follow::start(&pool, &mut events, job);
+    pause(&pool, &mut follow, pid);
+    assert_eq!(follow.finish(), Outcome::TimedOut);
+    assert_group_gone(pid);
+}
+
+/// How many times the calling thread has given up the CPU of its own accord
+/// (each wake-up from a wait counts one).
+fn voluntary_switches() -> u64 {
+    let status = std::fs::read_to_string("/proc/thread-self/status").unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("voluntary_ctxt_switches:"))
+        .and_then(|count| count.trim().parse().ok())
+        .expect("the thread's switch count")
+}
+
+#[test]
+fn a_quiet_command_rarely_wakes_its_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = CommandJob::new(argv(&["sleep", "2"])).log_file(temp_log(&dir));
+    // Counted on the worker thread itself, around the command's whole run.
+    let job = move |ctx: &JobContext| {
+        let before = voluntary_switches();
+        command.run(ctx)?;
+        Ok(Output::text((voluntary_switches() - before).to_string()))
+    };
+    let (pool, mut events) = Pool::new(1).unwrap();
+    let id = pool.submit(NewJob::new(job)).unwrap();
+    let report = collect(&mut events, id);
+    let Outcome::Succeeded(output) = report.outcome() else {
+        panic!("expected success, got {:?}", report.outcome());
+    };
+    let wake_ups: u64 = output.summary.parse().unwrap();
+    // Polling every 5 ms would be 400 over two seconds.
+    assert!(wake_ups < 150, "{wake_ups} wake-ups in a quiet 2 s run");
+}
+
+#[test]
+fn a_quiet_command_still_stops_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pool, mut events) = Pool::new(2).unwrap();
+    let job = NewJob::new(sh("echo pid $$; exec sleep 1000").log_file(temp_log(&dir)));
+    let (mut follow, pid) = Follow::start(&pool, &mut events, job);
+    // Quiet long enough for the watch loop to sleep its longest.
+    let quiet = Instant::now();
+    wait_until("the program to be quiet for a second", PATIENCE, || {
+        follow.pump();
+        quiet.elapsed() >= Duration::from_secs(1)
+    });
+    let asked = Instant::now();
+    assert!(pool.stop(follow.id), "the job was running");
+    assert_eq!(follow.finish(), Outcome::Stopped);
+    let took = asked.elapsed();
+    assert!(took < Duration::from_secs(2), "stopped in {took:?}");
+    assert_group_gone(pid);
 }

@@ -16,7 +16,10 @@
 //!
 //! A stop sends SIGTERM to the whole group and SIGKILL after the grace
 //! period; when the leader exits, whatever is left of its group is killed,
-//! so no child or grandchild outlives the job.
+//! so no child or grandchild outlives the job. Pausing the job stops the
+//! group with SIGSTOP and resuming continues it with SIGCONT; the log says
+//! `jobdeck: paused` and `jobdeck: resumed`. A paused job that is stopped
+//! (or times out) gets SIGCONT along with the SIGTERM, so it can act on it.
 
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus};
@@ -24,10 +27,11 @@ use std::time::Duration;
 
 use regex::Regex;
 
+use super::control::Control;
 use super::log_file::LogFile;
 use super::output::{LineMeaning, OutputParser};
 use super::process::{ProcessGroup, describe_exit};
-use super::watch::{StopSequence, spawn_reader, watch};
+use super::watch::{Seen, spawn_reader, watch};
 use crate::engine::{Job, JobContext, JobError, JobId, JobResult, Output};
 
 /// The environment variable that overrides [`default_log_dir`].
@@ -226,14 +230,18 @@ impl Job for CommandJob {
         spawn_reader(format!("jobdeck-err-{short}"), stderr, tx);
 
         let parser = OutputParser::new(self.progress_regex.clone());
-        let mut stop = StopSequence::new(self.grace);
-        let status = watch(ctx, &mut group, &rx, &mut stop, |line| {
-            handle_line(ctx, &parser, &mut log, line);
+        let mut control = Control::new(self.grace);
+        let status = watch(ctx, &mut group, &rx, &mut control, |seen| match seen {
+            Seen::Line(line) => handle_line(ctx, &parser, &mut log, line),
+            Seen::Notice(notice) => {
+                log.write(notice.text());
+                ctx.log(notice.text());
+            }
         });
         log.finish();
         let status = status
             .map_err(|error| JobError::msg(format!("lost track of {}: {error}", self.program())))?;
-        if stop.requested() {
+        if control.stop_requested() {
             return Err(JobError::Stopped);
         }
         finished(status)

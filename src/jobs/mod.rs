@@ -1,6 +1,7 @@
 //! Job kinds: the built-in demo jobs and external commands.
 
 pub mod command;
+mod control;
 pub mod demo;
 mod log_file;
 pub mod output;

@@ -1,67 +1,105 @@
-//! Watching a running command: its output lines, its exit, and a stop
-//! carried out as SIGTERM then SIGKILL to its process group.
+//! Watching a running command: its output lines, its exit, and what is asked
+//! of it (see [`Control`]).
+//!
+//! While output flows the loop blocks on the output channel and looks at the
+//! job's flags every [`STOP_POLL`]. Once the program has been quiet for a
+//! while, the loop sleeps in [`JobContext::sleep`] instead, which a stop cuts
+//! short: a long silent run then costs a few wake-ups a second, not hundreds,
+//! and a stop is still seen at once.
 
 use std::io::{self, Read};
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
-use nix::sys::signal::Signal;
 
+use super::control::{Control, Notice};
 use super::output::LineSplitter;
 use super::process::ProcessGroup;
 use crate::engine::JobContext;
 
-/// How often the waiting thread looks at the stop flag.
-const POLL: Duration = Duration::from_millis(5);
+/// How often the flags are looked at while the loop waits on something a
+/// stop cannot wake: the output channel, or a stop under way.
+const STOP_POLL: Duration = Duration::from_millis(5);
+
+/// The longest sleep through a quiet program. Only a stop cuts it short, so
+/// it bounds how late a pause, a resume, the first output after the quiet or
+/// the program's exit is seen.
+const QUIET_WAIT_MAX: Duration = Duration::from_millis(50);
+
+/// The sleep through a quiet program is this fraction of the quiet so far:
+/// the loop sleeps only after 100 ms without output, and a program's exit
+/// is seen late by a twentieth of its silence at most (and 50 ms).
+const QUIET_WAIT_DIVISOR: u32 = 20;
+
+/// Lines taken in one go after a sleep before the flags are looked at again.
+const DRAIN_BATCH: usize = 4096;
 
 /// After the leader exits (and its group is killed), how long to keep
 /// reading output still held open by a process that left the group.
 const DRAIN: Duration = Duration::from_secs(1);
 
-/// Waits for the leader to exit and its output to end, feeding lines to
-/// `on_line` and carrying out a stop when one is asked.
+/// What the watch loop hands on.
+pub(crate) enum Seen {
+    /// A line of the program's output.
+    Line(String),
+    /// The program was paused or resumed.
+    Notice(Notice),
+}
+
+/// Waits for the leader to exit and its output to end, feeding lines and
+/// notices to `on_seen` and carrying out what is asked of the job.
 pub(crate) fn watch(
     ctx: &JobContext,
     group: &mut ProcessGroup,
     lines: &Receiver<String>,
-    stop: &mut StopSequence,
-    mut on_line: impl FnMut(String),
+    control: &mut Control,
+    mut on_seen: impl FnMut(Seen),
 ) -> io::Result<ExitStatus> {
     let mut readers_done = false;
     let mut exited: Option<(ExitStatus, Instant)> = None;
-    let mut idle_wait = Duration::from_micros(50);
+    let mut last_activity = Instant::now();
+    let mut settle_wait = Duration::from_micros(50);
     loop {
-        if readers_done {
+        let quiet_wait = (last_activity.elapsed() / QUIET_WAIT_DIVISOR).min(QUIET_WAIT_MAX);
+        let drained = if quiet_wait > STOP_POLL && !ctx.should_stop() {
+            // Long quiet: a stop wakes this sleep, output does not.
+            let _ = ctx.sleep(quiet_wait);
+            drain(lines, &mut on_seen)
+        } else if readers_done {
             // Output closed but the leader lives on (or just ended): look
-            // again soon, backing off so a long silent run costs nothing.
-            std::thread::sleep(idle_wait.min(POLL));
-            idle_wait = (idle_wait * 2).min(POLL);
+            // again soon, backing off towards the usual poll.
+            std::thread::sleep(settle_wait);
+            settle_wait = (settle_wait * 2).min(STOP_POLL);
+            Drained::default()
         } else {
-            match lines.recv_timeout(POLL) {
+            match lines.recv_timeout(STOP_POLL) {
                 Ok(line) => {
-                    on_line(line);
-                    // Take what is already waiting before the next check.
-                    for _ in 0..256 {
-                        match lines.try_recv() {
-                            Ok(line) => on_line(line),
-                            Err(TryRecvError::Empty) => break,
-                            Err(TryRecvError::Disconnected) => {
-                                readers_done = true;
-                                break;
-                            }
-                        }
-                    }
+                    on_seen(Seen::Line(line));
+                    let mut drained = drain(lines, &mut on_seen);
+                    drained.received = true;
+                    drained
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => readers_done = true,
+                Err(RecvTimeoutError::Timeout) => Drained::default(),
+                Err(RecvTimeoutError::Disconnected) => Drained {
+                    received: false,
+                    disconnected: true,
+                },
             }
+        };
+        if drained.received || (drained.disconnected && !readers_done) {
+            last_activity = Instant::now();
         }
-        stop.advance(ctx, group);
-        if exited.is_none()
-            && let Some(status) = group.try_finish()?
-        {
-            exited = Some((status, Instant::now()));
+        readers_done |= drained.disconnected;
+        if exited.is_none() {
+            // After the exit the group is gone and its id may be reused:
+            // no more signals then.
+            if let Some(notice) = control.advance(ctx, group) {
+                on_seen(Seen::Notice(notice));
+            }
+            if let Some(status) = group.try_finish()? {
+                exited = Some((status, Instant::now()));
+            }
         }
         if let Some((status, at)) = exited
             && (readers_done || at.elapsed() > DRAIN)
@@ -71,43 +109,30 @@ pub(crate) fn watch(
     }
 }
 
-/// SIGTERM to the group once a stop is asked, SIGKILL after the grace.
-pub(crate) struct StopSequence {
-    grace: Duration,
-    term_sent: Option<Instant>,
-    kill_sent: bool,
+/// What [`drain`] found.
+#[derive(Default)]
+struct Drained {
+    received: bool,
+    disconnected: bool,
 }
 
-impl StopSequence {
-    pub(crate) fn new(grace: Duration) -> Self {
-        Self {
-            grace,
-            term_sent: None,
-            kill_sent: false,
+/// Takes the lines already waiting, up to [`DRAIN_BATCH`].
+fn drain(lines: &Receiver<String>, on_seen: &mut impl FnMut(Seen)) -> Drained {
+    let mut drained = Drained::default();
+    for _ in 0..DRAIN_BATCH {
+        match lines.try_recv() {
+            Ok(line) => {
+                drained.received = true;
+                on_seen(Seen::Line(line));
+            }
+            Err(TryRecvError::Empty) => break,
+            Err(TryRecvError::Disconnected) => {
+                drained.disconnected = true;
+                break;
+            }
         }
     }
-
-    pub(crate) fn requested(&self) -> bool {
-        self.term_sent.is_some()
-    }
-
-    fn advance(&mut self, ctx: &JobContext, group: &ProcessGroup) {
-        match self.term_sent {
-            None if ctx.should_stop() => {
-                group.signal(Signal::SIGTERM);
-                self.term_sent = Some(Instant::now());
-                if self.grace.is_zero() {
-                    group.signal(Signal::SIGKILL);
-                    self.kill_sent = true;
-                }
-            }
-            Some(at) if !self.kill_sent && at.elapsed() >= self.grace => {
-                group.signal(Signal::SIGKILL);
-                self.kill_sent = true;
-            }
-            _ => {}
-        }
-    }
+    drained
 }
 
 /// Reads `source` to its end on a named thread, sending each line to `lines`.

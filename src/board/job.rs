@@ -1,0 +1,344 @@
+//! One job as a view shows it: its lifecycle, progress, log and plot series.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::engine::{JobId, Output};
+
+use super::Series;
+
+/// Log lines kept in memory per job. Older lines are dropped (and counted);
+/// the full log of a command job lives on disk.
+pub const LOG_LINES_KEPT: usize = 1_000;
+
+/// Where a job stands, with the data that only makes sense in that state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lifecycle {
+    /// Submitted, not started (waiting for a worker or for dependencies).
+    Queued,
+    /// On a worker.
+    Running {
+        /// The worker's number.
+        worker: usize,
+        /// When this attempt started.
+        started: Instant,
+        /// 1 for the first run, 2 for the first retry, and so on.
+        attempt: u32,
+        /// When a stop was asked, if it was: the job is "stopping" until it ends.
+        stop_requested: Option<Instant>,
+    },
+    /// Ended well.
+    Succeeded {
+        /// What it returned.
+        output: Output,
+        /// How long its last attempt ran.
+        elapsed: Duration,
+    },
+    /// Ended with an error (or a panic) on its last attempt.
+    Failed {
+        /// What went wrong.
+        error: String,
+        /// The exit code, for jobs that run a process.
+        exit_code: Option<i32>,
+        /// How long its last attempt ran.
+        elapsed: Duration,
+    },
+    /// A person stopped it.
+    Stopped {
+        /// How long it ran.
+        elapsed: Duration,
+    },
+    /// It ran past its timeout.
+    TimedOut {
+        /// How long it ran.
+        elapsed: Duration,
+    },
+    /// Cancelled before it started.
+    Cancelled,
+    /// Never started because a dependency did not succeed.
+    Skipped {
+        /// That dependency.
+        because: JobId,
+    },
+}
+
+/// [`Lifecycle`] without its data: for counting, colouring and filtering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StateClass {
+    /// See [`Lifecycle::Queued`].
+    Queued,
+    /// Running, no stop asked.
+    Running,
+    /// Running, a stop was asked and the job has not ended yet.
+    Stopping,
+    /// See [`Lifecycle::Succeeded`].
+    Succeeded,
+    /// See [`Lifecycle::Failed`].
+    Failed,
+    /// See [`Lifecycle::Stopped`].
+    Stopped,
+    /// See [`Lifecycle::TimedOut`].
+    TimedOut,
+    /// See [`Lifecycle::Cancelled`].
+    Cancelled,
+    /// See [`Lifecycle::Skipped`].
+    Skipped,
+}
+
+impl StateClass {
+    /// Every class, in the order counts are shown.
+    pub const ALL: [Self; 9] = [
+        Self::Queued,
+        Self::Running,
+        Self::Stopping,
+        Self::Succeeded,
+        Self::Failed,
+        Self::Stopped,
+        Self::TimedOut,
+        Self::Cancelled,
+        Self::Skipped,
+    ];
+
+    /// Lower-case name shown to people ("timed out").
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Stopping => "stopping",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Stopped => "stopped",
+            Self::TimedOut => "timed out",
+            Self::Cancelled => "cancelled",
+            Self::Skipped => "skipped",
+        }
+    }
+
+    /// Whether the job has ended.
+    #[must_use]
+    pub fn is_ended(self) -> bool {
+        !matches!(self, Self::Queued | Self::Running | Self::Stopping)
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl Lifecycle {
+    /// The state without its data.
+    #[must_use]
+    pub fn class(&self) -> StateClass {
+        match self {
+            Self::Queued => StateClass::Queued,
+            Self::Running {
+                stop_requested: None,
+                ..
+            } => StateClass::Running,
+            Self::Running { .. } => StateClass::Stopping,
+            Self::Succeeded { .. } => StateClass::Succeeded,
+            Self::Failed { .. } => StateClass::Failed,
+            Self::Stopped { .. } => StateClass::Stopped,
+            Self::TimedOut { .. } => StateClass::TimedOut,
+            Self::Cancelled => StateClass::Cancelled,
+            Self::Skipped { .. } => StateClass::Skipped,
+        }
+    }
+
+    /// Whether the job has ended.
+    #[must_use]
+    pub fn is_ended(&self) -> bool {
+        self.class().is_ended()
+    }
+
+    /// How long the job has run (so far, or in its last attempt once ended);
+    /// `None` if it never ran.
+    #[must_use]
+    pub fn elapsed(&self, now: Instant) -> Option<Duration> {
+        match self {
+            Self::Running { started, .. } => Some(now.saturating_duration_since(*started)),
+            Self::Succeeded { elapsed, .. }
+            | Self::Failed { elapsed, .. }
+            | Self::Stopped { elapsed }
+            | Self::TimedOut { elapsed } => Some(*elapsed),
+            Self::Queued | Self::Cancelled | Self::Skipped { .. } => None,
+        }
+    }
+
+    /// How long ago a stop was asked of a job that is still running.
+    #[must_use]
+    pub fn stopping_for(&self, now: Instant) -> Option<Duration> {
+        match self {
+            Self::Running {
+                stop_requested: Some(asked),
+                ..
+            } => Some(now.saturating_duration_since(*asked)),
+            _ => None,
+        }
+    }
+
+    /// The worker running the job, if it runs.
+    #[must_use]
+    pub fn worker(&self) -> Option<usize> {
+        match self {
+            Self::Running { worker, .. } => Some(*worker),
+            _ => None,
+        }
+    }
+}
+
+/// The newest log lines of a job, at most [`LOG_LINES_KEPT`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobLog {
+    lines: VecDeque<String>,
+    dropped: u64,
+}
+
+impl JobLog {
+    /// Appends lines, dropping the oldest beyond the cap. `dropped_before`
+    /// counts lines the engine already dropped before these.
+    pub fn extend(&mut self, lines: impl IntoIterator<Item = String>, dropped_before: u64) {
+        self.dropped += dropped_before;
+        for line in lines {
+            if self.lines.len() == LOG_LINES_KEPT {
+                self.lines.pop_front();
+                self.dropped += 1;
+            }
+            self.lines.push_back(line);
+        }
+    }
+
+    /// The kept lines, oldest first.
+    pub fn lines(&self) -> impl ExactSizeIterator<Item = &str> + DoubleEndedIterator {
+        self.lines.iter().map(String::as_str)
+    }
+
+    /// How many lines were dropped, by the engine or by the cap.
+    #[must_use]
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Number of kept lines.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether no line is kept.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+/// Everything a view shows about one job.
+#[derive(Clone, Debug)]
+pub struct JobView {
+    /// The job's id.
+    pub id: JobId,
+    /// Its name, as given when it was added.
+    pub name: String,
+    /// Its kind ("steps", "command", ...).
+    pub kind: String,
+    /// A number unique on this board, in the order jobs were added; views
+    /// derive a stable colour from it.
+    pub seq: u64,
+    /// Where it stands.
+    pub lifecycle: Lifecycle,
+    /// Its latest progress in `0.0..=1.0` (back to 0 when a retry starts).
+    pub progress: f32,
+    /// Runs so far (0 before the first start).
+    pub attempt: u32,
+    /// The error of the last failed attempt that was retried.
+    pub last_retry_error: Option<String>,
+    /// When it was added.
+    pub submitted: Instant,
+    /// Its newest log lines.
+    pub log: JobLog,
+    /// Its plot series, in the order they first appeared.
+    pub series: Vec<Series>,
+    /// The batch it counts towards and the progress it has been credited
+    /// there; see [`Board::overall`](super::Board::overall).
+    pub(crate) batch: u64,
+    pub(crate) batch_credit: f32,
+}
+
+impl JobView {
+    pub(crate) fn new(id: JobId, name: String, kind: String, seq: u64, now: Instant) -> Self {
+        Self {
+            id,
+            name,
+            kind,
+            seq,
+            lifecycle: Lifecycle::Queued,
+            progress: 0.0,
+            attempt: 0,
+            last_retry_error: None,
+            submitted: now,
+            log: JobLog::default(),
+            series: Vec::new(),
+            batch: 0,
+            batch_credit: 0.0,
+        }
+    }
+
+    /// The series named `name`, created if new.
+    pub(crate) fn series_mut(&mut self, name: &Arc<str>) -> &mut Series {
+        let found = self
+            .series
+            .iter()
+            .position(|s| Arc::ptr_eq(s.name(), name) || **s.name() == **name);
+        let index = found.unwrap_or_else(|| {
+            self.series.push(Series::new(Arc::clone(name)));
+            self.series.len() - 1
+        });
+        &mut self.series[index]
+    }
+
+    /// Plot points kept across all its series.
+    #[must_use]
+    pub fn points_kept(&self) -> usize {
+        self.series.iter().map(Series::len).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_keeps_the_newest_lines_and_counts_the_rest() {
+        let mut log = JobLog::default();
+        log.extend((0..LOG_LINES_KEPT + 5).map(|i| format!("line {i}")), 3);
+        assert_eq!(log.len(), LOG_LINES_KEPT);
+        assert_eq!(log.dropped(), 8);
+        assert_eq!(log.lines().next(), Some("line 5"));
+        assert_eq!(
+            log.lines().last(),
+            Some(format!("line {}", LOG_LINES_KEPT + 4).as_str())
+        );
+    }
+
+    #[test]
+    fn a_running_job_with_a_stop_request_is_stopping_for_the_time_since() {
+        let t0 = Instant::now();
+        let running = Lifecycle::Running {
+            worker: 1,
+            started: t0,
+            attempt: 1,
+            stop_requested: Some(t0 + Duration::from_secs(2)),
+        };
+        assert_eq!(running.class(), StateClass::Stopping);
+        assert_eq!(
+            running.stopping_for(t0 + Duration::from_secs(5)),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            running.elapsed(t0 + Duration::from_secs(5)),
+            Some(Duration::from_secs(5))
+        );
+    }
+}

@@ -1,0 +1,486 @@
+//! The app: owns the pool, its events and the board; draws the views and
+//! applies what they ask after each frame.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui::{Context, Ui};
+
+use super::details::details_ui;
+use super::open_file::{OpenFileState, open_file_ui};
+use super::plots::{PlotState, plots_ui};
+use super::settings::{SETTINGS_KEY, settings_ui};
+use super::table::{overall_ui, table_ui};
+use super::toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
+use super::{Command, JobRecipe, Settings};
+use crate::board::Board;
+use crate::engine::{EngineError, EventReceiver, JobId, Pool};
+
+/// How long one frame may spend folding events before it draws and asks for
+/// another frame; keeps the window responsive during floods.
+pub const EVENT_BUDGET: Duration = Duration::from_millis(4);
+
+/// While jobs run, clocks on screen move even without events; redraw this
+/// often for them.
+const CLOCK_REPAINT: Duration = Duration::from_millis(250);
+
+/// How a job can be started again (for Retry).
+#[derive(Clone, Debug)]
+struct Recipe {
+    name: String,
+    recipe: JobRecipe,
+}
+
+/// Where closing the window stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quit {
+    /// Nobody asked to close.
+    No,
+    /// Close was asked while jobs run: the confirmation is showing.
+    Asking,
+    /// The person confirmed; the next close request goes through.
+    Confirmed,
+}
+
+/// The whole window's state.
+pub struct App {
+    pool: Pool,
+    events: EventReceiver,
+    board: Board,
+    settings: Settings,
+    toolbar: ToolbarState,
+    plots: PlotState,
+    selected: Option<JobId>,
+    recipes: HashMap<JobId, Recipe>,
+    started_per_kind: HashMap<String, u64>,
+    /// The Open job file window, when open.
+    open_file: Option<OpenFileState>,
+    commands: Vec<Command>,
+    settings_open: bool,
+    waker_installed: bool,
+    quit: Quit,
+    /// The last thing that went wrong, shown until the next success.
+    error: Option<String>,
+    /// What the last job file started, shown under the overall bar.
+    last_opened: Option<String>,
+}
+
+impl App {
+    /// A window state with an empty board and a pool sized by `settings`.
+    ///
+    /// # Errors
+    /// When the pool cannot be created.
+    pub fn new(settings: Settings) -> Result<Self, EngineError> {
+        let settings = settings.clamped();
+        let (pool, events) = Pool::new(settings.max_threads)?;
+        Ok(Self {
+            pool,
+            events,
+            board: Board::new(),
+            settings,
+            toolbar: ToolbarState::default(),
+            plots: PlotState::default(),
+            selected: None,
+            recipes: HashMap::new(),
+            started_per_kind: HashMap::new(),
+            open_file: None,
+            commands: Vec::new(),
+            settings_open: false,
+            waker_installed: false,
+            quit: Quit::No,
+            error: None,
+            last_opened: None,
+        })
+    }
+
+    /// A window state with the settings saved by a previous run, if any.
+    ///
+    /// # Panics
+    /// When the operating system refuses the pool's timer thread.
+    #[must_use]
+    pub fn from_storage(storage: Option<&dyn eframe::Storage>) -> Self {
+        let settings: Settings = storage
+            .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
+            .unwrap_or_default();
+        Self::new(settings).expect("clamped settings always make a valid pool")
+    }
+
+    /// A window showing `board` (for benchmarks and tests that need a
+    /// board filled without running jobs); the pool starts empty.
+    ///
+    /// # Errors
+    /// When the pool cannot be created.
+    pub fn with_board(settings: Settings, board: Board) -> Result<Self, EngineError> {
+        let mut app = Self::new(settings)?;
+        app.board = board;
+        Ok(app)
+    }
+
+    /// Shows `id`'s details, as clicking its row would.
+    pub fn select(&mut self, id: Option<JobId>) {
+        self.selected = id;
+    }
+
+    /// What the views show.
+    #[must_use]
+    pub fn board(&self) -> &Board {
+        &self.board
+    }
+
+    /// The engine (read-only: change it through [`Command`]s).
+    #[must_use]
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// The settings in use.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The error the window shows, if any.
+    #[must_use]
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// The job selected for details.
+    #[must_use]
+    pub fn selected(&self) -> Option<JobId> {
+        self.selected
+    }
+
+    /// The toolbar's kind and parameters (tests and job files set them).
+    pub fn toolbar_mut(&mut self) -> &mut ToolbarState {
+        &mut self.toolbar
+    }
+
+    /// Queues a command, as a view would; applied after the next frame.
+    pub fn push_command(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    /// One whole frame: fold events, draw every view, apply commands.
+    pub fn frame_ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        self.install_waker(&ctx);
+        self.drain_events(&ctx);
+        self.shortcuts(&ctx);
+        self.take_dropped_files(&ctx);
+        self.watch_close_request(&ctx);
+        self.views_ui(ui);
+        self.apply_commands(&ctx);
+        if self.board.live_jobs() > 0 {
+            ctx.request_repaint_after(CLOCK_REPAINT);
+        }
+    }
+
+    /// Hands the pool a way to wake this window (once).
+    fn install_waker(&mut self, ctx: &Context) {
+        if !self.waker_installed {
+            let ctx = ctx.clone();
+            self.pool.set_waker(move || ctx.request_repaint());
+            self.waker_installed = true;
+        }
+    }
+
+    /// Folds waiting events into the board for at most [`EVENT_BUDGET`];
+    /// when some are left, asks for another frame at once.
+    pub fn drain_events(&mut self, ctx: &Context) {
+        let start = Instant::now();
+        let mut now = start;
+        let mut folded = 0_u32;
+        while let Ok(event) = self.events.try_recv() {
+            self.board.apply_at(event, now);
+            folded += 1;
+            // Reading the clock costs more than folding an event.
+            if folded.is_multiple_of(64) {
+                now = Instant::now();
+                if now - start > EVENT_BUDGET {
+                    ctx.request_repaint();
+                    break;
+                }
+            }
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &Context) {
+        let (start, stop_all) = ctx.input_mut(|input| {
+            (
+                input.consume_shortcut(&START_SHORTCUT),
+                input.consume_shortcut(&STOP_ALL_SHORTCUT),
+            )
+        });
+        if start {
+            self.commands.push(self.toolbar.start_command());
+        }
+        if stop_all {
+            self.commands.push(Command::StopAll);
+        }
+    }
+
+    /// A job file dropped on the window is opened like one picked in Open
+    /// job file.
+    fn take_dropped_files(&mut self, ctx: &Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        for file in dropped {
+            let path = file.path();
+            // Web drops have no path; on the desktop every drop has one.
+            if !path.as_os_str().is_empty() {
+                self.commands.push(Command::OpenJobFile(path.to_path_buf()));
+            }
+        }
+    }
+
+    /// Closing with live jobs needs a confirmation first.
+    fn watch_close_request(&mut self, ctx: &Context) {
+        if ctx.input(|i| i.viewport().close_requested())
+            && self.board.live_jobs() > 0
+            && self.quit != Quit::Confirmed
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.quit = Quit::Asking;
+        }
+    }
+
+    fn views_ui(&mut self, ui: &mut Ui) {
+        let now = Instant::now();
+        let commands = &mut self.commands;
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            ui.add_space(4.0);
+            toolbar_ui(ui, &mut self.toolbar, self.pool.is_paused(), commands);
+            ui.add_space(2.0);
+        });
+        egui::Panel::top("overall").show(ui, |ui| {
+            ui.add_space(2.0);
+            overall_ui(ui, &self.board, now);
+            if let Some(error) = &self.error {
+                ui.colored_label(ui.visuals().error_fg_color, error);
+            } else if let Some(opened) = &self.last_opened {
+                ui.weak(opened);
+            }
+            ui.add_space(2.0);
+        });
+        egui::Panel::right("details")
+            .default_size(320.0)
+            .show(ui, |ui| {
+                let job = self.selected.and_then(|id| self.board.job(id));
+                let full_log = self
+                    .selected
+                    .and_then(|id| self.recipes.get(&id)?.recipe.full_log(id));
+                details_ui(ui, job, full_log.as_deref(), now);
+            });
+        egui::Panel::bottom("plots")
+            .resizable(true)
+            .default_size(280.0)
+            .show(ui, |ui| plots_ui(ui, &self.board, &mut self.plots));
+        let recipes = &self.recipes;
+        let can_retry = |id: JobId| recipes.contains_key(&id);
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            table_ui(ui, &self.board, self.selected, now, &can_retry, commands);
+        });
+        let ctx = ui.ctx().clone();
+        let mut open = self.settings_open;
+        egui::Window::new("Settings")
+            .open(&mut open)
+            .resizable(false)
+            .collapsible(false)
+            .default_pos([380.0, 90.0])
+            .show(&ctx, |ui| settings_ui(ui, &self.settings, commands));
+        if !open {
+            self.settings_open = false;
+        }
+        if let Some(state) = &mut self.open_file {
+            let mut open = true;
+            egui::Window::new("Open job file")
+                .open(&mut open)
+                .collapsible(false)
+                .default_pos([380.0, 90.0])
+                .show(&ctx, |ui| open_file_ui(ui, state, commands));
+            if !open {
+                self.open_file = None;
+            }
+        }
+        if self.quit == Quit::Asking {
+            quit_modal(&ctx, self.board.live_jobs(), commands);
+        }
+    }
+
+    fn apply_commands(&mut self, ctx: &Context) {
+        for command in std::mem::take(&mut self.commands) {
+            self.apply(command, ctx);
+        }
+    }
+
+    fn apply(&mut self, command: Command, ctx: &Context) {
+        match command {
+            Command::Start(recipe) => {
+                let name = self.next_name(&recipe);
+                self.start(name, recipe);
+            }
+            Command::OpenJobFile(path) => self.open_job_file(&path),
+            Command::ShowOpenFile(open) => {
+                self.open_file = open.then(|| self.open_file.take().unwrap_or_default());
+            }
+            Command::ShowError(message) => self.error = Some(message),
+            Command::Stop(id) => {
+                self.pool.stop(id);
+            }
+            Command::StopAll => self.pool.stop_all(),
+            Command::Pause => self.pool.pause(),
+            Command::Resume => self.pool.resume(),
+            Command::Retry(id) => {
+                if let Some(recipe) = self.recipes.get(&id).cloned()
+                    && self.board.remove(id)
+                {
+                    self.recipes.remove(&id);
+                    let new_id = self.start(recipe.name, recipe.recipe);
+                    if self.selected == Some(id) {
+                        self.selected = new_id;
+                    }
+                }
+            }
+            Command::Remove(id) => {
+                if self.board.remove(id) {
+                    self.recipes.remove(&id);
+                    if self.selected == Some(id) {
+                        self.selected = None;
+                    }
+                }
+            }
+            Command::Select(id) => self.selected = id,
+            Command::ShowSettings(open) => self.settings_open = open,
+            Command::ApplySettings(settings) => self.apply_settings(settings, ctx),
+            Command::ConfirmQuit => {
+                self.quit = Quit::Confirmed;
+                self.pool.stop_all();
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            Command::CancelQuit => self.quit = Quit::No,
+        }
+    }
+
+    /// "Steps #3": the kind's label (or the command line) and how many
+    /// such jobs were started.
+    fn next_name(&mut self, recipe: &JobRecipe) -> String {
+        let base = recipe.base_name();
+        let n = self.started_per_kind.entry(base.clone()).or_insert(0);
+        *n += 1;
+        format!("{base} #{n}")
+    }
+
+    fn start(&mut self, name: String, recipe: JobRecipe) -> Option<JobId> {
+        let grace = Duration::from_secs_f64(self.settings.stop_grace_secs);
+        // The row is added after submitting: events wait in the channel
+        // until this thread drains them, so none can miss its row.
+        match self.pool.submit(recipe.new_job(grace)) {
+            Ok(id) => {
+                self.board
+                    .add_job(id, name.clone(), recipe.kind_key(), Instant::now());
+                self.recipes.insert(id, Recipe { name, recipe });
+                self.error = None;
+                Some(id)
+            }
+            Err(err) => {
+                self.error = Some(format!("could not start {name}: {err}"));
+                None
+            }
+        }
+    }
+
+    /// Loads a job file and starts all its jobs, or none when the file is
+    /// bad; the error (`file:line:column: ...`) is shown in the window.
+    fn open_job_file(&mut self, path: &Path) {
+        let result = crate::spec::load(path)
+            .map_err(|err| err.to_string())
+            .and_then(|file| self.submit_job_file(file));
+        match result {
+            Ok(count) => {
+                self.error = None;
+                self.open_file = None;
+                self.last_opened = Some(format!("{}: {count} job(s) started", path.display()));
+            }
+            Err(message) => {
+                if let Some(state) = &mut self.open_file {
+                    state.error = Some(message.clone());
+                }
+                self.error = Some(message);
+            }
+        }
+    }
+
+    fn submit_job_file(&mut self, file: crate::spec::JobFile) -> Result<usize, String> {
+        if let Some(max_threads) = file.max_threads {
+            self.pool
+                .set_max_threads(max_threads)
+                .map_err(|err| err.to_string())?;
+            self.settings.max_threads = max_threads;
+        }
+        let (rows, jobs): (Vec<_>, Vec<_>) = file
+            .jobs
+            .into_iter()
+            .map(|planned| ((planned.job.id(), planned.name, planned.kind), planned.job))
+            .unzip();
+        self.pool
+            .submit_all(jobs)
+            .map_err(|err| format!("{}: {err}", file.path.display()))?;
+        let now = Instant::now();
+        let count = rows.len();
+        for (id, name, kind) in rows {
+            self.board.add_job(id, name, kind, now);
+        }
+        Ok(count)
+    }
+
+    fn apply_settings(&mut self, settings: Settings, ctx: &Context) {
+        let settings = settings.clamped();
+        match self.pool.set_max_threads(settings.max_threads) {
+            Ok(()) => self.error = None,
+            Err(err) => self.error = Some(err.to_string()),
+        }
+        if settings.theme != self.settings.theme {
+            ctx.set_theme(settings.theme.preference());
+        }
+        self.settings = settings;
+    }
+}
+
+fn quit_modal(ctx: &Context, live_jobs: usize, commands: &mut Vec<Command>) {
+    egui::Modal::new(egui::Id::unique("confirm quit")).show(ctx, |ui| {
+        ui.heading("Jobs are still running");
+        ui.label(format!(
+            "{live_jobs} job(s) are queued or running. Quitting stops them all."
+        ));
+        ui.horizontal(|ui| {
+            if ui.button("Stop jobs and quit").clicked() {
+                commands.push(Command::ConfirmQuit);
+            }
+            if ui.button("Keep running").clicked() {
+                commands.push(Command::CancelQuit);
+            }
+        });
+    });
+}
+
+impl eframe::App for App {
+    fn logic(&mut self, ctx: &Context, _frame: &mut eframe::Frame) {
+        self.install_waker(ctx);
+        self.drain_events(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+
+    fn on_exit(&mut self) {
+        // Dropping the pool afterwards joins every thread; stopping first
+        // lets jobs end in parallel rather than one join at a time.
+        self.pool.stop_all();
+    }
+}

@@ -1,0 +1,44 @@
+//! What views ask of the app. Views never touch the pool while drawing; they
+//! push these, and the app applies them after the frame.
+
+use std::path::PathBuf;
+
+use crate::engine::JobId;
+
+use super::{JobRecipe, Settings};
+
+/// One request from a view.
+#[derive(Clone, Debug)]
+pub enum Command {
+    /// Submit a new job made from this recipe.
+    Start(JobRecipe),
+    /// Load a job file and start its jobs; a bad file starts nothing and
+    /// its error is shown.
+    OpenJobFile(PathBuf),
+    /// Open or close the Open job file window.
+    ShowOpenFile(bool),
+    /// Show this message as the window's current error.
+    ShowError(String),
+    /// Stop a running job, or cancel a queued one.
+    Stop(JobId),
+    /// Cancel every queued job and stop every running one.
+    StopAll,
+    /// Hold queued jobs back; running jobs go on.
+    Pause,
+    /// Let queued jobs start again.
+    Resume,
+    /// Run an ended job again, as a new job in its place.
+    Retry(JobId),
+    /// Forget an ended job's row.
+    Remove(JobId),
+    /// Show this job's details (or none).
+    Select(Option<JobId>),
+    /// Open or close the Settings window.
+    ShowSettings(bool),
+    /// Use these settings from now on (and remember them).
+    ApplySettings(Settings),
+    /// The person confirmed closing the window while jobs run.
+    ConfirmQuit,
+    /// The person chose to keep the window open.
+    CancelQuit,
+}

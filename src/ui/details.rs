@@ -1,0 +1,128 @@
+//! Details of the selected job: what it is, how it ended, and its log.
+
+use std::path::Path;
+use std::time::Instant;
+
+use egui::{RichText, Ui};
+
+use super::style::{format_duration, state_colour};
+use crate::board::{JobView, Lifecycle};
+
+/// Draws the details of `job`, or a hint when nothing is selected;
+/// `full_log` is where the job's whole log is on disk, when it has one.
+pub(crate) fn details_ui(
+    ui: &mut Ui,
+    job: Option<&JobView>,
+    full_log: Option<&Path>,
+    now: Instant,
+) {
+    ui.heading("Details");
+    let Some(job) = job else {
+        ui.weak("Click a job's name to see its log and result.");
+        return;
+    };
+    egui::Grid::new("details grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("Name");
+            ui.label(&job.name);
+            ui.end_row();
+            ui.label("Kind");
+            ui.label(&job.kind);
+            ui.end_row();
+            ui.label("Id");
+            ui.label(RichText::new(job.id.short()).monospace())
+                .on_hover_text(job.id.to_string());
+            ui.end_row();
+            ui.label("State");
+            let class = job.lifecycle.class();
+            ui.label(RichText::new(class.label()).color(state_colour(class, ui.visuals())));
+            ui.end_row();
+            ui.label("Attempt");
+            ui.label(job.attempt.to_string());
+            ui.end_row();
+            if let Some(elapsed) = job.lifecycle.elapsed(now) {
+                ui.label("Elapsed");
+                ui.label(format_duration(elapsed));
+                ui.end_row();
+            }
+        });
+    ui.separator();
+    outcome_ui(ui, job);
+    ui.separator();
+    if let Some(path) = full_log {
+        ui.label(RichText::new(format!("Full log: {}", path.display())).small())
+            .on_hover_text("Every line the job printed; only the newest are kept here");
+    }
+    log_ui(ui, job);
+}
+
+fn outcome_ui(ui: &mut Ui, job: &JobView) {
+    let error_colour = ui.visuals().error_fg_color;
+    match &job.lifecycle {
+        Lifecycle::Succeeded { output, .. } => {
+            ui.label(RichText::new("Result").strong());
+            ui.label(&output.summary);
+            if let Some(code) = output.exit_code {
+                ui.label(format!("exit code {code}"));
+            }
+        }
+        Lifecycle::Failed {
+            error, exit_code, ..
+        } => {
+            ui.label(RichText::new("Error").strong().color(error_colour));
+            ui.label(RichText::new(error).color(error_colour));
+            if let Some(code) = exit_code {
+                ui.label(format!("exit code {code}"));
+            }
+        }
+        Lifecycle::TimedOut { elapsed } => {
+            ui.label(
+                RichText::new(format!("Timed out after {}", format_duration(*elapsed)))
+                    .color(error_colour),
+            );
+        }
+        Lifecycle::Stopped { .. } => {
+            ui.label("Stopped on request.");
+        }
+        Lifecycle::Cancelled => {
+            ui.label("Cancelled before it started.");
+        }
+        Lifecycle::Skipped { because } => {
+            ui.label(format!("Skipped: job {} did not succeed.", because.short()));
+        }
+        Lifecycle::Queued | Lifecycle::Running { .. } => {
+            if let Some(error) = &job.last_retry_error {
+                ui.label(
+                    RichText::new(format!("Last attempt failed: {error}")).color(error_colour),
+                );
+            } else {
+                ui.weak("No result yet.");
+            }
+        }
+    }
+}
+
+fn log_ui(ui: &mut Ui, job: &JobView) {
+    ui.label(RichText::new("Log").strong());
+    if job.log.dropped() > 0 {
+        ui.weak(format!("{} earlier lines not kept", job.log.dropped()));
+    }
+    if job.log.is_empty() {
+        ui.weak("(empty)");
+        return;
+    }
+    let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
+    let lines: Vec<&str> = job.log.lines().collect();
+    egui::ScrollArea::both()
+        .id_salt("job log")
+        .stick_to_bottom(true)
+        .auto_shrink(false)
+        .show_rows(ui, row_height, lines.len(), |ui, rows| {
+            for line in &lines[rows] {
+                // One screen line per log line, so the rows stay the height
+                // show_rows assumes; long lines scroll sideways.
+                ui.add(egui::Label::new(RichText::new(*line).monospace()).extend());
+            }
+        });
+}

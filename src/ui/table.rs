@@ -1,0 +1,205 @@
+//! The overall progress bar and the job table (one row per job, virtualised).
+
+use std::time::Instant;
+
+use egui::{Align, Layout, ProgressBar, RichText, Role, Ui, Vec2, WidgetInfo};
+
+use super::Command;
+use super::style::{format_duration, job_colour, state_colour};
+use crate::board::{Board, JobView, StateClass};
+use crate::engine::JobId;
+
+const ROW_HEIGHT: f32 = 22.0;
+const NAME_WIDTH: f32 = 190.0;
+const STATE_WIDTH: f32 = 130.0;
+const PROGRESS_WIDTH: f32 = 170.0;
+const WORKER_WIDTH: f32 = 60.0;
+const ELAPSED_WIDTH: f32 = 70.0;
+
+/// The batch's progress bar, with counts by state, throughput and ETA.
+pub(crate) fn overall_ui(ui: &mut Ui, board: &Board, now: Instant) {
+    let overall = board.overall(now);
+    ui.horizontal(|ui| {
+        let text = format!(
+            "{:.0}%  ({} of {} jobs ended)",
+            overall.fraction * 100.0,
+            overall.ended,
+            overall.jobs
+        );
+        let bar = ui.add(
+            ProgressBar::new(overall.fraction)
+                .desired_width((ui.available_width() * 0.45).max(120.0))
+                .text(text),
+        );
+        // Screen readers hear "Overall progress" and the value, not the text.
+        bar.widget_info(|| {
+            let mut info = WidgetInfo::labeled(Role::ProgressIndicator, true, "Overall progress");
+            info.value = Some(f64::from(overall.fraction) * 100.0);
+            info
+        });
+        for class in StateClass::ALL {
+            let n = board.count(class);
+            if n > 0 {
+                ui.label(
+                    RichText::new(format!("{n} {}", class.label()))
+                        .color(state_colour(class, ui.visuals())),
+                );
+            }
+        }
+        ui.separator();
+        ui.label(format!("{:.2} jobs/s", overall.jobs_per_sec));
+        let eta = match overall.eta {
+            Some(eta) if !overall.is_done() => format!("ETA {}", format_duration(eta)),
+            Some(_) => format!("done in {}", format_duration(overall.elapsed)),
+            None => "ETA --".to_owned(),
+        };
+        ui.label(eta);
+    });
+}
+
+/// The job table. Only the visible rows are laid out, so 10,000 jobs scroll
+/// as smoothly as ten.
+pub(crate) fn table_ui(
+    ui: &mut Ui,
+    board: &Board,
+    selected: Option<JobId>,
+    now: Instant,
+    can_retry: &dyn Fn(JobId) -> bool,
+    commands: &mut Vec<Command>,
+) {
+    header_ui(ui);
+    ui.separator();
+    let jobs = board.jobs();
+    if jobs.is_empty() {
+        ui.weak("No jobs yet: choose a kind and press Start job.");
+        return;
+    }
+    egui::ScrollArea::vertical().auto_shrink(false).show_rows(
+        ui,
+        ROW_HEIGHT,
+        jobs.len(),
+        |ui, rows| {
+            for job in &jobs[rows] {
+                let retry = can_retry(job.id);
+                row_ui(ui, job, selected == Some(job.id), retry, now, commands);
+            }
+        },
+    );
+}
+
+fn cell_ui(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui)) {
+    ui.allocate_ui_with_layout(
+        Vec2::new(width, ROW_HEIGHT),
+        Layout::left_to_right(Align::Center),
+        |ui| {
+            ui.set_width(width);
+            add(ui);
+        },
+    );
+}
+
+fn header_ui(ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        for (title, width) in [
+            ("Name", NAME_WIDTH),
+            ("State", STATE_WIDTH),
+            ("Progress", PROGRESS_WIDTH),
+            ("Worker", WORKER_WIDTH),
+            ("Elapsed", ELAPSED_WIDTH),
+        ] {
+            cell_ui(ui, width, |ui| {
+                ui.strong(title);
+            });
+        }
+    });
+}
+
+fn state_text(job: &JobView, now: Instant) -> String {
+    let class = job.lifecycle.class();
+    match job.lifecycle.stopping_for(now) {
+        Some(waited) => format!("stopping ({})", format_duration(waited)),
+        None if job.attempt > 1 && !class.is_ended() => {
+            format!("{} (try {})", class.label(), job.attempt)
+        }
+        None => class.label().to_owned(),
+    }
+}
+
+fn row_ui(
+    ui: &mut Ui,
+    job: &JobView,
+    is_selected: bool,
+    can_retry: bool,
+    now: Instant,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        ui.set_height(ROW_HEIGHT);
+        cell_ui(ui, NAME_WIDTH, |ui| {
+            let (swatch, _) = ui.allocate_exact_size(Vec2::splat(10.0), egui::Sense::hover());
+            ui.painter().rect_filled(swatch, 2.0, job_colour(job.seq));
+            let name = ui
+                .selectable_label(is_selected, &job.name)
+                .on_hover_text(format!("{} · {}", job.kind, job.id));
+            if name.clicked() {
+                commands.push(Command::Select((!is_selected).then_some(job.id)));
+            }
+        });
+        let class = job.lifecycle.class();
+        cell_ui(ui, STATE_WIDTH, |ui| {
+            ui.label(RichText::new(state_text(job, now)).color(state_colour(class, ui.visuals())));
+        });
+        cell_ui(ui, PROGRESS_WIDTH, |ui| {
+            let bar = ui.add(
+                ProgressBar::new(job.progress)
+                    .desired_width(PROGRESS_WIDTH - 10.0)
+                    .desired_height(ROW_HEIGHT - 6.0)
+                    .show_percentage(),
+            );
+            let name = format!("Progress of {}", job.name);
+            let value = f64::from(job.progress) * 100.0;
+            bar.widget_info(|| {
+                let mut info = WidgetInfo::labeled(Role::ProgressIndicator, true, &name);
+                info.value = Some(value);
+                info
+            });
+        });
+        cell_ui(ui, WORKER_WIDTH, |ui| {
+            if let Some(worker) = job.lifecycle.worker() {
+                ui.label(format!("#{worker}"));
+            }
+        });
+        cell_ui(ui, ELAPSED_WIDTH, |ui| {
+            if let Some(elapsed) = job.lifecycle.elapsed(now) {
+                ui.label(format_duration(elapsed));
+            }
+        });
+        if class.is_ended() {
+            if can_retry && row_button_ui(ui, "Retry", &job.name, "Run it again") {
+                commands.push(Command::Retry(job.id));
+            }
+            if row_button_ui(ui, "Remove", &job.name, "Forget this row") {
+                commands.push(Command::Remove(job.id));
+            }
+        } else {
+            let hint = if class == StateClass::Queued {
+                "Cancel it before it starts"
+            } else {
+                "Ask it to stop"
+            };
+            if row_button_ui(ui, "Stop", &job.name, hint) {
+                commands.push(Command::Stop(job.id));
+            }
+        }
+    });
+}
+
+/// A small row button that says "Stop" on screen and "Stop walk 1" to a
+/// screen reader, which cannot see which row it sits in. Returns whether it
+/// was clicked.
+fn row_button_ui(ui: &mut Ui, action: &str, job_name: &str, hint: &str) -> bool {
+    let response = ui.small_button(action).on_hover_text(hint);
+    let label = format!("{action} {job_name}");
+    response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
+    response.clicked()
+}

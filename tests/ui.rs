@@ -1,0 +1,432 @@
+//! The window, driven like a person (or a screen reader) would: widgets are
+//! found by their labels and clicked; the real app state runs real jobs.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{PATIENCE, wait_until};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use jobdeck::board::StateClass;
+use jobdeck::jobs::{DemoJob, FlakyDivision, Steps};
+use jobdeck::ui::{App, Settings};
+
+fn harness(max_threads: usize) -> Harness<'static, App> {
+    let settings = Settings {
+        max_threads,
+        ..Settings::default()
+    };
+    let app = App::new(settings).expect("a valid pool size");
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app)
+}
+
+/// Steps the window until `condition` holds for the app, or fails.
+fn step_until(harness: &mut Harness<'_, App>, what: &str, condition: impl Fn(&App) -> bool) {
+    wait_until(what, PATIENCE, || {
+        harness.step();
+        condition(harness.state())
+    });
+}
+
+fn steps(steps: u32, delay_ms: u64) -> DemoJob {
+    DemoJob::Steps(Steps { steps, delay_ms })
+}
+
+fn start(harness: &mut Harness<'_, App>, job: DemoJob) {
+    harness.state_mut().toolbar_mut().set_recipe(job);
+    harness.step();
+    harness.get_by_label("Start job").click();
+    // One frame applies the click, the next shows the new row.
+    harness.step();
+    harness.step();
+}
+
+/// Runs `frames` frames (a new window needs one to size itself).
+fn frames(harness: &mut Harness<'_, App>, frames: usize) {
+    for _ in 0..frames {
+        harness.step();
+    }
+}
+
+fn class_of_first(app: &App) -> Option<StateClass> {
+    app.board().jobs().first().map(|job| job.lifecycle.class())
+}
+
+#[test]
+fn start_job_adds_a_row_whose_progress_advances() {
+    let mut harness = harness(2);
+    start(&mut harness, steps(100, 20));
+    assert_eq!(harness.state().board().jobs().len(), 1);
+    harness.get_by_label("Steps #1");
+    step_until(&mut harness, "the row's progress to advance", |app| {
+        app.board().jobs()[0].progress > 0.1
+    });
+    harness.step();
+    let shown = harness
+        .get_by_label("Progress of Steps #1")
+        .accesskit_node()
+        .numeric_value()
+        .expect("the progress bar exposes its value");
+    assert!(shown > 10.0, "the bar shows {shown}%");
+}
+
+#[test]
+fn stop_on_a_row_ends_its_job_as_stopped() {
+    let mut harness = harness(2);
+    start(&mut harness, steps(10_000, 10));
+    step_until(&mut harness, "the job to run", |app| {
+        class_of_first(app) == Some(StateClass::Running)
+    });
+    harness.get_by_label("Stop Steps #1").click();
+    step_until(&mut harness, "the job to be stopped", |app| {
+        class_of_first(app) == Some(StateClass::Stopped)
+    });
+    harness.step();
+    harness.get_by_label("stopped");
+    harness.get_by_label("Retry Steps #1");
+}
+
+#[test]
+fn stop_all_stops_running_jobs_and_cancels_queued_ones() {
+    let mut harness = harness(1);
+    for _ in 0..3 {
+        start(&mut harness, steps(10_000, 10));
+    }
+    step_until(&mut harness, "the first job to run", |app| {
+        class_of_first(app) == Some(StateClass::Running)
+    });
+    harness.get_by_label("Stop all").click();
+    step_until(&mut harness, "every job to end", |app| {
+        app.board().live_jobs() == 0
+    });
+    let board = harness.state().board();
+    assert_eq!(board.count(StateClass::Stopped), 1);
+    assert_eq!(board.count(StateClass::Cancelled), 2);
+}
+
+#[test]
+fn pause_holds_queued_jobs_until_resume() {
+    let mut harness = harness(2);
+    harness.get_by_label("Pause").click();
+    harness.step();
+    assert!(harness.state().pool().is_paused());
+    for _ in 0..3 {
+        start(&mut harness, steps(3, 5));
+    }
+    let held_until = std::time::Instant::now() + Duration::from_millis(300);
+    while std::time::Instant::now() < held_until {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(harness.state().board().count(StateClass::Queued), 3);
+    harness.get_by_label("Resume").click();
+    step_until(&mut harness, "all three to succeed", |app| {
+        app.board().count(StateClass::Succeeded) == 3
+    });
+}
+
+#[test]
+fn max_threads_in_settings_changes_the_engines_cap() {
+    let mut harness = harness(2);
+    harness.get_by_label("Settings").click();
+    frames(&mut harness, 3);
+    harness.get_by_label("Max threads").set_value_accesskit(7.0);
+    frames(&mut harness, 2);
+    assert_eq!(harness.state().pool().max_threads(), 7);
+    assert_eq!(harness.state().settings().max_threads, 7);
+}
+
+#[test]
+fn the_overall_bar_never_decreases_across_a_batch_of_twenty_jobs() {
+    let mut harness = harness(4);
+    for i in 0..20 {
+        start(&mut harness, steps(2 + i * 3, 4));
+    }
+    assert_eq!(harness.state().board().jobs().len(), 20);
+    let mut last = 0.0;
+    let mut frames = 0;
+    wait_until("the batch to finish", PATIENCE, || {
+        harness.step();
+        frames += 1;
+        let shown = harness
+            .get_by_label("Overall progress")
+            .accesskit_node()
+            .numeric_value()
+            .expect("the overall bar exposes its value");
+        assert!(shown >= last, "the bar went back from {last}% to {shown}%");
+        last = shown;
+        harness
+            .state()
+            .board()
+            .overall(std::time::Instant::now())
+            .is_done()
+    });
+    harness.step();
+    assert!(frames > 5, "only {frames} frames: the test saw too little");
+    assert_eq!(harness.state().board().count(StateClass::Succeeded), 20);
+}
+
+#[test]
+fn a_failing_flaky_division_job_shows_its_error_in_the_details() {
+    let mut harness = harness(2);
+    // More than 30 steps always reaches 2 / (30 - 30).
+    start(
+        &mut harness,
+        DemoJob::FlakyDivision(FlakyDivision {
+            min_steps: 35,
+            max_steps: 40,
+            delay_ms: 1,
+            seed: Some(7),
+        }),
+    );
+    step_until(&mut harness, "the job to fail", |app| {
+        class_of_first(app) == Some(StateClass::Failed)
+    });
+    // The plot's legend names the job too, as a checkbox; the row is a button.
+    harness
+        .get_by_role_and_label(Role::Button, "Flaky division #1")
+        .click();
+    frames(&mut harness, 2);
+    harness.get_by_label("division by zero at step 30: 2 / (30 - 30)");
+}
+
+/// Opens `path` through the toolbar's Open job file window, as a person would.
+fn open_job_file(harness: &mut Harness<'_, App>, path: &std::path::Path) {
+    harness.get_by_label("Open job file").click();
+    frames(harness, 3);
+    let entry = harness.get_by_label("Job file path");
+    entry.focus();
+    frames(harness, 1);
+    harness
+        .get_by_label("Job file path")
+        .type_text(path.to_str().expect("a UTF-8 temp path"));
+    frames(harness, 1);
+    harness.get_by_label("Open").click();
+    frames(harness, 2);
+}
+
+#[test]
+fn opening_a_job_file_starts_its_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.toml");
+    std::fs::write(
+        &path,
+        "[[job]]\nname = \"tiny {#}\"\nkind = \"steps\"\ncount = 2\nsteps = 3\ndelay_ms = 5\n",
+    )
+    .unwrap();
+    let mut harness = harness(2);
+    open_job_file(&mut harness, &path);
+    assert_eq!(harness.state().error(), None);
+    assert_eq!(harness.state().board().jobs().len(), 2);
+    step_until(&mut harness, "both jobs of the file to succeed", |app| {
+        app.board().count(StateClass::Succeeded) == 2
+    });
+    harness.get_by_role_and_label(Role::Button, "tiny 1");
+    harness.get_by_role_and_label(Role::Button, "tiny 2");
+}
+
+#[test]
+fn a_bad_job_file_shows_where_it_is_wrong_and_starts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "[[job]]\ncomand = \"echo hi\"\n").unwrap();
+    let mut harness = harness(2);
+    open_job_file(&mut harness, &path);
+    let error = harness
+        .state()
+        .error()
+        .expect("an error is shown")
+        .to_owned();
+    assert!(error.contains("bad.toml:2:1:"), "{error}");
+    assert!(harness.state().board().jobs().is_empty());
+    frames(&mut harness, 1);
+    // Once in the Open job file window and once under the overall bar.
+    assert_eq!(harness.get_all_by_label(&error).count(), 2);
+}
+
+#[test]
+fn a_command_job_from_the_toolbar_runs_and_reports_progress() {
+    let mut harness = harness(2);
+    harness
+        .state_mut()
+        .toolbar_mut()
+        .set_command("sh -c 'echo 50%; echo finished'", "");
+    harness.step();
+    harness.get_by_label("Start job").click();
+    frames(&mut harness, 2);
+    step_until(&mut harness, "the command to succeed", |app| {
+        class_of_first(app) == Some(StateClass::Succeeded)
+    });
+    let job = &harness.state().board().jobs()[0];
+    assert_eq!(job.kind, "command");
+    let name = job.name.clone();
+    assert!(name.starts_with("sh -c"), "{name}");
+    harness.get_by_role_and_label(Role::Button, &name).click();
+    frames(&mut harness, 2);
+    harness.get_by_label_contains("Full log: ");
+    let job = &harness.state().board().jobs()[0];
+    assert!(
+        job.log.lines().any(|line| line == "finished"),
+        "{:?}",
+        job.log
+    );
+}
+
+/// Asks to close the window, as the window manager's close button would.
+fn request_close(harness: &mut Harness<'_, App>) {
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.step();
+}
+
+fn window_commands(harness: &Harness<'_, App>) -> Vec<egui::ViewportCommand> {
+    harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map(|output| output.commands.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn closing_while_jobs_run_asks_first_and_stops_them_when_confirmed() {
+    let mut harness = harness(2);
+    start(&mut harness, steps(10_000, 10));
+    step_until(&mut harness, "the job to run", |app| {
+        class_of_first(app) == Some(StateClass::Running)
+    });
+
+    request_close(&mut harness);
+    assert!(window_commands(&harness).contains(&egui::ViewportCommand::CancelClose));
+    frames(&mut harness, 2);
+    harness.get_by_label("Keep running").click();
+    frames(&mut harness, 2);
+    assert!(harness.query_by_label("Keep running").is_none());
+    assert_eq!(class_of_first(harness.state()), Some(StateClass::Running));
+
+    request_close(&mut harness);
+    frames(&mut harness, 2);
+    harness.get_by_label("Stop jobs and quit").click();
+    harness.step();
+    assert!(window_commands(&harness).contains(&egui::ViewportCommand::Close));
+    step_until(&mut harness, "the job to stop", |app| {
+        class_of_first(app) == Some(StateClass::Stopped)
+    });
+}
+
+#[test]
+fn closing_with_nothing_running_needs_no_confirmation() {
+    let mut harness = harness(2);
+    frames(&mut harness, 2);
+    request_close(&mut harness);
+    assert!(!window_commands(&harness).contains(&egui::ViewportCommand::CancelClose));
+    frames(&mut harness, 2);
+    assert!(harness.query_by_label("Stop jobs and quit").is_none());
+}
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn settings_changed_in_the_window_are_there_at_the_next_launch() {
+    let mut harness = harness(2);
+    harness.get_by_label("Settings").click();
+    frames(&mut harness, 3);
+    harness.get_by_label("Max threads").set_value_accesskit(5.0);
+    harness
+        .get_by_label("Stop grace period")
+        .set_value_accesskit(1.5);
+    frames(&mut harness, 2);
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+
+    let relaunched = App::from_storage(Some(&storage));
+    assert_eq!(relaunched.settings().max_threads, 5);
+    assert!((relaunched.settings().stop_grace_secs - 1.5).abs() < 1e-9);
+    assert_eq!(relaunched.pool().max_threads(), 5);
+}
+
+/// A file dropped on the window from the file manager.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|err| err.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_job_file_on_the_window_starts_its_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dropped.toml");
+    std::fs::write(
+        &path,
+        "[[job]]\nname = \"dropped\"\nkind = \"steps\"\nsteps = 2\ndelay_ms = 5\n",
+    )
+    .unwrap();
+    let mut harness = harness(2);
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(path)));
+    frames(&mut harness, 2);
+    assert_eq!(harness.state().error(), None);
+    step_until(&mut harness, "the dropped file's job to succeed", |app| {
+        class_of_first(app) == Some(StateClass::Succeeded)
+    });
+    harness.get_by_role_and_label(Role::Button, "dropped");
+}
+
+#[test]
+fn every_control_has_a_name_a_screen_reader_can_read() {
+    let mut harness = harness(2);
+    start(&mut harness, steps(10_000, 10));
+    start(&mut harness, steps(1, 1));
+    step_until(&mut harness, "one job running and one ended", |app| {
+        app.board().count(StateClass::Running) == 1 && app.board().count(StateClass::Succeeded) == 1
+    });
+    harness
+        .get_by_role_and_label(Role::Button, "Steps #2")
+        .click();
+    harness.get_by_label("Settings").click();
+    frames(&mut harness, 3);
+    harness.get_by_label("Open job file").click();
+    frames(&mut harness, 3);
+    harness.check_accessibility();
+    harness.state_mut().toolbar_mut().set_command("true", "");
+    frames(&mut harness, 2);
+    harness.get_by_label("Command line");
+    harness.get_by_label("Working directory");
+    harness.check_accessibility();
+}
