@@ -264,6 +264,15 @@ fn the_log_file_holds_every_line() {
 }
 
 #[test]
+fn stdout_and_stderr_lines_keep_the_order_they_were_written_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = temp_log(&dir);
+    let report = run(sh("echo 1; echo 2 >&2; echo 3; echo 4 >&2").log_file(log.clone()));
+    assert_eq!(report.lines(), ["1", "2", "3", "4"]);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "1\n2\n3\n4\n");
+}
+
+#[test]
 fn a_silent_program_leaves_no_log_file_and_a_talking_one_does() {
     let dir = tempfile::tempdir().unwrap();
     let silent = dir.path().join("silent/job.log");
@@ -278,10 +287,7 @@ fn a_silent_program_leaves_no_log_file_and_a_talking_one_does() {
     let talking = dir.path().join("talking/job.log");
     let report = run(sh("echo said; echo more >&2").log_file(talking.clone()));
     assert!(matches!(report.outcome(), Outcome::Succeeded(_)));
-    let text = std::fs::read_to_string(&talking).unwrap();
-    let mut lines: Vec<&str> = text.lines().collect();
-    lines.sort_unstable();
-    assert_eq!(lines, ["more", "said"]);
+    assert_eq!(std::fs::read_to_string(&talking).unwrap(), "said\nmore\n");
 }
 
 /// The state letter of `pid` in `/proc/<pid>/stat` (`R`, `S`, `T`, `Z`...),

@@ -2,9 +2,10 @@
 //!
 //! Each run spawns the program (by argv, or through `sh -c` with
 //! [`CommandJob::shell`]) as the leader of its own process group, with stdin
-//! closed. Two named threads read stdout and stderr; every line — `\r` ends a
-//! line too, so redrawn progress bars become lines — goes to the job's log
-//! as it is (stderr is not prefixed: the log reads like a terminal) and to
+//! closed. Its stdout and stderr share one pipe, as on a terminal, read by
+//! one named thread; every line — `\r` ends a line too, so redrawn progress
+//! bars become lines — goes to the job's log as it is, in the order written
+//! (stderr is not prefixed: the log reads like a terminal) and to
 //! the full log file, which is created with the first line: a program that
 //! prints nothing leaves no log file. Progress is read from the lines (see
 //! [`OutputParser`]); `jobdeck:progress <0..1>`
@@ -225,13 +226,11 @@ impl Job for CommandJob {
         // A stop that came before the start needs no process at all.
         ctx.checkpoint()?;
         let mut log = LogFile::new(self.log_path(ctx.id()), ctx);
-        let (mut group, stdout, stderr) =
+        let (mut group, output) =
             ProcessGroup::spawn(self.build(ctx), self.program(), self.cwd.as_deref())
                 .map_err(JobError::msg)?;
         let (tx, rx) = crossbeam_channel::bounded(1024);
-        let short = ctx.id().short();
-        spawn_reader(format!("jobdeck-out-{short}"), stdout, tx.clone());
-        spawn_reader(format!("jobdeck-err-{short}"), stderr, tx);
+        spawn_reader(format!("jobdeck-out-{}", ctx.id().short()), output, tx);
 
         let parser = OutputParser::new(self.progress_regex.clone());
         let mut control = Control::new(self.grace);
