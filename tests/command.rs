@@ -263,6 +263,33 @@ fn the_log_file_holds_every_line() {
     assert_eq!(text, expected);
 }
 
+#[test]
+fn stdout_and_stderr_lines_keep_the_order_they_were_written_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = temp_log(&dir);
+    let report = run(sh("echo 1; echo 2 >&2; echo 3; echo 4 >&2").log_file(log.clone()));
+    assert_eq!(report.lines(), ["1", "2", "3", "4"]);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "1\n2\n3\n4\n");
+}
+
+#[test]
+fn a_silent_program_leaves_no_log_file_and_a_talking_one_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let silent = dir.path().join("silent/job.log");
+    let report = run(CommandJob::new(argv(&["true"])).log_file(silent.clone()));
+    assert!(matches!(report.outcome(), Outcome::Succeeded(_)));
+    assert!(
+        !silent.exists(),
+        "a silent program should leave no log file"
+    );
+    assert!(!dir.path().join("silent").exists(), "nor its directory");
+
+    let talking = dir.path().join("talking/job.log");
+    let report = run(sh("echo said; echo more >&2").log_file(talking.clone()));
+    assert!(matches!(report.outcome(), Outcome::Succeeded(_)));
+    assert_eq!(std::fs::read_to_string(&talking).unwrap(), "said\nmore\n");
+}
+
 /// The state letter of `pid` in `/proc/<pid>/stat` (`R`, `S`, `T`, `Z`...),
 /// `None` once it is gone.
 fn process_state(pid: u32) -> Option<String> {
@@ -411,6 +438,23 @@ fn retries_append_to_the_same_log() {
     assert_eq!(
         std::fs::read_to_string(Path::new(&log)).unwrap(),
         "try\n--- jobdeck: attempt 2 ---\ntry\n"
+    );
+}
+
+#[test]
+fn a_retry_after_a_silent_attempt_starts_the_log_with_its_separator() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = temp_log(&dir);
+    let (pool, mut events) = Pool::new(1).unwrap();
+    let script = r#"if [ "$JOBDECK_ATTEMPT" = 2 ]; then echo second; fi; exit 1"#;
+    let id = pool
+        .submit(NewJob::new(sh(script).log_file(log.clone())).retries(1))
+        .unwrap();
+    let report = collect(&mut events, id);
+    assert_eq!(failed(&report).0, "exited with code 1");
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "--- jobdeck: attempt 2 ---\nsecond\n"
     );
 }
 

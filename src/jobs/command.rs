@@ -2,10 +2,12 @@
 //!
 //! Each run spawns the program (by argv, or through `sh -c` with
 //! [`CommandJob::shell`]) as the leader of its own process group, with stdin
-//! closed. Two named threads read stdout and stderr; every line — `\r` ends a
-//! line too, so redrawn progress bars become lines — goes to the job's log
-//! as it is (stderr is not prefixed: the log reads like a terminal) and to
-//! the full log file. Progress is read from the lines (see
+//! closed. Its stdout and stderr share one pipe, as on a terminal, read by
+//! one named thread; every line — `\r` ends a line too, so redrawn progress
+//! bars become lines — goes to the job's log as it is, in the order written
+//! (stderr is not prefixed: the log reads like a terminal) and to
+//! the full log file, which is created with the first line: a program that
+//! prints nothing leaves no log file. Progress is read from the lines (see
 //! [`OutputParser`]); `jobdeck:progress <0..1>`
 //! and `jobdeck:sample <series> <x> <y>` lines become progress and plot
 //! points and are kept out of the job's log (the file still has them).
@@ -148,7 +150,9 @@ impl CommandJob {
     }
 
     /// Writes the full log to `path` (appending) instead of the default
-    /// `<default_log_dir()>/<job id>.log`.
+    /// `<default_log_dir()>/<job id>.log`. The file (and its directory) is
+    /// created when the program first prints something: a silent program
+    /// leaves no log file.
     #[must_use]
     pub fn log_file(mut self, path: PathBuf) -> Self {
         self.log_file = Some(path);
@@ -173,7 +177,8 @@ impl CommandJob {
         }
     }
 
-    /// Where the full log of the job with id `id` is written.
+    /// Where the full log of the job with id `id` is written. The file
+    /// exists only once the job has printed something.
     #[must_use]
     pub fn log_path(&self, id: JobId) -> PathBuf {
         self.log_file
@@ -220,21 +225,19 @@ impl Job for CommandJob {
         }
         // A stop that came before the start needs no process at all.
         ctx.checkpoint()?;
-        let mut log = LogFile::open(&self.log_path(ctx.id()), ctx);
-        let (mut group, stdout, stderr) =
+        let mut log = LogFile::new(self.log_path(ctx.id()), ctx);
+        let (mut group, output) =
             ProcessGroup::spawn(self.build(ctx), self.program(), self.cwd.as_deref())
                 .map_err(JobError::msg)?;
         let (tx, rx) = crossbeam_channel::bounded(1024);
-        let short = ctx.id().short();
-        spawn_reader(format!("jobdeck-out-{short}"), stdout, tx.clone());
-        spawn_reader(format!("jobdeck-err-{short}"), stderr, tx);
+        spawn_reader(format!("jobdeck-out-{}", ctx.id().short()), output, tx);
 
         let parser = OutputParser::new(self.progress_regex.clone());
         let mut control = Control::new(self.grace);
         let status = watch(ctx, &mut group, &rx, &mut control, |seen| match seen {
             Seen::Line(line) => handle_line(ctx, &parser, &mut log, line),
             Seen::Notice(notice) => {
-                log.write(notice.text());
+                log.write(notice.text(), ctx);
                 ctx.log(notice.text());
             }
         });
@@ -258,7 +261,7 @@ fn finished(status: ExitStatus) -> JobResult {
 }
 
 fn handle_line(ctx: &JobContext, parser: &OutputParser, log: &mut LogFile, line: String) {
-    log.write(&line);
+    log.write(&line, ctx);
     match parser.parse(&line) {
         LineMeaning::ExactProgress(fraction) => ctx.progress(fraction),
         LineMeaning::Sample { series, x, y } => ctx.sample(&series, x, y),

@@ -1,10 +1,10 @@
 //! A child process that leads its own process group, so a stop reaches every
 //! process it started; the group is killed when the guard goes away.
 
-use std::io;
+use std::io::{self, PipeReader};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
-use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 
 use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
@@ -20,37 +20,44 @@ pub struct ProcessGroup {
 
 impl ProcessGroup {
     /// Spawns `command` as the leader of a new process group, with stdin
-    /// closed and stdout and stderr piped. The error is a sentence for a
-    /// person, naming `program` (and `cwd` when it is what is missing).
+    /// closed and stdout and stderr both writing to one pipe, whose reading
+    /// end is returned. One pipe, as on a terminal, keeps the order in which
+    /// the program wrote to the two, and takes one reader, not two. The
+    /// error is a sentence for a person, naming `program` (and `cwd` when it
+    /// is what is missing).
     pub fn spawn(
         mut command: Command,
         program: &str,
         cwd: Option<&Path>,
-    ) -> Result<(Self, ChildStdout, ChildStderr), String> {
+    ) -> Result<(Self, PipeReader), String> {
         if let Some(dir) = cwd
             && !dir.is_dir()
         {
             return Err(format!("working directory not found: {}", dir.display()));
         }
+        let (reader, writer) =
+            io::pipe().map_err(|error| format!("could not start {program}: {error}"))?;
+        let stderr_writer = writer
+            .try_clone()
+            .map_err(|error| format!("could not start {program}: {error}"))?;
         command
             .process_group(0)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command
-            .spawn()
-            .map_err(|error| spawn_error(program, &error))?;
+            .stdout(writer)
+            .stderr(stderr_writer);
+        let spawned = command.spawn();
+        // The command holds our copies of the writing end; the reader sees
+        // the end of the output only once they are closed too.
+        drop(command);
+        let child = spawned.map_err(|error| spawn_error(program, &error))?;
         let pgid = Pid::from_raw(i32::try_from(child.id()).expect("pids fit in i32"));
-        let stdout = child.stdout.take().expect("stdout was piped");
-        let stderr = child.stderr.take().expect("stderr was piped");
         Ok((
             Self {
                 child,
                 pgid,
                 reaped: false,
             },
-            stdout,
-            stderr,
+            reader,
         ))
     }
 
