@@ -252,8 +252,18 @@ fn main() {
     if !std::env::args().any(|arg| arg == "--bench") {
         return;
     }
+    // Like criterion: a plain argument keeps only the workloads whose name
+    // contains it (`cargo bench --bench engine -- dispatch`).
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect();
+    let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     let mut results = Vec::new();
     for threads in [2, 8] {
+        if !wanted(&format!("dispatch_100k_t{threads}")) {
+            continue;
+        }
         let (ours, bare) = paired(
             || dispatch_jobdeck(threads, false),
             || dispatch_bare(threads),
@@ -264,12 +274,30 @@ fn main() {
         ));
     }
     // For reference: the same jobs submitted as one batch.
-    let (ours, bare) = paired(|| dispatch_jobdeck(2, true), || dispatch_bare(2));
-    results.push(format!(
-        "RESULT dispatch_100k_t2_batch jobdeck_ms={ours:.1} baseline_ms={bare:.1} ratio={:.2}",
-        ours / bare
-    ));
+    if wanted("dispatch_100k_t2_batch") {
+        let (ours, bare) = paired(|| dispatch_jobdeck(2, true), || dispatch_bare(2));
+        results.push(format!(
+            "RESULT dispatch_100k_t2_batch jobdeck_ms={ours:.1} baseline_ms={bare:.1} ratio={:.2}",
+            ours / bare
+        ));
+    }
 
+    if wanted("progress_flood") {
+        results.push(progress_flood());
+    }
+    if wanted("stop_latency") {
+        let (ours, bare) = paired(stop_jobdeck, stop_bare);
+        results.push(format!(
+            "RESULT stop_latency jobdeck_ms={ours:.2} baseline_ms={bare:.2} ratio={:.2}",
+            ours / bare
+        ));
+    }
+    for line in results {
+        println!("{line}");
+    }
+}
+
+fn progress_flood() -> String {
     let mut folded = Vec::new();
     let (ours, bare) = paired(
         || {
@@ -280,21 +308,12 @@ fn main() {
         flood_bare,
     );
     let updates = (FLOOD_JOBS * FLOOD_UPDATES as usize) as f64;
-    results.push(format!(
+    format!(
         "RESULT progress_flood jobdeck_ms={ours:.1} baseline_ms={bare:.1} ratio={:.2} \
          updates_per_sec={:.0} baseline_updates_per_sec={:.0} events_folded={:.0}",
         ours / bare,
         updates / (ours / 1000.0),
         updates / (bare / 1000.0),
         median(folded),
-    ));
-
-    let (ours, bare) = paired(stop_jobdeck, stop_bare);
-    results.push(format!(
-        "RESULT stop_latency jobdeck_ms={ours:.2} baseline_ms={bare:.2} ratio={:.2}",
-        ours / bare
-    ));
-    for line in results {
-        println!("{line}");
-    }
+    )
 }

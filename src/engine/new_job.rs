@@ -22,6 +22,8 @@ pub struct NewJob {
     pub(crate) timeout: Option<Duration>,
     pub(crate) retries: u32,
     pub(crate) after: Vec<JobId>,
+    /// Whether the caller chose the id (it may then clash with a known one).
+    pub(crate) chosen_id: bool,
 }
 
 impl NewJob {
@@ -38,7 +40,15 @@ impl NewJob {
             timeout: None,
             retries: 0,
             after: Vec::new(),
+            chosen_id: false,
         }
+    }
+
+    /// Whether the pool can take this job without checking it against the
+    /// jobs it knows: a fresh random id cannot clash, and there are no
+    /// dependencies to look up.
+    pub(crate) fn is_fresh(&self) -> bool {
+        !self.chosen_id && self.after.is_empty()
     }
 
     /// The id the job will have once submitted.
@@ -53,6 +63,7 @@ impl NewJob {
     pub fn with_id(mut self, id: JobId) -> Self {
         self.id = id;
         self.cell = Arc::new(JobCell::new(id));
+        self.chosen_id = true;
         self
     }
 

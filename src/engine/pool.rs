@@ -1,9 +1,11 @@
 //! The pool: a resizable set of named worker threads fed from the scheduler.
 
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering, fence};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 
-use crossbeam_channel::{Receiver, unbounded};
+use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use super::cell::{Hub, StopReason};
 use super::error::MAX_THREADS_RANGE;
@@ -13,6 +15,16 @@ use super::{EngineError, EventReceiver, JobId, NewJob};
 
 pub(crate) struct Inner {
     pub(crate) state: Mutex<State>,
+    /// Submissions that need no check against the pool's state (a fresh
+    /// random id, no dependencies) land here without taking the lock while
+    /// every worker is busy; whoever takes the lock next admits them, in
+    /// order, before doing anything else.
+    inbox_tx: Sender<NewJob>,
+    inbox_rx: Receiver<NewJob>,
+    /// Whether a job submitted now could start at once (a worker is idle or
+    /// may be spawned, and the queue is not paused). Written before every
+    /// unlock; a submitter that sees it set takes the lock to start its job.
+    has_room: AtomicBool,
     /// Idle workers wait on this for work; the scheduler sends only as many
     /// messages as there are idle workers, so none waits in the channel.
     pub(crate) dispatch_rx: Receiver<WorkerMsg>,
@@ -25,8 +37,51 @@ impl Inner {
     /// The scheduler's state. A panic while holding this lock would be a bug
     /// in the scheduler itself (jobs never run under it); the state is still
     /// consistent enough to shut down, so poisoning is ignored.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+    ///
+    /// Admits the inbox first, so everything submitted before this call is
+    /// known to whoever holds the lock.
+    pub(crate) fn lock(self: &Arc<Self>) -> Locked<'_> {
+        let mut locked = Locked {
+            inner: self,
+            state: self.lock_raw(),
+        };
+        self.admit_inbox(&mut locked.state);
+        locked
+    }
+
+    /// The lock without the inbox, for the timer thread, which waits on a
+    /// condition variable and never makes room for a job.
+    pub(crate) fn lock_raw(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn admit_inbox(&self, state: &mut State) {
+        while let Ok(job) = self.inbox_rx.try_recv() {
+            state.admit_fresh(&self.hub, job);
+        }
+    }
+
+    /// Runs before every unlock: publishes whether there is room, and if
+    /// there is, starts whatever reached the inbox meanwhile.
+    ///
+    /// A submitter pushes to the inbox and then reads `has_room`; this
+    /// stores `has_room` and then reads the inbox. With a full fence on both
+    /// sides at least one of them sees the other's write, so a job never
+    /// waits in the inbox while a worker could run it.
+    fn before_unlock(self: &Arc<Self>, state: &mut State) {
+        loop {
+            let room = state.has_room();
+            self.has_room.store(room, Ordering::SeqCst);
+            if !room {
+                return;
+            }
+            fence(Ordering::SeqCst);
+            if self.inbox_rx.is_empty() {
+                return;
+            }
+            self.admit_inbox(state);
+            self.staff(state);
+        }
     }
 
     /// Gives every job that may start now a worker: idle workers first, then
@@ -96,6 +151,32 @@ impl Inner {
     }
 }
 
+/// The scheduler's state, locked; see [`Inner::lock`].
+pub(crate) struct Locked<'a> {
+    inner: &'a Arc<Inner>,
+    state: MutexGuard<'a, State>,
+}
+
+impl Deref for Locked<'_> {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        &self.state
+    }
+}
+
+impl DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.state
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        self.inner.before_unlock(&mut self.state);
+    }
+}
+
 /// Sends to the idle workers. The receiver lives in `Inner`, so the channel
 /// is connected for as long as a sender exists.
 fn send_to_worker(state: &State, msg: WorkerMsg) {
@@ -126,8 +207,12 @@ impl Pool {
         check_max_threads(max_threads)?;
         let (tx, rx) = unbounded();
         let (dispatch_tx, dispatch_rx) = unbounded();
+        let (inbox_tx, inbox_rx) = unbounded();
         let inner = Arc::new(Inner {
             state: Mutex::new(State::new(max_threads, dispatch_tx)),
+            inbox_tx,
+            inbox_rx,
+            has_room: AtomicBool::new(true),
             dispatch_rx,
             timer_cv: Condvar::new(),
             hub: Arc::new(Hub::new(tx)),
@@ -159,6 +244,10 @@ impl Pool {
     /// Unknown dependency, reused id, or a pool that is shutting down.
     pub fn submit(&self, job: NewJob) -> Result<JobId, EngineError> {
         let id = job.id;
+        if job.is_fresh() {
+            self.submit_fresh(job);
+            return Ok(id);
+        }
         let mut state = self.inner.lock();
         state.admit_single(&self.inner.hub, job)?;
         self.inner.staff(&mut state);
@@ -172,10 +261,29 @@ impl Pool {
     /// down; then no job of the batch was queued.
     pub fn submit_all(&self, jobs: Vec<NewJob>) -> Result<Vec<JobId>, EngineError> {
         let ids = jobs.iter().map(|job| job.id).collect();
+        if jobs.iter().all(NewJob::is_fresh) {
+            for job in jobs {
+                self.submit_fresh(job);
+            }
+            return Ok(ids);
+        }
         let mut state = self.inner.lock();
         state.admit(&self.inner.hub, jobs)?;
         self.inner.staff(&mut state);
         Ok(ids)
+    }
+
+    /// Submits a job that needs no check: through the inbox, taking the lock
+    /// only when the job could start at once. The pool only shuts down when
+    /// it is dropped, so no submission can race with that.
+    fn submit_fresh(&self, job: NewJob) {
+        // The receiver lives in `Inner`, so this cannot fail.
+        let _ = self.inner.inbox_tx.send(job);
+        fence(Ordering::SeqCst);
+        if self.inner.has_room.load(Ordering::SeqCst) {
+            let mut state = self.inner.lock();
+            self.inner.staff(&mut state);
+        }
     }
 
     /// The cap on jobs running at once.

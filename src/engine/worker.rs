@@ -54,7 +54,7 @@ pub(crate) fn worker_main(inner: &Arc<Inner>, slot: usize, first: Option<Dispatc
 
 /// Frees the worker's slot; `counted` says whether it still counts as alive
 /// and idle (true when the channel closed under it at shutdown).
-fn retire(inner: &Inner, slot: usize, counted: bool) {
+fn retire(inner: &Arc<Inner>, slot: usize, counted: bool) {
     let mut state = inner.lock();
     if counted {
         state.workers.alive -= 1;
@@ -118,7 +118,7 @@ fn panic_message(payload: &(dyn Any + Send)) -> &str {
 /// Sleeps until the earliest deadline and stops the attempt it belongs to,
 /// if that attempt is still running.
 pub(crate) fn timer_main(inner: &Arc<Inner>) {
-    let mut state = inner.lock();
+    let mut state = inner.lock_raw();
     loop {
         if state.shutting_down {
             return;

@@ -38,6 +38,13 @@ impl State {
         Ok(())
     }
 
+    /// Admits a job that needs no checks (see `NewJob::is_fresh`).
+    pub(crate) fn admit_fresh(&mut self, hub: &Hub, new: NewJob) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.admit_one(hub, new, seq);
+    }
+
     /// Validates ids and dependencies; returns the batch indices in an order
     /// where every job comes after the batch members it depends on.
     fn check_batch(&self, batch: &[NewJob]) -> Result<Vec<usize>, EngineError> {
@@ -117,6 +124,7 @@ impl State {
             timeout,
             retries,
             mut after,
+            chosen_id: _,
         } = new;
         after.sort_unstable();
         after.dedup();

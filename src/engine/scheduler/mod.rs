@@ -175,6 +175,11 @@ impl State {
             .min(self.max_threads.saturating_sub(self.running))
     }
 
+    /// Whether a job queued now would start at once.
+    pub(crate) fn has_room(&self) -> bool {
+        !self.paused && !self.shutting_down && self.running < self.max_threads
+    }
+
     pub(crate) fn counts(&self) -> PoolCounts {
         let waiting = self
             .live
