@@ -3,7 +3,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, VecDeque};
 
-use super::JobId;
+use super::scheduler::Slot;
 
 /// Ready jobs, one FIFO per priority, each sorted by submission number.
 ///
@@ -14,7 +14,7 @@ use super::JobId;
 /// a busy pool does; `len` counts only the places still valid.
 #[derive(Default)]
 pub(crate) struct ReadyQueue {
-    classes: BTreeMap<Reverse<i32>, VecDeque<(u64, JobId)>>,
+    classes: BTreeMap<Reverse<i32>, VecDeque<(u64, Slot)>>,
     len: usize,
 }
 
@@ -25,29 +25,29 @@ impl ReadyQueue {
     }
 
     /// Queues `id` with its priority and submission number.
-    pub(crate) fn push(&mut self, priority: i32, seq: u64, id: JobId) {
+    pub(crate) fn push(&mut self, priority: i32, seq: u64, slot: Slot) {
         let fifo = self.classes.entry(Reverse(priority)).or_default();
         // Jobs usually arrive in order; a retry or a released dependent may
         // belong further forward.
         if fifo.back().is_none_or(|&(last, _)| last < seq) {
-            fifo.push_back((seq, id));
+            fifo.push_back((seq, slot));
         } else {
             let at = fifo.partition_point(|&(other, _)| other < seq);
-            fifo.insert(at, (seq, id));
+            fifo.insert(at, (seq, slot));
         }
         self.len += 1;
     }
 
-    /// The front place: `(priority, seq, id)`. The caller checks that the job
+    /// The front place: `(priority, seq, slot)`. The caller checks that the job
     /// is still queued there and calls [`taken`](Self::taken) if so.
-    pub(crate) fn pop_place(&mut self) -> Option<(i32, u64, JobId)> {
+    pub(crate) fn pop_place(&mut self) -> Option<(i32, u64, Slot)> {
         if self.len == 0 {
             return None;
         }
         self.classes
             .iter_mut()
             .find_map(|(Reverse(priority), fifo)| {
-                fifo.pop_front().map(|(seq, id)| (*priority, seq, id))
+                fifo.pop_front().map(|(seq, slot)| (*priority, seq, slot))
             })
     }
 
@@ -87,7 +87,7 @@ mod tests {
     fn priority_first_then_submission_order() {
         let mut queue = ReadyQueue::default();
         for (priority, seq) in [(0, 1), (5, 2), (0, 0), (5, 3), (-1, 4), (5, 1)] {
-            queue.push(priority, seq, JobId::new());
+            queue.push(priority, seq, 0);
         }
         assert_eq!(
             drain(&mut queue),
@@ -99,8 +99,8 @@ mod tests {
     #[test]
     fn forgetting_the_last_valid_place_drops_stale_ones() {
         let mut queue = ReadyQueue::default();
-        queue.push(0, 0, JobId::new());
-        queue.push(0, 1, JobId::new());
+        queue.push(0, 0, 0);
+        queue.push(0, 1, 1);
         queue.forget_one();
         queue.forget_one();
         assert_eq!(queue.pop_place(), None);

@@ -31,13 +31,13 @@ pub(crate) fn worker_main(inner: &Arc<Inner>, slot: usize, first: Option<Dispatc
             }
             continue;
         };
-        let id = dispatch.id;
+        let job_slot = dispatch.slot;
         let (job, result) = run(inner, slot, dispatch);
         let mut state = inner.lock();
         // A finished job is dropped here, under the lock; jobs hold no
         // resources whose release is slow (a command job has reaped its
         // process by the time `run` returns).
-        state.complete(&inner.hub, id, job, result);
+        state.complete(&inner.hub, job_slot, job, result);
         if state.shutting_down || state.workers.alive > state.max_threads {
             state.workers.alive -= 1;
             state.workers.free_slot(slot);
@@ -74,6 +74,7 @@ fn run(
         cell,
         mut job,
         attempt,
+        ..
     } = dispatch;
     cell.set_worker(slot);
     inner.hub.send(Msg::Event(Event {

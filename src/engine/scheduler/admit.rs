@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Entry, Phase, State, record_end};
+use super::{Entry, Phase, State, record_end, send_finished};
 use crate::engine::cell::Hub;
 use crate::engine::{EngineError, JobIdMap, NewJob, Outcome};
 
@@ -54,7 +54,7 @@ impl State {
         }
         let mut index_of = JobIdMap::default();
         for (index, new) in batch.iter().enumerate() {
-            let known = self.live.contains_key(&new.id) || self.ended.contains_key(&new.id);
+            let known = self.jobs.is_known(&new.id);
             if known || index_of.insert(new.id, index).is_some() {
                 return Err(EngineError::DuplicateId(new.id));
             }
@@ -67,7 +67,7 @@ impl State {
                 if let Some(&dep_index) = index_of.get(dep) {
                     unmet[index] += 1;
                     waiting_on.entry(dep_index).or_default().push(index);
-                } else if !self.live.contains_key(dep) && !self.ended.contains_key(dep) {
+                } else if !self.jobs.is_known(dep) {
                     return Err(EngineError::UnknownDependency {
                         job: new.id,
                         dependency: *dep,
@@ -98,13 +98,10 @@ impl State {
     }
 
     fn check_single(&self, new: &NewJob) -> Result<(), EngineError> {
-        if self.live.contains_key(&new.id) || self.ended.contains_key(&new.id) {
+        if self.jobs.is_known(&new.id) {
             return Err(EngineError::DuplicateId(new.id));
         }
-        let missing = new
-            .after
-            .iter()
-            .find(|dep| !self.live.contains_key(dep) && !self.ended.contains_key(dep));
+        let missing = new.after.iter().find(|dep| !self.jobs.is_known(dep));
         match missing {
             Some(dep) if *dep == new.id => Err(EngineError::DependencyCycle(vec![new.id])),
             Some(dep) => Err(EngineError::UnknownDependency {
@@ -131,20 +128,21 @@ impl State {
         let mut unmet = 0;
         let mut failed_dep = None;
         for dep in &after {
-            match self.ended.get(dep) {
+            match self.jobs.ended(dep) {
                 Some(kind) if kind.is_success() => {}
                 Some(_) => failed_dep = failed_dep.or(Some(*dep)),
                 None => unmet += 1,
             }
         }
         if let Some(because) = failed_dep {
-            record_end(&mut self.ended, hub, id, Outcome::Skipped { because });
+            record_end(&mut self.jobs, hub, id, Outcome::Skipped { because });
             return;
         }
-        for dep in after.iter().filter(|d| !self.ended.contains_key(d)) {
+        for dep in after.iter().filter(|d| self.jobs.ended(d).is_none()) {
             self.dependents.entry(*dep).or_default().push(id);
         }
         let entry = Entry {
+            id,
             cell,
             job: Some(job),
             priority,
@@ -158,9 +156,20 @@ impl State {
                 Phase::Waiting { unmet }
             },
         };
-        if unmet == 0 {
-            self.queue.push(priority, seq, id);
+        match self.jobs.insert(entry) {
+            Ok(slot) if unmet == 0 => self.queue.push(priority, seq, slot),
+            Ok(_) => {}
+            // Only a fresh random id can get here unchecked, and two random
+            // v4 ids clash with odds of 1 in 2^122; should it ever happen,
+            // the job is reported rather than lost.
+            Err(_) => send_finished(
+                hub,
+                id,
+                Outcome::Failed {
+                    error: format!("job id {id} is already in use"),
+                    exit_code: None,
+                },
+            ),
         }
-        self.live.insert(id, entry);
     }
 }

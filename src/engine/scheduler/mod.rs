@@ -13,8 +13,11 @@ use super::event::Msg;
 use super::queue::ReadyQueue;
 
 mod admit;
+mod jobs;
 use super::{Event, EventKind, Job, JobId, JobIdMap, Outcome, OutcomeKind};
 use crossbeam_channel::Sender;
+use jobs::Jobs;
+pub(crate) use jobs::Slot;
 
 /// Where a job stands, as the pool sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +65,7 @@ pub(crate) enum Phase {
 }
 
 pub(crate) struct Entry {
+    pub(crate) id: JobId,
     pub(crate) cell: Arc<JobCell>,
     /// Taken by the worker while the job runs, put back for a retry.
     pub(crate) job: Option<Box<dyn Job>>,
@@ -118,6 +122,7 @@ pub(crate) enum WorkerMsg {
 /// A job handed to a worker.
 pub(crate) struct Dispatch {
     pub(crate) id: JobId,
+    pub(crate) slot: Slot,
     pub(crate) cell: Arc<JobCell>,
     pub(crate) job: Box<dyn Job>,
     pub(crate) attempt: u32,
@@ -129,10 +134,7 @@ pub(crate) struct State {
     pub(crate) paused: bool,
     pub(crate) shutting_down: bool,
     queue: ReadyQueue,
-    live: JobIdMap<Entry>,
-    /// How every job that ended, ended: what later dependencies are checked
-    /// against. One small entry per job for the pool's lifetime.
-    ended: JobIdMap<OutcomeKind>,
+    jobs: Jobs,
     /// For each job, the jobs waiting for it.
     dependents: JobIdMap<Vec<JobId>>,
     next_seq: u64,
@@ -155,8 +157,7 @@ impl State {
             paused: false,
             shutting_down: false,
             queue: ReadyQueue::default(),
-            live: JobIdMap::default(),
-            ended: JobIdMap::default(),
+            jobs: Jobs::default(),
             dependents: JobIdMap::default(),
             next_seq: 0,
             workers: Workers::default(),
@@ -182,8 +183,8 @@ impl State {
 
     pub(crate) fn counts(&self) -> PoolCounts {
         let waiting = self
-            .live
-            .values()
+            .jobs
+            .live()
             .filter(|e| matches!(e.phase, Phase::Waiting { .. }))
             .count();
         PoolCounts {
@@ -194,10 +195,10 @@ impl State {
     }
 
     pub(crate) fn job_state(&self, id: JobId) -> Option<JobState> {
-        if let Some(kind) = self.ended.get(&id) {
-            return Some(JobState::Ended(*kind));
+        if let Some(kind) = self.jobs.ended(&id) {
+            return Some(JobState::Ended(kind));
         }
-        let entry = self.live.get(&id)?;
+        let entry = self.jobs.get(&id)?;
         Some(match entry.phase {
             Phase::Waiting { .. } => JobState::Waiting,
             Phase::Queued => JobState::Queued,
@@ -221,15 +222,16 @@ impl State {
         if self.startable() == 0 {
             return None;
         }
-        let (id, entry) = loop {
-            let (priority, seq, id) = self.queue.pop_place()?;
-            if let Some(entry) = self.live.get_mut(&id)
+        let (slot, entry) = loop {
+            let (priority, seq, slot) = self.queue.pop_place()?;
+            if let Some(entry) = self.jobs.at_mut(slot)
                 && entry.is_queued_at(priority, seq)
             {
                 self.queue.taken();
-                break (id, entry);
+                break (slot, entry);
             }
         };
+        let id = entry.id;
         let job = entry.job.take().expect("a queued job holds its job");
         entry.attempt += 1;
         let started = Instant::now();
@@ -245,6 +247,7 @@ impl State {
         self.running += 1;
         Some(Dispatch {
             id,
+            slot,
             cell: Arc::clone(&entry.cell),
             job,
             attempt: entry.attempt,
@@ -255,14 +258,14 @@ impl State {
     /// worker.
     pub(crate) fn undispatch(&mut self, dispatch: Dispatch) {
         let entry = self
-            .live
-            .get_mut(&dispatch.id)
+            .jobs
+            .at_mut(dispatch.slot)
             .expect("dispatched jobs are live");
         entry.job = Some(dispatch.job);
         entry.attempt -= 1;
         entry.phase = Phase::Queued;
         self.running -= 1;
-        self.queue.push(entry.priority, entry.seq, dispatch.id);
+        self.queue.push(entry.priority, entry.seq, dispatch.slot);
     }
 
     /// Records what a run returned: a retry or the job's end. Returns the job
@@ -270,12 +273,13 @@ impl State {
     pub(crate) fn complete(
         &mut self,
         hub: &Hub,
-        id: JobId,
+        slot: Slot,
         job: Box<dyn Job>,
         result: Result<super::Output, RunFailure>,
     ) -> Option<Box<dyn Job>> {
         self.running -= 1;
-        let entry = self.live.get_mut(&id).expect("running jobs are live");
+        let entry = self.jobs.at_mut(slot).expect("running jobs are live");
+        let id = entry.id;
         let stop = entry.cell.stop_reason();
         let outcome = match (result, stop) {
             (Ok(output), _) => Outcome::Succeeded(output),
@@ -307,10 +311,10 @@ impl State {
                     error,
                 },
             }));
-            self.queue.push(priority, seq, id);
+            self.queue.push(priority, seq, slot);
             return None;
         }
-        self.live.remove(&id);
+        self.jobs.take(slot);
         self.end(hub, id, outcome);
         Some(job)
     }
@@ -320,7 +324,7 @@ impl State {
     /// Cancels a queued or waiting job, or asks a running one to stop.
     /// Returns whether the job was live.
     pub(crate) fn stop(&mut self, hub: &Hub, id: JobId, reason: StopReason) -> bool {
-        let Some(entry) = self.live.get_mut(&id) else {
+        let Some(entry) = self.jobs.get_mut(&id) else {
             return false;
         };
         match &mut entry.phase {
@@ -344,22 +348,22 @@ impl State {
 
     /// Cancels a job that has not started. Returns whether it was cancelled.
     pub(crate) fn cancel(&mut self, hub: &Hub, id: JobId) -> bool {
-        let Some(entry) = self.live.get(&id) else {
+        let Some(slot) = self.jobs.slot(&id) else {
             return false;
         };
-        match entry.phase {
-            Phase::Queued => self.queue.forget_one(),
-            Phase::Waiting { .. } => {}
-            Phase::Running { .. } => return false,
+        match self.jobs.at(slot).map(|entry| &entry.phase) {
+            Some(Phase::Queued) => self.queue.forget_one(),
+            Some(Phase::Waiting { .. }) => {}
+            Some(Phase::Running { .. }) | None => return false,
         }
-        self.live.remove(&id);
+        self.jobs.take(slot);
         self.end(hub, id, Outcome::Cancelled);
         true
     }
 
     /// Stops every running job and cancels everything else.
     pub(crate) fn stop_all(&mut self, hub: &Hub) {
-        let ids: Vec<JobId> = self.live.keys().copied().collect();
+        let ids: Vec<JobId> = self.jobs.live().map(|entry| entry.id).collect();
         // Not-yet-started jobs first, so none of them starts in between.
         for &id in &ids {
             self.cancel(hub, id);
@@ -371,7 +375,10 @@ impl State {
 
     /// Moves a queued or waiting job to another priority.
     pub(crate) fn set_priority(&mut self, id: JobId, priority: i32) -> bool {
-        let Some(entry) = self.live.get_mut(&id) else {
+        let Some(slot) = self.jobs.slot(&id) else {
+            return false;
+        };
+        let Some(entry) = self.jobs.at_mut(slot) else {
             return false;
         };
         match entry.phase {
@@ -380,7 +387,7 @@ impl State {
                     entry.priority = priority;
                     let seq = entry.seq;
                     self.queue.forget_one();
-                    self.queue.push(priority, seq, id);
+                    self.queue.push(priority, seq, slot);
                 }
                 true
             }
@@ -393,12 +400,12 @@ impl State {
     }
 
     pub(crate) fn cell(&self, id: JobId) -> Option<&Arc<JobCell>> {
-        self.live.get(&id).map(|entry| &entry.cell)
+        self.jobs.get(&id).map(|entry| &entry.cell)
     }
 
     /// The running attempt `attempt` of `id`, if it is still running.
     pub(crate) fn is_running_attempt(&self, id: JobId, attempt: u32) -> bool {
-        self.live.get(&id).is_some_and(|entry| {
+        self.jobs.get(&id).is_some_and(|entry| {
             entry.attempt == attempt && matches!(entry.phase, Phase::Running { .. })
         })
     }
@@ -408,14 +415,17 @@ impl State {
     /// Records a job's end, tells the consumer, and settles its dependents:
     /// released when it succeeded, skipped (transitively) when not.
     fn end(&mut self, hub: &Hub, id: JobId, outcome: Outcome) {
-        let mut kind = record_end(&mut self.ended, hub, id, outcome);
+        let mut kind = record_end(&mut self.jobs, hub, id, outcome);
         let mut current = id;
         // Empty until a dependent is skipped, so the common case allocates
         // nothing.
         let mut skipped = Vec::new();
         loop {
             for dependent in self.dependents.remove(&current).unwrap_or_default() {
-                let Some(entry) = self.live.get_mut(&dependent) else {
+                let Some(slot) = self.jobs.slot(&dependent) else {
+                    continue;
+                };
+                let Some(entry) = self.jobs.at_mut(slot) else {
                     continue;
                 };
                 let Phase::Waiting { unmet } = &mut entry.phase else {
@@ -425,17 +435,17 @@ impl State {
                     *unmet -= 1;
                     if *unmet == 0 {
                         entry.phase = Phase::Queued;
-                        self.queue.push(entry.priority, entry.seq, dependent);
+                        self.queue.push(entry.priority, entry.seq, slot);
                     }
                 } else {
-                    self.live.remove(&dependent);
+                    self.jobs.take(slot);
                     skipped.push((dependent, current));
                 }
             }
             let Some((next, because)) = skipped.pop() else {
                 break;
             };
-            kind = record_end(&mut self.ended, hub, next, Outcome::Skipped { because });
+            kind = record_end(&mut self.jobs, hub, next, Outcome::Skipped { because });
             current = next;
         }
     }
@@ -451,14 +461,9 @@ pub(crate) enum RunFailure {
 }
 
 /// Notes how `id` ended and tells the consumer.
-fn record_end(
-    ended: &mut JobIdMap<OutcomeKind>,
-    hub: &Hub,
-    id: JobId,
-    outcome: Outcome,
-) -> OutcomeKind {
+fn record_end(jobs: &mut Jobs, hub: &Hub, id: JobId, outcome: Outcome) -> OutcomeKind {
     let kind = outcome.kind();
-    ended.insert(id, kind);
+    jobs.set_ended(id, kind);
     send_finished(hub, id, outcome);
     kind
 }
