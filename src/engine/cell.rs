@@ -54,6 +54,11 @@ impl Hub {
     }
 }
 
+const UNANNOUNCED: u8 = 0;
+const ANNOUNCED: u8 = 1;
+/// A stop was asked before the start went out: its event waits for it.
+const STOP_HELD: u8 = 2;
+
 const RUN: u8 = 0;
 const STOP: u8 = 1;
 const TIMEOUT: u8 = 2;
@@ -80,6 +85,8 @@ struct PendingLogs {
 pub(crate) struct JobCell {
     pub(crate) id: JobId,
     stop: AtomicU8,
+    /// Whether the job's start went out; see [`mark_announced`](Self::mark_announced).
+    announced: AtomicU8,
     paused: AtomicBool,
     /// The worker running the job, `usize::MAX` before it first starts.
     worker: AtomicUsize,
@@ -99,11 +106,18 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl JobCell {
+    #[cfg(test)]
     pub(crate) fn new(id: JobId) -> Self {
+        Self::starting(id, false)
+    }
+
+    /// A cell for a job that starts paused (or not).
+    pub(crate) fn starting(id: JobId, paused: bool) -> Self {
         Self {
             id,
             stop: AtomicU8::new(RUN),
-            paused: AtomicBool::new(false),
+            announced: AtomicU8::new(UNANNOUNCED),
+            paused: AtomicBool::new(paused),
             worker: AtomicUsize::new(usize::MAX),
             wait_lock: Mutex::new(()),
             wait_cv: Condvar::new(),
@@ -136,6 +150,29 @@ impl JobCell {
             .is_ok();
         self.wake();
         first
+    }
+
+    /// A new attempt is about to start: its start is not out yet.
+    pub(crate) fn start_unannounced(&self) {
+        self.announced.store(UNANNOUNCED, Ordering::Release);
+    }
+
+    /// Records that the start event was sent; returns the stop to report
+    /// now if one was asked before that.
+    pub(crate) fn mark_announced(&self) -> Option<StopReason> {
+        if self.announced.swap(ANNOUNCED, Ordering::AcqRel) == STOP_HELD {
+            self.stop_reason()
+        } else {
+            None
+        }
+    }
+
+    /// Called once a stop was set: whether its event may be sent now, or
+    /// waits for the start to be sent first (which then sends it).
+    pub(crate) fn stop_event_now(&self) -> bool {
+        self.announced
+            .compare_exchange(UNANNOUNCED, STOP_HELD, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
     }
 
     pub(crate) fn stop_reason(&self) -> Option<StopReason> {

@@ -3,9 +3,6 @@
 use std::fmt;
 use std::time::Duration;
 
-use std::sync::Arc;
-
-use super::cell::JobCell;
 use super::{Job, JobId};
 
 /// A job plus how to schedule it. Build one with [`NewJob::new`] and the
@@ -15,8 +12,6 @@ use super::{Job, JobId};
 /// members as dependencies.
 pub struct NewJob {
     pub(crate) id: JobId,
-    /// Made here rather than under the pool's lock.
-    pub(crate) cell: Arc<JobCell>,
     pub(crate) job: Box<dyn Job>,
     pub(crate) priority: i32,
     pub(crate) timeout: Option<Duration>,
@@ -31,10 +26,8 @@ impl NewJob {
     /// no dependencies.
     #[must_use]
     pub fn new(job: impl Job) -> Self {
-        let id = JobId::new();
         Self {
-            id,
-            cell: Arc::new(JobCell::new(id)),
+            id: JobId::new(),
             job: Box::new(job),
             priority: 0,
             timeout: None,
@@ -62,7 +55,6 @@ impl NewJob {
     #[must_use]
     pub fn with_id(mut self, id: JobId) -> Self {
         self.id = id;
-        self.cell = Arc::new(JobCell::new(id));
         self.chosen_id = true;
         self
     }

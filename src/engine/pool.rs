@@ -1,7 +1,7 @@
 //! The pool: a resizable set of named worker threads fed from the scheduler.
 
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicBool, Ordering, fence};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering, fence};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 
@@ -16,17 +16,22 @@ use super::{EngineError, EventReceiver, JobId, NewJob};
 pub(crate) struct Inner {
     pub(crate) state: Mutex<State>,
     /// Submissions that need no check against the pool's state (a fresh
-    /// random id, no dependencies) land here without taking the lock while
-    /// every worker is busy; whoever takes the lock next admits them, in
-    /// order, before doing anything else.
-    inbox_tx: Sender<NewJob>,
-    inbox_rx: Receiver<NewJob>,
-    /// Whether a job submitted now could start at once (a worker is idle or
-    /// may be spawned, and the queue is not paused). Written before every
-    /// unlock; a submitter that sees it set takes the lock to start its job.
-    has_room: AtomicBool,
-    /// Idle workers wait on this for work; the scheduler sends only as many
-    /// messages as there are idle workers, so none waits in the channel.
+    /// random id, no dependencies) land here without taking the lock;
+    /// whoever takes the lock next admits them, in order, before doing
+    /// anything else.
+    inbox: Mutex<Vec<NewJob>>,
+    /// The inbox's length, readable without its lock.
+    inbox_len: AtomicUsize,
+    /// What a submitter must do so that its job starts if it can: see
+    /// [`Room`]. Written before every unlock.
+    room: AtomicU8,
+    /// Set while a [`WorkerMsg::Kick`] is on its way, so a burst of
+    /// submissions wakes one idle worker, not one per job.
+    kick_pending: AtomicBool,
+    /// Idle workers wait on this for work. Besides kicks, the scheduler
+    /// sends only as many messages as there are idle workers, so none waits
+    /// in the channel.
+    dispatch_tx: Sender<WorkerMsg>,
     pub(crate) dispatch_rx: Receiver<WorkerMsg>,
     /// The timeout thread waits here for the next deadline.
     pub(crate) timer_cv: Condvar,
@@ -55,28 +60,58 @@ impl Inner {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn admit_inbox(&self, state: &mut State) {
-        while let Ok(job) = self.inbox_rx.try_recv() {
-            state.admit_fresh(&self.hub, job);
-        }
+    /// Sends to the idle workers. The receiver lives here too, so this
+    /// cannot fail.
+    pub(crate) fn send_to_worker(&self, msg: WorkerMsg) {
+        let _ = self.dispatch_tx.send(msg);
     }
 
-    /// Runs before every unlock: publishes whether there is room, and if
-    /// there is, starts whatever reached the inbox meanwhile.
+    /// A kicked worker takes back the kick before it looks at the inbox, so
+    /// a job submitted after this sends a kick of its own.
+    pub(crate) fn kick_taken(&self) {
+        self.kick_pending.store(false, Ordering::SeqCst);
+    }
+
+    fn admit_inbox(&self, state: &mut State) {
+        if self.inbox_len.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        // Swapped with an empty vector that keeps its capacity, so a busy
+        // pool does not allocate for its inbox.
+        let mut jobs = std::mem::take(&mut state.inbox_spare);
+        {
+            let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
+            std::mem::swap(&mut *inbox, &mut jobs);
+            self.inbox_len.store(0, Ordering::SeqCst);
+        }
+        for job in jobs.drain(..) {
+            state.admit_fresh(&self.hub, job);
+        }
+        state.inbox_spare = jobs;
+    }
+
+    /// Runs before every unlock: publishes what a submitter must do, and if
+    /// a job could start, starts whatever reached the inbox meanwhile.
     ///
-    /// A submitter pushes to the inbox and then reads `has_room`; this
-    /// stores `has_room` and then reads the inbox. With a full fence on both
-    /// sides at least one of them sees the other's write, so a job never
-    /// waits in the inbox while a worker could run it.
+    /// A submitter pushes to the inbox and then reads `room`; this stores
+    /// `room` and then reads the inbox. With a full fence on both sides at
+    /// least one of them sees the other's write, so a job never waits in the
+    /// inbox while a worker could run it.
     fn before_unlock(self: &Arc<Self>, state: &mut State) {
         loop {
-            let room = state.has_room();
-            self.has_room.store(room, Ordering::SeqCst);
-            if !room {
+            let room = if !state.has_room() {
+                Room::Full
+            } else if state.workers.idle > 0 {
+                Room::Idle
+            } else {
+                Room::Lock
+            };
+            self.room.store(room as u8, Ordering::SeqCst);
+            if room == Room::Full {
                 return;
             }
             fence(Ordering::SeqCst);
-            if self.inbox_rx.is_empty() {
+            if self.inbox_len.load(Ordering::SeqCst) == 0 {
                 return;
             }
             self.admit_inbox(state);
@@ -92,7 +127,7 @@ impl Inner {
                 break;
             };
             state.workers.idle -= 1;
-            send_to_worker(state, WorkerMsg::Run(dispatch));
+            self.send_to_worker(WorkerMsg::Run(dispatch));
         }
         while state.workers.alive < state.max_threads {
             let Some(dispatch) = state.dispatch() else {
@@ -107,12 +142,17 @@ impl Inner {
 
     /// Retires idle workers above the cap; busy ones retire when their job
     /// ends.
-    pub(crate) fn retire_excess(state: &mut State) {
+    pub(crate) fn retire_excess(&self, state: &mut State) {
         let excess = state.workers.alive.saturating_sub(state.max_threads);
-        for _ in 0..excess.min(state.workers.idle) {
+        self.retire_idle(state, excess);
+    }
+
+    /// Tells up to `count` idle workers to exit.
+    fn retire_idle(&self, state: &mut State, count: usize) {
+        for _ in 0..count.min(state.workers.idle) {
             state.workers.idle -= 1;
             state.workers.alive -= 1;
-            send_to_worker(state, WorkerMsg::Retire);
+            self.send_to_worker(WorkerMsg::Retire);
         }
     }
 
@@ -177,12 +217,17 @@ impl Drop for Locked<'_> {
     }
 }
 
-/// Sends to the idle workers. The receiver lives in `Inner`, so the channel
-/// is connected for as long as a sender exists.
-fn send_to_worker(state: &State, msg: WorkerMsg) {
-    if let Some(tx) = &state.dispatch_tx {
-        let _ = tx.send(msg);
-    }
+/// What a fresh submission needs for its job to start as soon as it can.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Room {
+    /// Nothing: no job can start now (every worker busy, or paused); the
+    /// next worker to finish admits the inbox.
+    Full,
+    /// Wake an idle worker with a kick; it admits the inbox.
+    Idle,
+    /// Take the lock: a worker may have to be spawned.
+    Lock,
 }
 
 /// A pool of worker threads running [`Job`](super::Job)s, at most
@@ -207,12 +252,13 @@ impl Pool {
         check_max_threads(max_threads)?;
         let (tx, rx) = unbounded();
         let (dispatch_tx, dispatch_rx) = unbounded();
-        let (inbox_tx, inbox_rx) = unbounded();
         let inner = Arc::new(Inner {
-            state: Mutex::new(State::new(max_threads, dispatch_tx)),
-            inbox_tx,
-            inbox_rx,
-            has_room: AtomicBool::new(true),
+            state: Mutex::new(State::new(max_threads)),
+            inbox: Mutex::new(Vec::new()),
+            inbox_len: AtomicUsize::new(0),
+            room: AtomicU8::new(Room::Lock as u8),
+            kick_pending: AtomicBool::new(false),
+            dispatch_tx,
             dispatch_rx,
             timer_cv: Condvar::new(),
             hub: Arc::new(Hub::new(tx)),
@@ -245,7 +291,7 @@ impl Pool {
     pub fn submit(&self, job: NewJob) -> Result<JobId, EngineError> {
         let id = job.id;
         if job.is_fresh() {
-            self.submit_fresh(job);
+            self.submit_fresh([job]);
             return Ok(id);
         }
         let mut state = self.inner.lock();
@@ -262,9 +308,7 @@ impl Pool {
     pub fn submit_all(&self, jobs: Vec<NewJob>) -> Result<Vec<JobId>, EngineError> {
         let ids = jobs.iter().map(|job| job.id).collect();
         if jobs.iter().all(NewJob::is_fresh) {
-            for job in jobs {
-                self.submit_fresh(job);
-            }
+            self.submit_fresh(jobs);
             return Ok(ids);
         }
         let mut state = self.inner.lock();
@@ -273,16 +317,32 @@ impl Pool {
         Ok(ids)
     }
 
-    /// Submits a job that needs no check: through the inbox, taking the lock
-    /// only when the job could start at once. The pool only shuts down when
-    /// it is dropped, so no submission can race with that.
-    fn submit_fresh(&self, job: NewJob) {
-        // The receiver lives in `Inner`, so this cannot fail.
-        let _ = self.inner.inbox_tx.send(job);
+    /// Submits a job that needs no check through the inbox, without the
+    /// lock unless a worker may have to be spawned; an idle worker is woken
+    /// to admit it instead. The pool only shuts down when it is dropped, so
+    /// no submission can race with that.
+    fn submit_fresh(&self, jobs: impl IntoIterator<Item = NewJob>) {
+        {
+            let mut inbox = self
+                .inner
+                .inbox
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            inbox.extend(jobs);
+            self.inner.inbox_len.store(inbox.len(), Ordering::SeqCst);
+        }
         fence(Ordering::SeqCst);
-        if self.inner.has_room.load(Ordering::SeqCst) {
-            let mut state = self.inner.lock();
-            self.inner.staff(&mut state);
+        match self.inner.room.load(Ordering::SeqCst) {
+            room if room == Room::Idle as u8
+                && !self.inner.kick_pending.swap(true, Ordering::SeqCst) =>
+            {
+                self.inner.send_to_worker(WorkerMsg::Kick);
+            }
+            room if room == Room::Lock as u8 => {
+                let mut state = self.inner.lock();
+                self.inner.staff(&mut state);
+            }
+            _ => {}
         }
     }
 
@@ -303,7 +363,7 @@ impl Pool {
         let mut state = self.inner.lock();
         state.max_threads = max_threads;
         self.inner.staff(&mut state);
-        Inner::retire_excess(&mut state);
+        self.inner.retire_excess(&mut state);
         Ok(())
     }
 
@@ -356,12 +416,7 @@ impl Pool {
     /// Pauses (`true`) or resumes a job at its next checkpoint. Returns
     /// whether the job was live.
     pub fn set_job_paused(&self, id: JobId, paused: bool) -> bool {
-        let state = self.inner.lock();
-        let Some(cell) = state.cell(id) else {
-            return false;
-        };
-        cell.set_paused(paused);
-        true
+        self.inner.lock().set_job_paused(id, paused)
     }
 
     /// Where a job stands; `None` for an id the pool has never seen.
@@ -393,8 +448,9 @@ impl Pool {
             let mut state = self.inner.lock();
             state.stop_all(&self.inner.hub);
             state.shutting_down = true;
-            // Disconnects the dispatch channel: idle workers wake and exit.
-            state.dispatch_tx = None;
+            // Busy workers exit when their job ends.
+            let idle = state.workers.idle;
+            self.inner.retire_idle(&mut state, idle);
             std::mem::take(&mut state.workers.handles)
         };
         self.inner.timer_cv.notify_all();

@@ -11,7 +11,7 @@ use super::cell::StopReason;
 use super::event::Msg;
 use super::pool::Inner;
 use super::scheduler::{Dispatch, RunFailure, WorkerMsg};
-use super::{Event, EventKind, JobContext, JobError, JobResult};
+use super::{Event, EventKind, JobContext, JobError, JobId, JobResult, Outcome};
 
 /// Runs jobs until the pool shuts down or shrinks below this worker.
 ///
@@ -21,10 +21,19 @@ use super::{Event, EventKind, JobContext, JobError, JobResult};
 /// busy pool rarely pays for a sleep and a wake-up per job.
 pub(crate) fn worker_main(inner: &Arc<Inner>, slot: usize, first: Option<Dispatch>) {
     let mut next = first;
+    // Whether `next`'s start was already announced.
+    let mut announced = false;
     loop {
         let Some(dispatch) = next.take() else {
             match inner.dispatch_rx.recv() {
-                Ok(WorkerMsg::Run(dispatch)) => next = Some(dispatch),
+                Ok(WorkerMsg::Run(dispatch)) => {
+                    next = Some(dispatch);
+                    announced = false;
+                }
+                Ok(WorkerMsg::Kick) => {
+                    next = take_kicked(inner, slot);
+                    announced = false;
+                }
                 // Retiring workers were already counted out by the sender.
                 Ok(WorkerMsg::Retire) => return retire(inner, slot, false),
                 Err(_) => return retire(inner, slot, true),
@@ -32,23 +41,106 @@ pub(crate) fn worker_main(inner: &Arc<Inner>, slot: usize, first: Option<Dispatc
             continue;
         };
         let job_slot = dispatch.slot;
-        let (job, result) = run(inner, slot, dispatch);
+        let (job, result) = run(inner, slot, dispatch, announced);
         let mut state = inner.lock();
         // A finished job is dropped here, under the lock; jobs hold no
         // resources whose release is slow (a command job has reaped its
         // process by the time `run` returns).
-        state.complete(&inner.hub, job_slot, job, result);
-        if state.shutting_down || state.workers.alive > state.max_threads {
+        let finished = state.complete(&inner.hub, job_slot, job, result);
+        let retiring = state.shutting_down || state.workers.alive > state.max_threads;
+        if retiring {
             state.workers.alive -= 1;
             state.workers.free_slot(slot);
-            inner.staff(&mut state);
-            return;
-        }
-        next = state.dispatch();
-        if next.is_none() {
-            state.workers.idle += 1;
+        } else {
+            next = state.dispatch();
+            if let Some(next) = &next {
+                next.cell.set_worker(slot);
+            } else {
+                state.workers.idle += 1;
+            }
         }
         inner.staff(&mut state);
+        drop(state);
+        // Sent after unlocking, to keep the lock short; see `announce`.
+        announce(inner, slot, finished, next.as_ref());
+        if retiring {
+            return;
+        }
+        announced = true;
+    }
+}
+
+/// An idle worker was kicked: jobs reached the inbox. Admits them and takes
+/// the first that may start, if this worker is still counted idle (when it
+/// is not, a message is on its way to it). Returns the job, announced.
+fn take_kicked(inner: &Arc<Inner>, worker: usize) -> Option<Dispatch> {
+    inner.kick_taken();
+    let mut state = inner.lock();
+    let mut next = None;
+    if state.workers.idle > 0 {
+        next = state.dispatch();
+        if let Some(dispatch) = &next {
+            state.workers.idle -= 1;
+            dispatch.cell.set_worker(worker);
+        }
+    }
+    inner.staff(&mut state);
+    next
+}
+
+/// Sends the end of the worker's last job and the start of its next one,
+/// as one message when there are both.
+///
+/// This runs after the lock is released, so a stop of the next job may
+/// come first; the job's cell holds its `StopRequested` event back until
+/// the start is out (see `JobCell::mark_announced`), so the consumer always
+/// sees the start first.
+fn announce(
+    inner: &Inner,
+    worker: usize,
+    finished: Option<(JobId, Outcome)>,
+    next: Option<&Dispatch>,
+) {
+    let msg = match (finished, next) {
+        (Some((finished, outcome)), Some(next)) => Msg::Handover {
+            finished,
+            outcome,
+            started: next.id,
+            worker: u32::try_from(worker).unwrap_or(u32::MAX),
+            attempt: next.attempt,
+        },
+        (Some((id, outcome)), None) => Msg::Event(Event {
+            job: id,
+            kind: EventKind::Finished(outcome),
+        }),
+        (None, Some(next)) => Msg::Event(started(next, worker)),
+        (None, None) => return,
+    };
+    inner.hub.send(msg);
+    if let Some(next) = next {
+        start_announced(inner, next);
+    }
+}
+
+/// Marks the start as sent, and sends the stop that was asked meanwhile.
+fn start_announced(inner: &Inner, dispatch: &Dispatch) {
+    if let Some(reason) = dispatch.cell.mark_announced() {
+        inner.hub.send(Msg::Event(Event {
+            job: dispatch.id,
+            kind: EventKind::StopRequested {
+                timed_out: reason == StopReason::TimedOut,
+            },
+        }));
+    }
+}
+
+fn started(dispatch: &Dispatch, worker: usize) -> Event {
+    Event {
+        job: dispatch.id,
+        kind: EventKind::Started {
+            worker,
+            attempt: dispatch.attempt,
+        },
     }
 }
 
@@ -63,27 +155,25 @@ fn retire(inner: &Arc<Inner>, slot: usize, counted: bool) {
     state.workers.free_slot(slot);
 }
 
-/// Announces the start, then runs the job outside the lock.
+/// Announces the start unless that was done already, then runs the job
+/// outside the lock.
 fn run(
     inner: &Arc<Inner>,
     slot: usize,
     dispatch: Dispatch,
+    announced: bool,
 ) -> (Box<dyn super::Job>, Result<super::Output, RunFailure>) {
+    if !announced {
+        inner.hub.send(Msg::Event(started(&dispatch, slot)));
+        start_announced(inner, &dispatch);
+    }
     let Dispatch {
-        id,
         cell,
         mut job,
         attempt,
         ..
     } = dispatch;
     cell.set_worker(slot);
-    inner.hub.send(Msg::Event(Event {
-        job: id,
-        kind: EventKind::Started {
-            worker: slot,
-            attempt,
-        },
-    }));
     let ctx = JobContext::new(cell, Arc::clone(&inner.hub), slot, attempt);
     let result = run_caught(|| job.run(&ctx));
     (job, result)

@@ -21,7 +21,7 @@ impl State {
             let Some(new) = slots[index].take() else {
                 continue;
             };
-            self.admit_one(hub, new, base_seq + index as u64);
+            self.admit_one(hub, new, base_seq + index as u64, false);
         }
         Ok(())
     }
@@ -34,7 +34,7 @@ impl State {
         self.check_single(&new)?;
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.admit_one(hub, new, seq);
+        self.admit_one(hub, new, seq, false);
         Ok(())
     }
 
@@ -42,12 +42,12 @@ impl State {
     pub(crate) fn admit_fresh(&mut self, hub: &Hub, new: NewJob) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.admit_one(hub, new, seq);
+        self.admit_one(hub, new, seq, true);
     }
 
     /// Validates ids and dependencies; returns the batch indices in an order
     /// where every job comes after the batch members it depends on.
-    fn check_batch(&self, batch: &[NewJob]) -> Result<Vec<usize>, EngineError> {
+    fn check_batch(&mut self, batch: &[NewJob]) -> Result<Vec<usize>, EngineError> {
         if let [single] = batch {
             // The common case, kept free of allocations beyond the result.
             return self.check_single(single).map(|()| vec![0]);
@@ -97,7 +97,7 @@ impl State {
         Ok(order)
     }
 
-    fn check_single(&self, new: &NewJob) -> Result<(), EngineError> {
+    fn check_single(&mut self, new: &NewJob) -> Result<(), EngineError> {
         if self.jobs.is_known(&new.id) {
             return Err(EngineError::DuplicateId(new.id));
         }
@@ -112,10 +112,13 @@ impl State {
         }
     }
 
-    fn admit_one(&mut self, hub: &Hub, new: NewJob, seq: u64) {
+    /// Queues (or, with unmet dependencies, parks) one checked job. `fresh`
+    /// jobs (random id, no dependencies) skip the id index until somebody
+    /// looks a job up by id: two random v4 ids clash with odds of 1 in
+    /// 2^122, so checking them would only cost time.
+    fn admit_one(&mut self, hub: &Hub, new: NewJob, seq: u64, fresh: bool) {
         let NewJob {
             id,
-            cell,
             job,
             priority,
             timeout,
@@ -143,7 +146,9 @@ impl State {
         }
         let entry = Entry {
             id,
-            cell,
+            cell: None,
+            paused: false,
+            indexed: false,
             job: Some(job),
             priority,
             seq,
@@ -156,12 +161,16 @@ impl State {
                 Phase::Waiting { unmet }
             },
         };
+        if fresh {
+            let slot = self.jobs.insert_unindexed(entry);
+            self.queue.push(priority, seq, slot);
+            return;
+        }
         match self.jobs.insert(entry) {
             Ok(slot) if unmet == 0 => self.queue.push(priority, seq, slot),
             Ok(_) => {}
-            // Only a fresh random id can get here unchecked, and two random
-            // v4 ids clash with odds of 1 in 2^122; should it ever happen,
-            // the job is reported rather than lost.
+            // The id was checked under this same lock, so this is not
+            // reached; should it be, the job is reported rather than lost.
             Err(_) => send_finished(
                 hub,
                 id,

@@ -3,6 +3,11 @@
 //! Live jobs sit in a slab, so the hot path (dispatch, completion) reaches
 //! an entry by its slot number without hashing; the id index maps every id
 //! the pool has seen to its slot while it lives and to how it ended after.
+//!
+//! Jobs submitted without checks (fresh ids, no dependencies) are indexed on
+//! demand: they are listed when admitted and when they end, and the first
+//! lookup by id after that indexes everything listed. A pool running a
+//! stream of such jobs that nobody asks about by id never hashes them.
 
 use super::Entry;
 use crate::engine::{JobId, JobIdMap, OutcomeKind};
@@ -24,16 +29,38 @@ pub(crate) struct Jobs {
     index: JobIdMap<Place>,
     slab: Vec<Option<Entry>>,
     free: Vec<Slot>,
+    /// Slots of jobs admitted without being indexed (a slot may have been
+    /// reused since; its entry's `indexed` flag tells).
+    unindexed: Vec<Slot>,
+    /// Jobs that ended without ever being indexed.
+    ended_unindexed: Vec<(JobId, OutcomeKind)>,
 }
 
 impl Jobs {
+    /// Indexes every job listed as unindexed, so lookups by id see them.
+    fn catch_up(&mut self) {
+        for slot in self.unindexed.drain(..) {
+            if let Some(Some(entry)) = self.slab.get_mut(slot as usize)
+                && !entry.indexed
+            {
+                entry.indexed = true;
+                self.index.insert(entry.id, Place::Live(slot));
+            }
+        }
+        for (id, kind) in self.ended_unindexed.drain(..) {
+            self.index.insert(id, Place::Ended(kind));
+        }
+    }
+
     /// Whether the pool has seen `id`, live or ended.
-    pub(crate) fn is_known(&self, id: &JobId) -> bool {
+    pub(crate) fn is_known(&mut self, id: &JobId) -> bool {
+        self.catch_up();
         self.index.contains_key(id)
     }
 
     /// How `id` ended, if it has.
-    pub(crate) fn ended(&self, id: &JobId) -> Option<OutcomeKind> {
+    pub(crate) fn ended(&mut self, id: &JobId) -> Option<OutcomeKind> {
+        self.catch_up();
         match self.index.get(id)? {
             Place::Ended(kind) => Some(*kind),
             Place::Live(_) => None,
@@ -41,19 +68,22 @@ impl Jobs {
     }
 
     /// The slot of a live job.
-    pub(crate) fn slot(&self, id: &JobId) -> Option<Slot> {
+    pub(crate) fn slot(&mut self, id: &JobId) -> Option<Slot> {
+        self.catch_up();
         match self.index.get(id)? {
             Place::Live(slot) => Some(*slot),
             Place::Ended(_) => None,
         }
     }
 
-    pub(crate) fn get(&self, id: &JobId) -> Option<&Entry> {
-        self.at(self.slot(id)?)
+    pub(crate) fn get(&mut self, id: &JobId) -> Option<&Entry> {
+        let slot = self.slot(id)?;
+        self.at(slot)
     }
 
     pub(crate) fn get_mut(&mut self, id: &JobId) -> Option<&mut Entry> {
-        self.at_mut(self.slot(id)?)
+        let slot = self.slot(id)?;
+        self.at_mut(slot)
     }
 
     pub(crate) fn at(&self, slot: Slot) -> Option<&Entry> {
@@ -69,12 +99,28 @@ impl Jobs {
         self.slab.iter().flatten()
     }
 
-    /// Adds a live job; gives it back if its id is already known.
-    pub(crate) fn insert(&mut self, entry: Entry) -> Result<Slot, Box<Entry>> {
-        let slot = self.free.pop().unwrap_or_else(|| {
+    fn free_slot(&mut self) -> Slot {
+        self.free.pop().unwrap_or_else(|| {
             self.slab.push(None);
             Slot::try_from(self.slab.len() - 1).expect("fewer than 2^32 live jobs")
-        });
+        })
+    }
+
+    /// Adds a live job whose id cannot clash (a fresh random one), to be
+    /// indexed when somebody first looks a job up by id.
+    pub(crate) fn insert_unindexed(&mut self, mut entry: Entry) -> Slot {
+        let slot = self.free_slot();
+        entry.indexed = false;
+        self.slab[slot as usize] = Some(entry);
+        self.unindexed.push(slot);
+        slot
+    }
+
+    /// Adds a live job; gives it back if its id is already known.
+    pub(crate) fn insert(&mut self, mut entry: Entry) -> Result<Slot, Box<Entry>> {
+        self.catch_up();
+        let slot = self.free_slot();
+        entry.indexed = true;
         match self.index.entry(entry.id) {
             std::collections::hash_map::Entry::Occupied(_) => {
                 self.free.push(slot);
@@ -101,5 +147,15 @@ impl Jobs {
     /// Records how `id` ended.
     pub(crate) fn set_ended(&mut self, id: JobId, kind: OutcomeKind) {
         self.index.insert(id, Place::Ended(kind));
+    }
+
+    /// Records how a job taken out of the slab ended, without indexing it
+    /// if it never was.
+    pub(crate) fn set_ended_lazily(&mut self, entry: &Entry, kind: OutcomeKind) {
+        if entry.indexed {
+            self.index.insert(entry.id, Place::Ended(kind));
+        } else {
+            self.ended_unindexed.push((entry.id, kind));
+        }
     }
 }

@@ -15,7 +15,6 @@ use super::queue::ReadyQueue;
 mod admit;
 mod jobs;
 use super::{Event, EventKind, Job, JobId, JobIdMap, Outcome, OutcomeKind};
-use crossbeam_channel::Sender;
 use jobs::Jobs;
 pub(crate) use jobs::Slot;
 
@@ -66,7 +65,13 @@ pub(crate) enum Phase {
 
 pub(crate) struct Entry {
     pub(crate) id: JobId,
-    pub(crate) cell: Arc<JobCell>,
+    /// Made when the job first starts (taken from the spare cells when
+    /// there is one) and kept until it ends.
+    pub(crate) cell: Option<Arc<JobCell>>,
+    /// Whether the job is to start paused (set while it had no cell).
+    paused: bool,
+    /// Whether the id index knows this job (see [`Jobs`]).
+    indexed: bool,
     /// Taken by the worker while the job runs, put back for a retry.
     pub(crate) job: Option<Box<dyn Job>>,
     priority: i32,
@@ -83,6 +88,10 @@ impl Entry {
         matches!(self.phase, Phase::Queued) && self.priority == priority && self.seq == seq
     }
 }
+
+/// Spare cells kept at most; more than the jobs that run at once is rarely
+/// useful.
+const SPARE_CELLS: usize = 1024;
 
 /// Worker threads: how many are alive and idle, and their slot numbers.
 #[derive(Default)]
@@ -115,8 +124,10 @@ impl Workers {
 pub(crate) enum WorkerMsg {
     /// Run this job.
     Run(Dispatch),
-    /// The pool shrank: exit.
+    /// The pool shrank or shuts down: exit.
     Retire,
+    /// Jobs reached the inbox while this worker was idle: admit them.
+    Kick,
 }
 
 /// A job handed to a worker.
@@ -139,9 +150,11 @@ pub(crate) struct State {
     dependents: JobIdMap<Vec<JobId>>,
     next_seq: u64,
     pub(crate) workers: Workers,
-    /// Hands jobs to idle workers; `None` once the pool shuts down, which
-    /// disconnects the channel and lets idle workers exit.
-    pub(crate) dispatch_tx: Option<Sender<WorkerMsg>>,
+    /// Cells of ended jobs, ready for the next jobs to start: a busy pool
+    /// makes no allocation per job for them.
+    spare_cells: Vec<Arc<JobCell>>,
+    /// An empty vector with capacity, swapped with the pool's inbox.
+    pub(crate) inbox_spare: Vec<super::NewJob>,
     /// Running attempts with a timeout: (deadline, job, attempt).
     pub(crate) deadlines: BinaryHeap<Reverse<(Instant, JobId, u32)>>,
     /// Set when a deadline was pushed, so the timer thread gets woken.
@@ -149,9 +162,8 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(max_threads: usize, dispatch_tx: Sender<WorkerMsg>) -> Self {
+    pub(crate) fn new(max_threads: usize) -> Self {
         Self {
-            dispatch_tx: Some(dispatch_tx),
             max_threads,
             running: 0,
             paused: false,
@@ -161,6 +173,8 @@ impl State {
             dependents: JobIdMap::default(),
             next_seq: 0,
             workers: Workers::default(),
+            spare_cells: Vec::new(),
+            inbox_spare: Vec::new(),
             deadlines: BinaryHeap::new(),
             deadline_added: false,
         }
@@ -194,7 +208,7 @@ impl State {
         }
     }
 
-    pub(crate) fn job_state(&self, id: JobId) -> Option<JobState> {
+    pub(crate) fn job_state(&mut self, id: JobId) -> Option<JobState> {
         if let Some(kind) = self.jobs.ended(&id) {
             return Some(JobState::Ended(kind));
         }
@@ -206,7 +220,7 @@ impl State {
                 started,
                 stop_requested,
             } => JobState::Running {
-                worker: entry.cell.worker(),
+                worker: entry.cell.as_ref().map_or(usize::MAX, |cell| cell.worker()),
                 started,
                 attempt: entry.attempt,
                 stop_requested,
@@ -233,6 +247,20 @@ impl State {
         };
         let id = entry.id;
         let job = entry.job.take().expect("a queued job holds its job");
+        if entry.cell.is_none() {
+            let fresh = JobCell::starting(id, entry.paused);
+            entry.cell = Some(match self.spare_cells.pop() {
+                Some(mut cell) => {
+                    if let Some(spare) = Arc::get_mut(&mut cell) {
+                        *spare = fresh;
+                    }
+                    cell
+                }
+                None => Arc::new(fresh),
+            });
+        }
+        let cell = entry.cell.as_ref().expect("made above");
+        cell.start_unannounced();
         entry.attempt += 1;
         let started = Instant::now();
         entry.phase = Phase::Running {
@@ -248,7 +276,7 @@ impl State {
         Some(Dispatch {
             id,
             slot,
-            cell: Arc::clone(&entry.cell),
+            cell: Arc::clone(cell),
             job,
             attempt: entry.attempt,
         })
@@ -268,19 +296,22 @@ impl State {
         self.queue.push(entry.priority, entry.seq, dispatch.slot);
     }
 
-    /// Records what a run returned: a retry or the job's end. Returns the job
-    /// when it is done with, so the caller can drop it outside the lock.
+    /// Records what a run returned: a retry or the job's end.
+    ///
+    /// When the job ended and nothing else has to be told about it (no job
+    /// depends on it), its outcome is handed back instead of sent, so the
+    /// worker can send it together with its next job's start.
     pub(crate) fn complete(
         &mut self,
         hub: &Hub,
         slot: Slot,
         job: Box<dyn Job>,
         result: Result<super::Output, RunFailure>,
-    ) -> Option<Box<dyn Job>> {
+    ) -> Option<(JobId, Outcome)> {
         self.running -= 1;
         let entry = self.jobs.at_mut(slot).expect("running jobs are live");
         let id = entry.id;
-        let stop = entry.cell.stop_reason();
+        let stop = entry.cell.as_ref().and_then(|cell| cell.stop_reason());
         let outcome = match (result, stop) {
             (Ok(output), _) => Outcome::Succeeded(output),
             (Err(_), Some(StopReason::Requested)) | (Err(RunFailure::Stopped), None) => {
@@ -296,7 +327,9 @@ impl State {
             && !self.shutting_down;
         if retry {
             entry.retries_left -= 1;
-            entry.cell.clear_timeout();
+            if let Some(cell) = &entry.cell {
+                cell.clear_timeout();
+            }
             entry.job = Some(job);
             entry.phase = Phase::Queued;
             let error = match outcome {
@@ -314,9 +347,13 @@ impl State {
             self.queue.push(priority, seq, slot);
             return None;
         }
-        self.jobs.take(slot);
-        self.end(hub, id, outcome);
-        Some(job)
+        let entry = self.forget(slot);
+        if self.dependents.contains_key(&id) {
+            self.end(hub, id, outcome);
+            return None;
+        }
+        self.jobs.set_ended_lazily(&entry, outcome.kind());
+        Some((id, outcome))
     }
 
     // ---- stop, cancel, priorities ----
@@ -329,14 +366,18 @@ impl State {
         };
         match &mut entry.phase {
             Phase::Running { stop_requested, .. } => {
-                if entry.cell.request_stop(reason) {
+                let cell = entry.cell.as_ref().expect("a running job has its cell");
+                if cell.request_stop(reason) {
                     *stop_requested = Some(Instant::now());
-                    hub.send(Msg::Event(Event {
-                        job: id,
-                        kind: EventKind::StopRequested {
-                            timed_out: reason == StopReason::TimedOut,
-                        },
-                    }));
+                    // Before its start is out, the worker sends this.
+                    if cell.stop_event_now() {
+                        hub.send(Msg::Event(Event {
+                            job: id,
+                            kind: EventKind::StopRequested {
+                                timed_out: reason == StopReason::TimedOut,
+                            },
+                        }));
+                    }
                 }
             }
             Phase::Queued | Phase::Waiting { .. } => {
@@ -356,7 +397,7 @@ impl State {
             Some(Phase::Waiting { .. }) => {}
             Some(Phase::Running { .. }) | None => return false,
         }
-        self.jobs.take(slot);
+        self.forget(slot);
         self.end(hub, id, Outcome::Cancelled);
         true
     }
@@ -399,12 +440,35 @@ impl State {
         }
     }
 
-    pub(crate) fn cell(&self, id: JobId) -> Option<&Arc<JobCell>> {
-        self.jobs.get(&id).map(|entry| &entry.cell)
+    /// Pauses or resumes a live job; one that has not started yet starts
+    /// paused. Returns whether the job was live.
+    pub(crate) fn set_job_paused(&mut self, id: JobId, paused: bool) -> bool {
+        let Some(entry) = self.jobs.get_mut(&id) else {
+            return false;
+        };
+        entry.paused = paused;
+        if let Some(cell) = &entry.cell {
+            cell.set_paused(paused);
+        }
+        true
+    }
+
+    /// Removes a job that ended from the slab, keeping its cell for a later
+    /// job when nothing else holds it any more (an unread progress notice
+    /// still may).
+    fn forget(&mut self, slot: Slot) -> Entry {
+        let mut entry = self.jobs.take(slot);
+        if let Some(mut cell) = entry.cell.take()
+            && Arc::get_mut(&mut cell).is_some()
+            && self.spare_cells.len() < SPARE_CELLS
+        {
+            self.spare_cells.push(cell);
+        }
+        entry
     }
 
     /// The running attempt `attempt` of `id`, if it is still running.
-    pub(crate) fn is_running_attempt(&self, id: JobId, attempt: u32) -> bool {
+    pub(crate) fn is_running_attempt(&mut self, id: JobId, attempt: u32) -> bool {
         self.jobs.get(&id).is_some_and(|entry| {
             entry.attempt == attempt && matches!(entry.phase, Phase::Running { .. })
         })
@@ -438,7 +502,7 @@ impl State {
                         self.queue.push(entry.priority, entry.seq, slot);
                     }
                 } else {
-                    self.jobs.take(slot);
+                    self.forget(slot);
                     skipped.push((dependent, current));
                 }
             }
