@@ -152,6 +152,27 @@ impl JobCell {
         first
     }
 
+    /// Makes a spare cell (one nothing else holds) new for job `id`,
+    /// keeping its buffers' memory.
+    pub(crate) fn reuse(&mut self, id: JobId, paused: bool) {
+        self.id = id;
+        *self.stop.get_mut() = RUN;
+        *self.announced.get_mut() = UNANNOUNCED;
+        *self.paused.get_mut() = paused;
+        *self.worker.get_mut() = usize::MAX;
+        *self.progress_bits.get_mut() = 0;
+        *self.progress_pending.get_mut() = false;
+        let samples = self
+            .samples
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        samples.series.clear();
+        samples.total = 0;
+        let logs = self.logs.get_mut().unwrap_or_else(PoisonError::into_inner);
+        logs.lines.clear();
+        logs.dropped = 0;
+    }
+
     /// A new attempt is about to start: its start is not out yet.
     pub(crate) fn start_unannounced(&self) {
         self.announced.store(UNANNOUNCED, Ordering::Release);

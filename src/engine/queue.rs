@@ -1,7 +1,6 @@
 //! The ready queue: higher priority first, then submission order.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::scheduler::Slot;
 
@@ -12,9 +11,12 @@ use super::scheduler::Slot;
 /// is no longer queued there and skips it. That keeps push and pop O(1) in the
 /// common case (one priority, jobs arriving in order), which is most of what
 /// a busy pool does; `len` counts only the places still valid.
+///
+/// The priorities in use are few (most pools use one), so they sit in a
+/// short vector, highest first, rather than in a tree.
 #[derive(Default)]
 pub(crate) struct ReadyQueue {
-    classes: BTreeMap<Reverse<i32>, VecDeque<(u64, Slot)>>,
+    classes: Vec<(i32, VecDeque<(u64, Slot)>)>,
     len: usize,
 }
 
@@ -26,7 +28,19 @@ impl ReadyQueue {
 
     /// Queues `id` with its priority and submission number.
     pub(crate) fn push(&mut self, priority: i32, seq: u64, slot: Slot) {
-        let fifo = self.classes.entry(Reverse(priority)).or_default();
+        let at = self
+            .classes
+            .iter()
+            .position(|(class, _)| *class <= priority)
+            .unwrap_or(self.classes.len());
+        if self
+            .classes
+            .get(at)
+            .is_none_or(|(class, _)| *class != priority)
+        {
+            self.classes.insert(at, (priority, VecDeque::new()));
+        }
+        let fifo = &mut self.classes[at].1;
         // Jobs usually arrive in order; a retry or a released dependent may
         // belong further forward.
         if fifo.back().is_none_or(|&(last, _)| last < seq) {
@@ -46,9 +60,7 @@ impl ReadyQueue {
         }
         self.classes
             .iter_mut()
-            .find_map(|(Reverse(priority), fifo)| {
-                fifo.pop_front().map(|(seq, slot)| (*priority, seq, slot))
-            })
+            .find_map(|(priority, fifo)| fifo.pop_front().map(|(seq, slot)| (*priority, seq, slot)))
     }
 
     /// A popped place was valid: one job fewer is queued.
@@ -63,7 +75,7 @@ impl ReadyQueue {
         if self.len == 0 {
             // Only stale places are left: drop them now rather than let
             // them pile up.
-            for fifo in self.classes.values_mut() {
+            for (_, fifo) in &mut self.classes {
                 fifo.clear();
             }
         }
@@ -104,6 +116,6 @@ mod tests {
         queue.forget_one();
         queue.forget_one();
         assert_eq!(queue.pop_place(), None);
-        assert!(queue.classes.values().all(VecDeque::is_empty));
+        assert!(queue.classes.iter().all(|(_, fifo)| fifo.is_empty()));
     }
 }

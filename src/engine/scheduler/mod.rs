@@ -248,16 +248,12 @@ impl State {
         let id = entry.id;
         let job = entry.job.take().expect("a queued job holds its job");
         if entry.cell.is_none() {
-            let fresh = JobCell::starting(id, entry.paused);
-            entry.cell = Some(match self.spare_cells.pop() {
-                Some(mut cell) => {
-                    if let Some(spare) = Arc::get_mut(&mut cell) {
-                        *spare = fresh;
-                    }
-                    cell
-                }
-                None => Arc::new(fresh),
+            let paused = entry.paused;
+            let spare = self.spare_cells.pop().and_then(|mut cell| {
+                Arc::get_mut(&mut cell)?.reuse(id, paused);
+                Some(cell)
             });
+            entry.cell = Some(spare.unwrap_or_else(|| Arc::new(JobCell::starting(id, paused))));
         }
         let cell = entry.cell.as_ref().expect("made above");
         cell.start_unannounced();
