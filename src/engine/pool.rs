@@ -16,9 +16,9 @@ use super::{EngineError, EventReceiver, JobId, NewJob};
 pub(crate) struct Inner {
     pub(crate) state: Mutex<State>,
     /// Submissions that need no check against the pool's state (a fresh
-    /// random id, no dependencies) land here without taking the lock;
-    /// whoever takes the lock next admits them, in order, before doing
-    /// anything else.
+    /// random id, no dependencies) land here without taking the scheduler's lock
+    /// (this one is held for a push or a swap); whoever takes the scheduler's
+    /// lock next admits them, in order, before doing anything else.
     inbox: Mutex<Vec<NewJob>>,
     /// The inbox's length, readable without its lock.
     inbox_len: AtomicUsize,
