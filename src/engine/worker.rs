@@ -66,13 +66,15 @@ pub(crate) fn worker_main(inner: &Arc<Inner>, slot: usize, first: Option<Dispatc
         if retiring {
             return;
         }
+        // Only read when `next` holds a job, whose start `announce` sent.
         announced = true;
     }
 }
 
 /// An idle worker was kicked: jobs reached the inbox. Admits them and takes
 /// the first that may start, if this worker is still counted idle (when it
-/// is not, a message is on its way to it). Returns the job, announced.
+/// is not, a message is on its way to it). Returns the job; `run`
+/// announces its start.
 fn take_kicked(inner: &Arc<Inner>, worker: usize) -> Option<Dispatch> {
     inner.kick_taken();
     let mut state = inner.lock();
