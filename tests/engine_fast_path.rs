@@ -129,3 +129,66 @@ fn a_stop_right_after_the_start_is_reported_after_it() {
         );
     }
 }
+
+/// The ids of the next `count` jobs to start, in the order they started.
+fn start_order(events: &mut EventReceiver, count: usize) -> Vec<JobId> {
+    let deadline = Instant::now() + PATIENCE;
+    let mut started = Vec::new();
+    while started.len() < count {
+        let event = events
+            .recv_deadline(deadline)
+            .unwrap_or_else(|e| panic!("{} of {count} jobs started: {e}", started.len()));
+        if let EventKind::Started { .. } = event.kind {
+            started.push(event.job);
+        }
+    }
+    started
+}
+
+/// Plain jobs wait in a lane of their own until they start, and jobs with
+/// options in the queue; the two must still start by priority, then in
+/// submission order, whichever way each job went.
+#[test]
+fn plain_jobs_start_in_order_among_jobs_with_options() {
+    let (pool, mut events) = Pool::new(1).unwrap();
+    pool.pause();
+    let plain_1 = pool.submit(no_op()).unwrap();
+    let plain_2 = pool.submit(no_op()).unwrap();
+    // Each `counts` takes the scheduler's lock, which admits what was
+    // submitted so far; it must count the waiting plain jobs too.
+    assert_eq!(pool.counts().queued, 2);
+    let urgent = pool.submit(no_op().priority(1)).unwrap();
+    assert_eq!(pool.counts().queued, 3);
+    let timed = pool.submit(no_op().timeout(PATIENCE)).unwrap();
+    let plain_3 = pool.submit(no_op()).unwrap();
+    assert_eq!(pool.counts().queued, 5);
+    let plain_4 = pool.submit(no_op()).unwrap();
+    assert_eq!(pool.counts().queued, 6);
+    pool.resume();
+    assert_eq!(
+        start_order(&mut events, 6),
+        [urgent, plain_1, plain_2, timed, plain_3, plain_4]
+    );
+}
+
+/// Lookups by id reach plain jobs that have not started yet.
+#[test]
+fn queued_plain_jobs_can_be_reprioritised_paused_and_cancelled() {
+    let (pool, mut events) = Pool::new(1).unwrap();
+    pool.pause();
+    let ids: Vec<JobId> = (0..4).map(|_| pool.submit(no_op()).unwrap()).collect();
+    assert_eq!(pool.counts().queued, 4);
+    assert!(pool.set_priority(ids[2], 5));
+    assert!(pool.cancel(ids[1]));
+    assert!(pool.set_job_paused(ids[3], true));
+    assert_eq!(pool.state(ids[3]), Some(JobState::Queued));
+    let later = pool.submit(no_op()).unwrap();
+    assert_eq!(pool.counts().queued, 4);
+    assert!(pool.set_job_paused(ids[3], false));
+    pool.resume();
+    assert_eq!(start_order(&mut events, 4), [ids[2], ids[0], ids[3], later]);
+    assert_eq!(
+        pool.state(ids[1]),
+        Some(JobState::Ended(OutcomeKind::Cancelled))
+    );
+}

@@ -84,9 +84,7 @@ impl Inner {
             std::mem::swap(&mut *inbox, &mut jobs);
             self.inbox_len.store(0, Ordering::SeqCst);
         }
-        for job in jobs.drain(..) {
-            state.admit_fresh(&self.hub, job);
-        }
+        state.admit_fresh(&self.hub, &mut jobs);
         state.inbox_spare = jobs;
     }
 

@@ -13,6 +13,7 @@ impl State {
         if self.shutting_down {
             return Err(EngineError::ShutDown);
         }
+        self.settle_lane();
         let order = self.check_batch(&batch)?;
         let mut slots: Vec<Option<NewJob>> = batch.into_iter().map(Some).collect();
         let base_seq = self.next_seq;
@@ -31,6 +32,7 @@ impl State {
         if self.shutting_down {
             return Err(EngineError::ShutDown);
         }
+        self.settle_lane();
         self.check_single(&new)?;
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -38,11 +40,27 @@ impl State {
         Ok(())
     }
 
-    /// Admits a job that needs no checks (see `NewJob::is_fresh`).
-    pub(crate) fn admit_fresh(&mut self, hub: &Hub, new: NewJob) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.admit_one(hub, new, seq, true);
+    /// Admits jobs that need no checks (see `NewJob::is_fresh`), in order,
+    /// leaving `jobs` empty. Plain ones join the lane when they can: the
+    /// lane's submission numbers must run on without a gap, so once another
+    /// job was admitted behind the lane, jobs take the longer way until the
+    /// lane empties.
+    pub(crate) fn admit_fresh(&mut self, hub: &Hub, jobs: &mut Vec<NewJob>) {
+        let lane_open =
+            self.lane.is_empty() || self.lane_seq + self.lane.len() as u64 == self.next_seq;
+        if lane_open && jobs.iter().all(NewJob::is_plain) {
+            if self.lane.is_empty() {
+                self.lane_seq = self.next_seq;
+            }
+            self.next_seq += jobs.len() as u64;
+            self.lane.extend(jobs.drain(..));
+            return;
+        }
+        for new in jobs.drain(..) {
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            self.admit_one(hub, new, seq, true);
+        }
     }
 
     /// Validates ids and dependencies; returns the batch indices in an order
@@ -63,7 +81,7 @@ impl State {
         let mut unmet = vec![0usize; batch.len()];
         let mut waiting_on: HashMap<usize, Vec<usize>> = HashMap::new();
         for (index, new) in batch.iter().enumerate() {
-            for dep in &new.after {
+            for dep in &new.options().after {
                 if let Some(&dep_index) = index_of.get(dep) {
                     unmet[index] += 1;
                     waiting_on.entry(dep_index).or_default().push(index);
@@ -101,7 +119,11 @@ impl State {
         if self.jobs.is_known(&new.id) {
             return Err(EngineError::DuplicateId(new.id));
         }
-        let missing = new.after.iter().find(|dep| !self.jobs.is_known(dep));
+        let missing = new
+            .options()
+            .after
+            .iter()
+            .find(|dep| !self.jobs.is_known(dep));
         match missing {
             Some(dep) if *dep == new.id => Err(EngineError::DependencyCycle(vec![new.id])),
             Some(dep) => Err(EngineError::UnknownDependency {
@@ -117,15 +139,8 @@ impl State {
     /// looks a job up by id: two random v4 ids clash with odds of 1 in
     /// 2^122, so checking them would only cost time.
     fn admit_one(&mut self, hub: &Hub, new: NewJob, seq: u64, fresh: bool) {
-        let NewJob {
-            id,
-            job,
-            priority,
-            timeout,
-            retries,
-            mut after,
-            chosen_id: _,
-        } = new;
+        let (id, job, mut options) = new.into_parts();
+        let mut after = std::mem::take(&mut options.after);
         after.sort_unstable();
         after.dedup();
         let mut unmet = 0;
@@ -144,23 +159,13 @@ impl State {
         for dep in after.iter().filter(|d| self.jobs.ended(d).is_none()) {
             self.dependents.entry(*dep).or_default().push(id);
         }
-        let entry = Entry {
-            id,
-            cell: None,
-            paused: false,
-            indexed: false,
-            job: Some(job),
-            priority,
-            seq,
-            timeout,
-            retries_left: retries,
-            attempt: 0,
-            phase: if unmet == 0 {
-                Phase::Queued
-            } else {
-                Phase::Waiting { unmet }
-            },
+        let phase = if unmet == 0 {
+            Phase::Queued
+        } else {
+            Phase::Waiting { unmet }
         };
+        let priority = options.priority;
+        let entry = Entry::new(id, job, &options, seq, phase);
         if fresh {
             let slot = self.jobs.insert_unindexed(entry);
             self.queue.push(priority, seq, slot);

@@ -8,6 +8,8 @@
 //! demand: they are listed when admitted and when they end, and the first
 //! lookup by id after that indexes everything listed. A pool running a
 //! stream of such jobs that nobody asks about by id never hashes them.
+//! Plain ones (no options at all) do not even get an entry until they start:
+//! they wait in the scheduler's lane (see `State::settle_lane`).
 
 use super::Entry;
 use crate::engine::{JobId, JobIdMap, OutcomeKind};

@@ -3,18 +3,19 @@
 //! here, re-checking the cap each time, so lowering it never interrupts work.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::cell::{Hub, JobCell, StopReason};
 use super::event::Msg;
+use super::new_job::JobOptions;
 use super::queue::ReadyQueue;
 
 mod admit;
 mod jobs;
-use super::{Event, EventKind, Job, JobId, JobIdMap, Outcome, OutcomeKind};
+use super::{Event, EventKind, Job, JobId, JobIdMap, NewJob, Outcome, OutcomeKind};
 use jobs::Jobs;
 pub(crate) use jobs::Slot;
 
@@ -83,6 +84,34 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
+    /// A job ready to start, admitted with submission number `seq`.
+    pub(crate) fn queued(new: NewJob, seq: u64) -> Self {
+        let (id, job, options) = new.into_parts();
+        Self::new(id, job, &options, seq, Phase::Queued)
+    }
+
+    pub(crate) fn new(
+        id: JobId,
+        job: Box<dyn Job>,
+        options: &JobOptions,
+        seq: u64,
+        phase: Phase,
+    ) -> Self {
+        Self {
+            id,
+            cell: None,
+            paused: false,
+            indexed: false,
+            job: Some(job),
+            priority: options.priority,
+            seq,
+            timeout: options.timeout,
+            retries_left: options.retries,
+            attempt: 0,
+            phase,
+        }
+    }
+
     /// Whether the queue place `(priority, seq)` is still this job's.
     fn is_queued_at(&self, priority: i32, seq: u64) -> bool {
         matches!(self.phase, Phase::Queued) && self.priority == priority && self.seq == seq
@@ -145,6 +174,13 @@ pub(crate) struct State {
     pub(crate) paused: bool,
     pub(crate) shutting_down: bool,
     queue: ReadyQueue,
+    /// Plain jobs (see `NewJob::is_plain`) in submission order, with the
+    /// submission numbers `lane_seq..lane_seq + lane.len()`: they wait here
+    /// as they were submitted, and get an entry only when they start. Any
+    /// lookup by id first moves them into the slab and the queue (see
+    /// [`settle_lane`](Self::settle_lane)), so only dispatch sees the lane.
+    lane: VecDeque<NewJob>,
+    lane_seq: u64,
     jobs: Jobs,
     /// For each job, the jobs waiting for it.
     dependents: JobIdMap<Vec<JobId>>,
@@ -169,6 +205,8 @@ impl State {
             paused: false,
             shutting_down: false,
             queue: ReadyQueue::default(),
+            lane: VecDeque::new(),
+            lane_seq: 0,
             jobs: Jobs::default(),
             dependents: JobIdMap::default(),
             next_seq: 0,
@@ -185,8 +223,7 @@ impl State {
         if self.paused || self.shutting_down {
             return 0;
         }
-        self.queue
-            .len()
+        self.queued()
             .min(self.max_threads.saturating_sub(self.running))
     }
 
@@ -203,12 +240,17 @@ impl State {
             .count();
         PoolCounts {
             waiting,
-            queued: self.queue.len(),
+            queued: self.queued(),
             running: self.running,
         }
     }
 
+    fn queued(&self) -> usize {
+        self.queue.len() + self.lane.len()
+    }
+
     pub(crate) fn job_state(&mut self, id: JobId) -> Option<JobState> {
+        self.settle_lane();
         if let Some(kind) = self.jobs.ended(&id) {
             return Some(JobState::Ended(kind));
         }
@@ -236,15 +278,30 @@ impl State {
         if self.startable() == 0 {
             return None;
         }
-        let (slot, entry) = loop {
+        let slot = loop {
+            let from_lane = match self.queue.front() {
+                None => true,
+                Some((priority, seq)) => {
+                    !self.lane.is_empty() && (priority, Reverse(seq)) < (0, Reverse(self.lane_seq))
+                }
+            };
+            if from_lane {
+                let new = self.lane.pop_front()?;
+                let seq = self.lane_seq;
+                self.lane_seq += 1;
+                break self.jobs.insert_unindexed(Entry::queued(new, seq));
+            }
             let (priority, seq, slot) = self.queue.pop_place()?;
-            if let Some(entry) = self.jobs.at_mut(slot)
-                && entry.is_queued_at(priority, seq)
+            if self
+                .jobs
+                .at(slot)
+                .is_some_and(|entry| entry.is_queued_at(priority, seq))
             {
                 self.queue.taken();
-                break (slot, entry);
+                break slot;
             }
         };
+        let entry = self.jobs.at_mut(slot).expect("found above");
         let id = entry.id;
         let job = entry.job.take().expect("a queued job holds its job");
         if entry.cell.is_none() {
@@ -276,6 +333,17 @@ impl State {
             job,
             attempt: entry.attempt,
         })
+    }
+
+    /// Moves the lane's jobs into the slab and the queue, where lookups by
+    /// id find them. Every lookup by id calls this first.
+    pub(crate) fn settle_lane(&mut self) {
+        while let Some(new) = self.lane.pop_front() {
+            let seq = self.lane_seq;
+            self.lane_seq += 1;
+            let slot = self.jobs.insert_unindexed(Entry::queued(new, seq));
+            self.queue.push(0, seq, slot);
+        }
     }
 
     /// Puts back a job that was dispatched but could not be handed to a
@@ -357,6 +425,7 @@ impl State {
     /// Cancels a queued or waiting job, or asks a running one to stop.
     /// Returns whether the job was live.
     pub(crate) fn stop(&mut self, hub: &Hub, id: JobId, reason: StopReason) -> bool {
+        self.settle_lane();
         let Some(entry) = self.jobs.get_mut(&id) else {
             return false;
         };
@@ -385,6 +454,7 @@ impl State {
 
     /// Cancels a job that has not started. Returns whether it was cancelled.
     pub(crate) fn cancel(&mut self, hub: &Hub, id: JobId) -> bool {
+        self.settle_lane();
         let Some(slot) = self.jobs.slot(&id) else {
             return false;
         };
@@ -400,6 +470,7 @@ impl State {
 
     /// Stops every running job and cancels everything else.
     pub(crate) fn stop_all(&mut self, hub: &Hub) {
+        self.settle_lane();
         let ids: Vec<JobId> = self.jobs.live().map(|entry| entry.id).collect();
         // Not-yet-started jobs first, so none of them starts in between.
         for &id in &ids {
@@ -412,6 +483,7 @@ impl State {
 
     /// Moves a queued or waiting job to another priority.
     pub(crate) fn set_priority(&mut self, id: JobId, priority: i32) -> bool {
+        self.settle_lane();
         let Some(slot) = self.jobs.slot(&id) else {
             return false;
         };
@@ -439,6 +511,7 @@ impl State {
     /// Pauses or resumes a live job; one that has not started yet starts
     /// paused. Returns whether the job was live.
     pub(crate) fn set_job_paused(&mut self, id: JobId, paused: bool) -> bool {
+        self.settle_lane();
         let Some(entry) = self.jobs.get_mut(&id) else {
             return false;
         };
@@ -465,6 +538,7 @@ impl State {
 
     /// The running attempt `attempt` of `id`, if it is still running.
     pub(crate) fn is_running_attempt(&mut self, id: JobId, attempt: u32) -> bool {
+        self.settle_lane();
         self.jobs.get(&id).is_some_and(|entry| {
             entry.attempt == attempt && matches!(entry.phase, Phase::Running { .. })
         })
