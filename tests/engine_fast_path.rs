@@ -1,7 +1,8 @@
-//! The engine's fast path for plain submissions (a fresh random id, no
-//! dependencies): such jobs skip the scheduler's lock and its id index, so
-//! these tests check that nothing a caller can observe changes because of
-//! that.
+//! The engine's fast path for plain submissions (no options: a random id,
+//! priority 0, no timeout, retries or dependencies): such jobs skip the
+//! scheduler's lock and its id index, and mostly run on the workers' desks,
+//! so these tests check that nothing a caller can observe changes because
+//! of that.
 
 mod common;
 

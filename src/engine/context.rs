@@ -29,6 +29,10 @@ impl JobContext {
         }
     }
 
+    pub(crate) fn into_hub(self) -> Arc<Hub> {
+        self.hub
+    }
+
     /// The job's id.
     #[must_use]
     pub fn id(&self) -> JobId {

@@ -1,7 +1,7 @@
 //! The pool: a resizable set of named worker threads fed from the scheduler.
 
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering, fence};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering, fence};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 
@@ -15,13 +15,17 @@ use super::{EngineError, EventReceiver, JobId, NewJob};
 
 pub(crate) struct Inner {
     pub(crate) state: Mutex<State>,
-    /// Submissions that need no check against the pool's state (a fresh
-    /// random id, no dependencies) land here without taking the scheduler's lock
-    /// (this one is held for a push or a swap); whoever takes the scheduler's
-    /// lock next admits them, in order, before doing anything else.
-    inbox: Mutex<Vec<NewJob>>,
-    /// The inbox's length, readable without its lock.
-    inbox_len: AtomicUsize,
+    /// Plain jobs (see `NewJob::is_plain`) land here without the
+    /// scheduler's lock. When the pool runs fast, workers take them from
+    /// here themselves; otherwise whoever takes the scheduler's lock next
+    /// admits them, in order, before doing anything else.
+    inbox: Sender<NewJob>,
+    pub(crate) inbox_rx: Receiver<NewJob>,
+    /// Whether the pool runs fast: a worker that ends a plain job takes the
+    /// next one from the inbox under its desk's lock alone. Shared with
+    /// `State`, which sets and clears it under the scheduler's lock; see
+    /// `State::may_run_fast` for when, and `State::leave_fast` for how.
+    pub(crate) fast: Arc<AtomicBool>,
     /// What a submitter must do so that its job starts if it can: see
     /// [`Room`]. Written before every unlock.
     room: AtomicU8,
@@ -39,23 +43,45 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    /// The scheduler's state. A panic while holding this lock would be a bug
-    /// in the scheduler itself (jobs never run under it); the state is still
-    /// consistent enough to shut down, so poisoning is ignored.
+    /// The scheduler's state, settled (see `State::settle`): every job
+    /// submitted before this call is in the slab or on a desk, and stays
+    /// there while the lock is held. For admitting jobs that are not plain,
+    /// which must come after those in submission order and may depend on
+    /// them, and for stopping everything.
     ///
-    /// Admits the inbox first, so everything submitted before this call is
-    /// known to whoever holds the lock.
+    /// A panic while holding this lock would be a bug in the scheduler
+    /// itself (jobs never run under it); the state is still consistent
+    /// enough to shut down, so poisoning is ignored.
     pub(crate) fn lock(self: &Arc<Self>) -> Locked<'_> {
         let mut locked = Locked {
             inner: self,
             state: self.lock_raw(),
         };
-        self.admit_inbox(&mut locked.state);
+        locked.state.settle();
         locked
     }
 
-    /// The lock without the inbox, for the timer thread, which waits on a
-    /// condition variable and never makes room for a job.
+    /// The lock, leaving a fast-running pool fast (or letting it start to):
+    /// for everything else. Lookups by id settle the state themselves when
+    /// they need to (see `State::find`).
+    pub(crate) fn lock_unsettled(self: &Arc<Self>) -> Locked<'_> {
+        let mut locked = Locked {
+            inner: self,
+            state: self.lock_raw(),
+        };
+        let state = &mut locked.state;
+        if state.may_run_fast() {
+            // Then the inbox is the queue, and workers take from it.
+            state.enter_fast();
+        } else if !state.is_fast() {
+            state.admit_inbox();
+        }
+        locked
+    }
+
+    /// The bare lock, for the timer thread, which waits on a condition
+    /// variable, never makes room for a job, and looks up only jobs with a
+    /// timeout (never plain, so always in the slab).
     pub(crate) fn lock_raw(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -72,24 +98,9 @@ impl Inner {
         self.kick_pending.store(false, Ordering::SeqCst);
     }
 
-    fn admit_inbox(&self, state: &mut State) {
-        if self.inbox_len.load(Ordering::SeqCst) == 0 {
-            return;
-        }
-        // Swapped with an empty vector that keeps its capacity, so a busy
-        // pool does not allocate for its inbox.
-        let mut jobs = std::mem::take(&mut state.inbox_spare);
-        {
-            let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
-            std::mem::swap(&mut *inbox, &mut jobs);
-            self.inbox_len.store(0, Ordering::SeqCst);
-        }
-        state.admit_fresh(&self.hub, &mut jobs);
-        state.inbox_spare = jobs;
-    }
-
-    /// Runs before every unlock: publishes what a submitter must do, and if
-    /// a job could start, starts whatever reached the inbox meanwhile.
+    /// Runs before every unlock: switches fast mode on or off as the state
+    /// now allows, publishes what a submitter must do, and if a job could
+    /// start, starts whatever reached the inbox meanwhile.
     ///
     /// A submitter pushes to the inbox and then reads `room`; this stores
     /// `room` and then reads the inbox. With a full fence on both sides at
@@ -97,6 +108,11 @@ impl Inner {
     /// inbox while a worker could run it.
     fn before_unlock(self: &Arc<Self>, state: &mut State) {
         loop {
+            if state.may_run_fast() {
+                state.enter_fast();
+            } else {
+                state.leave_fast();
+            }
             let room = if !state.has_room() {
                 Room::Full
             } else if state.workers.idle > 0 {
@@ -109,10 +125,12 @@ impl Inner {
                 return;
             }
             fence(Ordering::SeqCst);
-            if self.inbox_len.load(Ordering::SeqCst) == 0 {
+            if self.inbox_rx.is_empty() {
                 return;
             }
-            self.admit_inbox(state);
+            if !state.is_fast() {
+                state.admit_inbox();
+            }
             self.staff(state);
         }
     }
@@ -156,6 +174,7 @@ impl Inner {
 
     fn spawn_worker(self: &Arc<Self>, state: &mut State, first: Dispatch) {
         let slot = state.workers.take_slot();
+        let desk = Arc::clone(&state.workers.desks[slot]);
         let inner = Arc::clone(self);
         // The job travels to the thread through this cell, so that if the
         // spawn fails it can go back to the queue.
@@ -168,7 +187,7 @@ impl Inner {
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .take();
-                worker_main(&inner, slot, first);
+                worker_main(&inner, slot, &desk, first);
             });
         if let Ok(handle) = spawned {
             state.workers.alive += 1;
@@ -250,10 +269,13 @@ impl Pool {
         check_max_threads(max_threads)?;
         let (tx, rx) = unbounded();
         let (dispatch_tx, dispatch_rx) = unbounded();
+        let (inbox, inbox_rx) = unbounded();
+        let fast = Arc::new(AtomicBool::new(false));
         let inner = Arc::new(Inner {
-            state: Mutex::new(State::new(max_threads)),
-            inbox: Mutex::new(Vec::new()),
-            inbox_len: AtomicUsize::new(0),
+            state: Mutex::new(State::new(max_threads, inbox_rx.clone(), Arc::clone(&fast))),
+            inbox,
+            inbox_rx,
+            fast,
             room: AtomicU8::new(Room::Lock as u8),
             kick_pending: AtomicBool::new(false),
             dispatch_tx,
@@ -288,8 +310,8 @@ impl Pool {
     /// Unknown dependency, reused id, or a pool that is shutting down.
     pub fn submit(&self, job: NewJob) -> Result<JobId, EngineError> {
         let id = job.id;
-        if job.is_fresh() {
-            self.submit_fresh([job]);
+        if job.is_plain() {
+            self.submit_plain([job]);
             return Ok(id);
         }
         let mut state = self.inner.lock();
@@ -305,8 +327,8 @@ impl Pool {
     /// down; then no job of the batch was queued.
     pub fn submit_all(&self, jobs: Vec<NewJob>) -> Result<Vec<JobId>, EngineError> {
         let ids = jobs.iter().map(|job| job.id).collect();
-        if jobs.iter().all(NewJob::is_fresh) {
-            self.submit_fresh(jobs);
+        if jobs.iter().all(NewJob::is_plain) {
+            self.submit_plain(jobs);
             return Ok(ids);
         }
         let mut state = self.inner.lock();
@@ -315,19 +337,14 @@ impl Pool {
         Ok(ids)
     }
 
-    /// Submits a job that needs no check through the inbox, without the
-    /// lock unless a worker may have to be spawned; an idle worker is woken
-    /// to admit it instead. The pool only shuts down when it is dropped, so
-    /// no submission can race with that.
-    fn submit_fresh(&self, jobs: impl IntoIterator<Item = NewJob>) {
-        {
-            let mut inbox = self
-                .inner
-                .inbox
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            inbox.extend(jobs);
-            self.inner.inbox_len.store(inbox.len(), Ordering::SeqCst);
+    /// Submits plain jobs through the inbox, without the lock unless a
+    /// worker may have to be spawned; an idle worker is woken to admit them
+    /// instead. The pool only shuts down when it is dropped, so no
+    /// submission can race with that.
+    fn submit_plain(&self, jobs: impl IntoIterator<Item = NewJob>) {
+        for job in jobs {
+            // The receiver lives in `inner` too, so this cannot fail.
+            let _ = self.inner.inbox.send(job);
         }
         fence(Ordering::SeqCst);
         match self.inner.room.load(Ordering::SeqCst) {
@@ -337,7 +354,7 @@ impl Pool {
                 self.inner.send_to_worker(WorkerMsg::Kick);
             }
             room if room == Room::Lock as u8 => {
-                let mut state = self.inner.lock();
+                let mut state = self.inner.lock_unsettled();
                 self.inner.staff(&mut state);
             }
             _ => {}
@@ -347,7 +364,7 @@ impl Pool {
     /// The cap on jobs running at once.
     #[must_use]
     pub fn max_threads(&self) -> usize {
-        self.inner.lock().max_threads
+        self.inner.lock_unsettled().max_threads
     }
 
     /// Changes the cap at once. Raising it starts queued jobs now; lowering it
@@ -358,7 +375,7 @@ impl Pool {
     /// [`EngineError::InvalidMaxThreads`] outside `1..=1024`; nothing changes.
     pub fn set_max_threads(&self, max_threads: usize) -> Result<(), EngineError> {
         check_max_threads(max_threads)?;
-        let mut state = self.inner.lock();
+        let mut state = self.inner.lock_unsettled();
         state.max_threads = max_threads;
         self.inner.staff(&mut state);
         self.inner.retire_excess(&mut state);
@@ -368,7 +385,7 @@ impl Pool {
     /// Stops a job: a queued or waiting one is cancelled at once, a running
     /// one has its stop flag set. Returns whether the job was live.
     pub fn stop(&self, id: JobId) -> bool {
-        let mut state = self.inner.lock();
+        let mut state = self.inner.lock_unsettled();
         let live = state.stop(&self.inner.hub, id, StopReason::Requested);
         self.inner.staff(&mut state);
         live
@@ -377,7 +394,7 @@ impl Pool {
     /// Cancels a job that has not started; a running job is left alone.
     /// Returns whether it was cancelled.
     pub fn cancel(&self, id: JobId) -> bool {
-        let mut state = self.inner.lock();
+        let mut state = self.inner.lock_unsettled();
         let cancelled = state.cancel(&self.inner.hub, id);
         self.inner.staff(&mut state);
         cancelled
@@ -390,12 +407,12 @@ impl Pool {
 
     /// Holds back new starts; running jobs go on.
     pub fn pause(&self) {
-        self.inner.lock().paused = true;
+        self.inner.lock_unsettled().paused = true;
     }
 
     /// Lets queued jobs start again.
     pub fn resume(&self) {
-        let mut state = self.inner.lock();
+        let mut state = self.inner.lock_unsettled();
         state.paused = false;
         self.inner.staff(&mut state);
     }
@@ -403,36 +420,36 @@ impl Pool {
     /// Whether new starts are held back.
     #[must_use]
     pub fn is_paused(&self) -> bool {
-        self.inner.lock().paused
+        self.inner.lock_unsettled().paused
     }
 
     /// Changes a queued or waiting job's priority. Returns whether it did.
     pub fn set_priority(&self, id: JobId, priority: i32) -> bool {
-        self.inner.lock().set_priority(id, priority)
+        self.inner.lock_unsettled().set_priority(id, priority)
     }
 
     /// Pauses (`true`) or resumes a job at its next checkpoint. Returns
     /// whether the job was live.
     pub fn set_job_paused(&self, id: JobId, paused: bool) -> bool {
-        self.inner.lock().set_job_paused(id, paused)
+        self.inner.lock_unsettled().set_job_paused(id, paused)
     }
 
     /// Where a job stands; `None` for an id the pool has never seen.
     #[must_use]
     pub fn state(&self, id: JobId) -> Option<JobState> {
-        self.inner.lock().job_state(id)
+        self.inner.lock_unsettled().job_state(id)
     }
 
     /// How many jobs wait, are queued and run.
     #[must_use]
     pub fn counts(&self) -> PoolCounts {
-        self.inner.lock().counts()
+        self.inner.lock_unsettled().counts()
     }
 
     /// Worker threads alive right now.
     #[must_use]
     pub fn worker_threads(&self) -> usize {
-        self.inner.lock().workers.alive
+        self.inner.lock_unsettled().workers.alive
     }
 
     /// Stops everything and joins every thread; waits for running jobs to
@@ -467,6 +484,9 @@ impl Drop for Pool {
         self.shut_down();
     }
 }
+
+#[cfg(test)]
+mod tests;
 
 fn check_max_threads(max_threads: usize) -> Result<(), EngineError> {
     if MAX_THREADS_RANGE.contains(&max_threads) {

@@ -4,25 +4,38 @@
 use std::any::Any;
 use std::cmp::Reverse;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 use std::time::Instant;
 
-use super::cell::StopReason;
+use super::cell::{Hub, JobCell, StopReason};
 use super::event::Msg;
 use super::pool::Inner;
-use super::scheduler::{Dispatch, RunFailure, WorkerMsg};
-use super::{Event, EventKind, JobContext, JobError, JobId, JobResult, Outcome};
+use super::scheduler::{
+    Dispatch, PlainRun, RunFailure, Seat, SharedDesk, Slot, WorkerMsg, open_desk, outcome_of,
+};
+use super::{Event, EventKind, Job, JobContext, JobError, JobId, JobResult, Outcome, Output};
 
 /// Runs jobs until the pool shuts down or shrinks below this worker.
 ///
-/// After each job the worker takes the next startable one itself, under the
-/// same lock it records the result with; only when there is none does it
-/// wait on the dispatch channel, which spins briefly before sleeping, so a
-/// busy pool rarely pays for a sleep and a wake-up per job.
-pub(crate) fn worker_main(inner: &Arc<Inner>, slot: usize, first: Option<Dispatch>) {
+/// After each job the worker takes the next startable one itself: in fast
+/// mode, when both are plain, under its desk's lock alone (see
+/// [`handover`]); otherwise under the scheduler's lock, which it records
+/// the result with. Only when there is none does it wait on the dispatch
+/// channel, which spins briefly before sleeping, so a busy pool rarely pays
+/// for a sleep and a wake-up per job.
+pub(crate) fn worker_main(
+    inner: &Arc<Inner>,
+    slot: usize,
+    desk: &SharedDesk,
+    first: Option<Dispatch>,
+) {
     let mut next = first;
     // Whether `next`'s start was already announced.
     let mut announced = false;
+    // Lent to each job's context, so that jobs do not contend on the hub's
+    // reference count.
+    let mut hub = Some(Arc::clone(&inner.hub));
     loop {
         let Some(dispatch) = next.take() else {
             match inner.dispatch_rx.recv() {
@@ -40,19 +53,46 @@ pub(crate) fn worker_main(inner: &Arc<Inner>, slot: usize, first: Option<Dispatc
             }
             continue;
         };
-        let job_slot = dispatch.slot;
-        let (job, result) = run(inner, slot, dispatch, announced);
-        let mut state = inner.lock();
-        // A finished job is dropped here, under the lock; jobs hold no
-        // resources whose release is slow (a command job has reaped its
-        // process by the time `run` returns).
-        let finished = state.complete(&inner.hub, job_slot, job, result);
+        let seat = dispatch.seat;
+        let (job, result) = run(inner, &mut hub, slot, dispatch, announced);
+        let ended = match seat {
+            Seat::Desk => {
+                // Plain jobs are never run again; one holds no resource
+                // whose release is slow (a command job has reaped its
+                // process by the time `run` returns).
+                drop(job);
+                match handover(inner, desk, result) {
+                    Handover::Next(finished, started) => {
+                        announce(inner, slot, Some(finished), Some(&started));
+                        next = Some(started);
+                        announced = true;
+                        continue;
+                    }
+                    Handover::Ended(finished) => Ended::Filed(finished),
+                    Handover::NotFast(result) => Ended::OnDesk(result),
+                }
+            }
+            Seat::Slab(job_slot) => Ended::InSlab(job_slot, job, result),
+        };
+        let mut state = inner.lock_unsettled();
+        // A finished slab job is dropped here, under the lock, for the same
+        // reason as above.
+        let finished = match ended {
+            Ended::Filed(finished) => {
+                state.desk_emptied();
+                Some(finished)
+            }
+            Ended::OnDesk(result) => state.complete_on_desk(&inner.hub, slot, result),
+            Ended::InSlab(job_slot, job, result) => {
+                state.complete(&inner.hub, job_slot, job, result)
+            }
+        };
         let retiring = state.shutting_down || state.workers.alive > state.max_threads;
         if retiring {
             state.workers.alive -= 1;
             state.workers.free_slot(slot);
         } else {
-            next = state.dispatch();
+            next = state.dispatch_to(slot);
             if let Some(next) = &next {
                 next.cell.set_worker(slot);
             } else {
@@ -71,16 +111,87 @@ pub(crate) fn worker_main(inner: &Arc<Inner>, slot: usize, first: Option<Dispatc
     }
 }
 
-/// An idle worker was kicked: jobs reached the inbox. Admits them and takes
-/// the first that may start, if this worker is still counted idle (when it
-/// is not, a message is on its way to it). Returns the job; `run`
-/// announces its start.
+/// How a job that a worker ran ended, for the scheduler to record.
+enum Ended {
+    /// A desk job, recorded by [`handover`] already.
+    Filed((JobId, Outcome)),
+    /// A desk job, outside fast mode.
+    OnDesk(Result<Output, RunFailure>),
+    /// A slab job.
+    InSlab(Slot, Box<dyn Job>, Result<Output, RunFailure>),
+}
+
+/// What [`handover`] did.
+enum Handover {
+    /// Filed the end and took the next plain job from the inbox.
+    Next((JobId, Outcome), Dispatch),
+    /// Filed the end; the inbox was empty.
+    Ended((JobId, Outcome)),
+    /// Nothing: the pool does not run fast.
+    NotFast(Result<Output, RunFailure>),
+}
+
+/// In fast mode, files the end of the plain job on this worker's desk and
+/// puts the inbox's next job there, without the scheduler's lock.
+///
+/// Fast mode promises that nothing else waits to start and that no job
+/// depends on a plain one (see `State::may_run_fast`), so there is nothing
+/// to tell the scheduler but that the job ended, which the desk keeps until
+/// the scheduler files it. The running count stays as it was when the next
+/// job replaces the last.
+fn handover(inner: &Inner, desk: &SharedDesk, result: Result<Output, RunFailure>) -> Handover {
+    let mut desk = open_desk(desk);
+    // Read under the desk's lock; see `State::leave_fast`.
+    if !inner.fast.load(Ordering::Acquire) {
+        return Handover::NotFast(result);
+    }
+    let run = desk
+        .current
+        .take()
+        .expect("a desk job stays on its desk until it ends");
+    let outcome = outcome_of(result, run.cell.stop_reason());
+    desk.ended.push((run.id, outcome.kind()));
+    let finished = (run.id, outcome);
+    let Ok(new) = inner.inbox_rx.try_recv() else {
+        return Handover::Ended(finished);
+    };
+    let (id, job, _) = new.into_parts();
+    // The last job's cell, when nothing holds it any more (an unread
+    // progress notice may).
+    let mut cell = run.cell;
+    if let Some(spare) = Arc::get_mut(&mut cell) {
+        spare.reuse(id, false);
+    } else {
+        cell = Arc::new(JobCell::starting(id, false));
+    }
+    desk.current = Some(PlainRun {
+        id,
+        cell: Arc::clone(&cell),
+        started: Instant::now(),
+        stop_requested: None,
+    });
+    Handover::Next(
+        finished,
+        Dispatch {
+            id,
+            seat: Seat::Desk,
+            cell,
+            job,
+            attempt: 1,
+        },
+    )
+}
+
+/// An idle worker was kicked: jobs reached the inbox. Takes the first that
+/// may start, if this worker is still counted idle (when it is not, a
+/// message is on its way to it). Returns the job; `run` announces its
+/// start.
 fn take_kicked(inner: &Arc<Inner>, worker: usize) -> Option<Dispatch> {
     inner.kick_taken();
-    let mut state = inner.lock();
+    let mut state = inner.lock_unsettled();
     let mut next = None;
     if state.workers.idle > 0 {
-        next = state.dispatch();
+        next = state.dispatch_to(worker);
         if let Some(dispatch) = &next {
             state.workers.idle -= 1;
             dispatch.cell.set_worker(worker);
@@ -149,7 +260,7 @@ fn started(dispatch: &Dispatch, worker: usize) -> Event {
 /// Frees the worker's slot; `counted` says whether it still counts as alive
 /// and idle (true when the channel closed under it at shutdown).
 fn retire(inner: &Arc<Inner>, slot: usize, counted: bool) {
-    let mut state = inner.lock();
+    let mut state = inner.lock_unsettled();
     if counted {
         state.workers.alive -= 1;
         state.workers.idle = state.workers.idle.saturating_sub(1);
@@ -161,10 +272,11 @@ fn retire(inner: &Arc<Inner>, slot: usize, counted: bool) {
 /// outside the lock.
 fn run(
     inner: &Arc<Inner>,
+    hub: &mut Option<Arc<Hub>>,
     slot: usize,
     dispatch: Dispatch,
     announced: bool,
-) -> (Box<dyn super::Job>, Result<super::Output, RunFailure>) {
+) -> (Box<dyn Job>, Result<Output, RunFailure>) {
     if !announced {
         inner.hub.send(Msg::Event(started(&dispatch, slot)));
         start_announced(inner, &dispatch);
@@ -176,14 +288,16 @@ fn run(
         ..
     } = dispatch;
     cell.set_worker(slot);
-    let ctx = JobContext::new(cell, Arc::clone(&inner.hub), slot, attempt);
+    let lent = hub.take().unwrap_or_else(|| Arc::clone(&inner.hub));
+    let ctx = JobContext::new(cell, lent, slot, attempt);
     let result = run_caught(|| job.run(&ctx));
+    *hub = Some(ctx.into_hub());
     (job, result)
 }
 
 /// Runs a job, turning a panic into a failure that carries its message, so
 /// the worker (and the pool's capacity) survives.
-fn run_caught(run: impl FnOnce() -> JobResult) -> Result<super::Output, RunFailure> {
+fn run_caught(run: impl FnOnce() -> JobResult) -> Result<Output, RunFailure> {
     match catch_unwind(AssertUnwindSafe(run)) {
         Ok(Ok(output)) => Ok(output),
         Ok(Err(JobError::Stopped)) => Err(RunFailure::Stopped),

@@ -13,7 +13,15 @@ impl State {
         if self.shutting_down {
             return Err(EngineError::ShutDown);
         }
-        self.settle_lane();
+        if batch.iter().all(NewJob::is_fresh) {
+            // Random ids and no dependencies: nothing to check.
+            for new in batch {
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                self.admit_one(hub, new, seq, true);
+            }
+            return Ok(());
+        }
         let order = self.check_batch(&batch)?;
         let mut slots: Vec<Option<NewJob>> = batch.into_iter().map(Some).collect();
         let base_seq = self.next_seq;
@@ -32,35 +40,45 @@ impl State {
         if self.shutting_down {
             return Err(EngineError::ShutDown);
         }
-        self.settle_lane();
-        self.check_single(&new)?;
+        let fresh = new.is_fresh();
+        if !fresh {
+            self.check_single(&new)?;
+        }
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.admit_one(hub, new, seq, false);
+        self.admit_one(hub, new, seq, fresh);
         Ok(())
     }
 
-    /// Admits jobs that need no checks (see `NewJob::is_fresh`), in order,
-    /// leaving `jobs` empty. Plain ones join the lane when they can: the
-    /// lane's submission numbers must run on without a gap, so once another
-    /// job was admitted behind the lane, jobs take the longer way until the
-    /// lane empties.
-    pub(crate) fn admit_fresh(&mut self, hub: &Hub, jobs: &mut Vec<NewJob>) {
+    /// Admits what reached the inbox. Only when the pool does not run fast:
+    /// then the inbox is read here alone.
+    pub(crate) fn admit_inbox(&mut self) {
+        if self.inbox.is_empty() {
+            return;
+        }
+        // An empty vector that keeps its capacity, so a busy pool does not
+        // allocate for this.
+        let mut jobs = std::mem::take(&mut self.inbox_spare);
+        jobs.extend(self.inbox.try_iter());
+        // They join the lane when they can: the lane's submission numbers
+        // must run on without a gap, so once another job was admitted
+        // behind the lane, jobs take the longer way until the lane empties.
         let lane_open =
             self.lane.is_empty() || self.lane_seq + self.lane.len() as u64 == self.next_seq;
-        if lane_open && jobs.iter().all(NewJob::is_plain) {
+        if lane_open {
             if self.lane.is_empty() {
                 self.lane_seq = self.next_seq;
             }
             self.next_seq += jobs.len() as u64;
             self.lane.extend(jobs.drain(..));
-            return;
+        } else {
+            for new in jobs.drain(..) {
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                self.queue_plain(new, seq);
+            }
         }
-        for new in jobs.drain(..) {
-            let seq = self.next_seq;
-            self.next_seq += 1;
-            self.admit_one(hub, new, seq, true);
-        }
+        self.inbox_spare = jobs;
     }
 
     /// Validates ids and dependencies; returns the batch indices in an order
@@ -72,7 +90,7 @@ impl State {
         }
         let mut index_of = JobIdMap::default();
         for (index, new) in batch.iter().enumerate() {
-            let known = self.jobs.is_known(&new.id);
+            let known = self.is_known(&new.id);
             if known || index_of.insert(new.id, index).is_some() {
                 return Err(EngineError::DuplicateId(new.id));
             }
@@ -85,7 +103,7 @@ impl State {
                 if let Some(&dep_index) = index_of.get(dep) {
                     unmet[index] += 1;
                     waiting_on.entry(dep_index).or_default().push(index);
-                } else if !self.jobs.is_known(dep) {
+                } else if !self.is_known(dep) {
                     return Err(EngineError::UnknownDependency {
                         job: new.id,
                         dependency: *dep,
@@ -116,14 +134,10 @@ impl State {
     }
 
     fn check_single(&mut self, new: &NewJob) -> Result<(), EngineError> {
-        if self.jobs.is_known(&new.id) {
+        if self.is_known(&new.id) {
             return Err(EngineError::DuplicateId(new.id));
         }
-        let missing = new
-            .options()
-            .after
-            .iter()
-            .find(|dep| !self.jobs.is_known(dep));
+        let missing = new.options().after.iter().find(|dep| !self.is_known(dep));
         match missing {
             Some(dep) if *dep == new.id => Err(EngineError::DependencyCycle(vec![new.id])),
             Some(dep) => Err(EngineError::UnknownDependency {
@@ -143,22 +157,24 @@ impl State {
         let mut after = std::mem::take(&mut options.after);
         after.sort_unstable();
         after.dedup();
-        let mut unmet = 0;
+        // Dependencies that have not ended yet; `after` keeps them.
         let mut failed_dep = None;
-        for dep in &after {
-            match self.jobs.ended(dep) {
-                Some(kind) if kind.is_success() => {}
-                Some(_) => failed_dep = failed_dep.or(Some(*dep)),
-                None => unmet += 1,
+        after.retain(|dep| match self.ended(dep) {
+            Some(kind) if kind.is_success() => false,
+            Some(_) => {
+                failed_dep = failed_dep.or(Some(*dep));
+                false
             }
-        }
+            None => true,
+        });
         if let Some(because) = failed_dep {
             record_end(&mut self.jobs, hub, id, Outcome::Skipped { because });
             return;
         }
-        for dep in after.iter().filter(|d| self.jobs.ended(d).is_none()) {
+        for dep in &after {
             self.dependents.entry(*dep).or_default().push(id);
         }
+        let unmet = after.len();
         let phase = if unmet == 0 {
             Phase::Queued
         } else {

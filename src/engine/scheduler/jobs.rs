@@ -9,7 +9,8 @@
 //! lookup by id after that indexes everything listed. A pool running a
 //! stream of such jobs that nobody asks about by id never hashes them.
 //! Plain ones (no options at all) do not even get an entry until they start:
-//! they wait in the scheduler's lane (see `State::settle_lane`).
+//! they wait in the pool's inbox or the scheduler's lane (see
+//! `State::settle`), and most run on a worker's desk (see `desk`).
 
 use super::Entry;
 use crate::engine::{JobId, JobIdMap, OutcomeKind};
@@ -18,7 +19,7 @@ use crate::engine::{JobId, JobIdMap, OutcomeKind};
 pub(crate) type Slot = u32;
 
 #[derive(Clone, Copy)]
-enum Place {
+pub(crate) enum Place {
     Live(Slot),
     Ended(OutcomeKind),
 }
@@ -54,38 +55,19 @@ impl Jobs {
         }
     }
 
-    /// Whether the pool has seen `id`, live or ended.
-    pub(crate) fn is_known(&mut self, id: &JobId) -> bool {
+    /// Where `id` is: live in the slab, or ended. `None` for a job never
+    /// admitted, or one that runs on a worker's desk.
+    pub(crate) fn place(&mut self, id: &JobId) -> Option<Place> {
         self.catch_up();
-        self.index.contains_key(id)
-    }
-
-    /// How `id` ended, if it has.
-    pub(crate) fn ended(&mut self, id: &JobId) -> Option<OutcomeKind> {
-        self.catch_up();
-        match self.index.get(id)? {
-            Place::Ended(kind) => Some(*kind),
-            Place::Live(_) => None,
-        }
+        self.index.get(id).copied()
     }
 
     /// The slot of a live job.
     pub(crate) fn slot(&mut self, id: &JobId) -> Option<Slot> {
-        self.catch_up();
-        match self.index.get(id)? {
-            Place::Live(slot) => Some(*slot),
+        match self.place(id)? {
+            Place::Live(slot) => Some(slot),
             Place::Ended(_) => None,
         }
-    }
-
-    pub(crate) fn get(&mut self, id: &JobId) -> Option<&Entry> {
-        let slot = self.slot(id)?;
-        self.at(slot)
-    }
-
-    pub(crate) fn get_mut(&mut self, id: &JobId) -> Option<&mut Entry> {
-        let slot = self.slot(id)?;
-        self.at_mut(slot)
     }
 
     pub(crate) fn at(&self, slot: Slot) -> Option<&Entry> {
@@ -157,7 +139,13 @@ impl Jobs {
         if entry.indexed {
             self.index.insert(entry.id, Place::Ended(kind));
         } else {
-            self.ended_unindexed.push((entry.id, kind));
+            self.note_ended(entry.id, kind);
         }
+    }
+
+    /// Records how a job that was never indexed ended (one that ran on a
+    /// desk, or was taken out of the slab unindexed).
+    pub(crate) fn note_ended(&mut self, id: JobId, kind: OutcomeKind) {
+        self.ended_unindexed.push((id, kind));
     }
 }

@@ -4,9 +4,12 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, VecDeque};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
 
 use super::cell::{Hub, JobCell, StopReason};
 use super::event::Msg;
@@ -14,10 +17,12 @@ use super::new_job::JobOptions;
 use super::queue::ReadyQueue;
 
 mod admit;
+mod desk;
 mod jobs;
 use super::{Event, EventKind, Job, JobId, JobIdMap, NewJob, Outcome, OutcomeKind};
-use jobs::Jobs;
+pub(crate) use desk::{PlainRun, SharedDesk, open as open_desk};
 pub(crate) use jobs::Slot;
+use jobs::{Jobs, Place};
 
 /// Where a job stands, as the pool sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,7 +127,8 @@ impl Entry {
 /// useful.
 const SPARE_CELLS: usize = 1024;
 
-/// Worker threads: how many are alive and idle, and their slot numbers.
+/// Worker threads: how many are alive and idle, their slot numbers and
+/// their desks.
 #[derive(Default)]
 pub(crate) struct Workers {
     pub(crate) alive: usize,
@@ -130,7 +136,9 @@ pub(crate) struct Workers {
     /// for yet; each message sent takes one of them.
     pub(crate) idle: usize,
     free_slots: BTreeSet<usize>,
-    next_slot: usize,
+    /// One per slot number ever used; a slot's next worker inherits its
+    /// (empty) desk.
+    pub(crate) desks: Vec<SharedDesk>,
     pub(crate) handles: Vec<JoinHandle<()>>,
 }
 
@@ -139,8 +147,8 @@ impl Workers {
         if let Some(slot) = self.free_slots.pop_first() {
             slot
         } else {
-            self.next_slot += 1;
-            self.next_slot - 1
+            self.desks.push(Arc::new(Mutex::new(desk::Desk::default())));
+            self.desks.len() - 1
         }
     }
 
@@ -162,10 +170,35 @@ pub(crate) enum WorkerMsg {
 /// A job handed to a worker.
 pub(crate) struct Dispatch {
     pub(crate) id: JobId,
-    pub(crate) slot: Slot,
+    pub(crate) seat: Seat,
     pub(crate) cell: Arc<JobCell>,
     pub(crate) job: Box<dyn Job>,
     pub(crate) attempt: u32,
+}
+
+/// Where the scheduler keeps a running job.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Seat {
+    /// In the slab: every job that is not plain, and plain ones handed to a
+    /// worker not known at dispatch (an idle one, woken through the channel).
+    Slab(Slot),
+    /// On the desk of the worker that runs it; see [`desk`].
+    Desk,
+}
+
+/// Where a job the pool knows is now; see [`State::find`].
+enum Found {
+    Slab(Slot),
+    /// Running on this worker's desk.
+    Desk(usize),
+    Ended(OutcomeKind),
+}
+
+/// A job [`State::dispatch`] picked: a plain one, with the submission number
+/// it would carry in the slab, or one already in the slab.
+enum Picked {
+    Plain(NewJob, u64),
+    Slab(Slot),
 }
 
 pub(crate) struct State {
@@ -173,12 +206,23 @@ pub(crate) struct State {
     pub(crate) running: usize,
     pub(crate) paused: bool,
     pub(crate) shutting_down: bool,
+    /// Whether the pool runs fast: workers take plain jobs from the inbox
+    /// themselves, without this lock, reading this under their desks' locks
+    /// (it is `Inner::fast`). Written only under this lock, and only while
+    /// [`may_run_fast`](Self::may_run_fast) holds; then the inbox is the
+    /// whole queue, so it is read only through `dispatch`.
+    fast: Arc<AtomicBool>,
+    /// The pool's inbox of plain jobs, read when the pool does not run fast
+    /// (see [`admit_inbox`](Self::admit_inbox)) and by `dispatch` when it
+    /// does.
+    inbox: Receiver<NewJob>,
     queue: ReadyQueue,
-    /// Plain jobs (see `NewJob::is_plain`) in submission order, with the
-    /// submission numbers `lane_seq..lane_seq + lane.len()`: they wait here
-    /// as they were submitted, and get an entry only when they start. Any
-    /// lookup by id first moves them into the slab and the queue (see
-    /// [`settle_lane`](Self::settle_lane)), so only dispatch sees the lane.
+    /// Plain jobs (see `NewJob::is_plain`) admitted from the inbox when the
+    /// pool does not run fast, in submission order, with the submission
+    /// numbers `lane_seq..lane_seq + lane.len()`: they wait here as they
+    /// were submitted, and get an entry only when they start. A lookup by
+    /// id that misses moves them into the slab and the queue (see
+    /// [`settle`](Self::settle)), so only dispatch sees the lane.
     lane: VecDeque<NewJob>,
     lane_seq: u64,
     jobs: Jobs,
@@ -189,8 +233,8 @@ pub(crate) struct State {
     /// Cells of ended jobs, ready for the next jobs to start: a busy pool
     /// makes no allocation per job for them.
     spare_cells: Vec<Arc<JobCell>>,
-    /// An empty vector with capacity, swapped with the pool's inbox.
-    pub(crate) inbox_spare: Vec<super::NewJob>,
+    /// An empty vector with capacity, for admitting the inbox.
+    inbox_spare: Vec<NewJob>,
     /// Running attempts with a timeout: (deadline, job, attempt).
     pub(crate) deadlines: BinaryHeap<Reverse<(Instant, JobId, u32)>>,
     /// Set when a deadline was pushed, so the timer thread gets woken.
@@ -198,12 +242,14 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(max_threads: usize) -> Self {
+    pub(crate) fn new(max_threads: usize, inbox: Receiver<NewJob>, fast: Arc<AtomicBool>) -> Self {
         Self {
             max_threads,
             running: 0,
             paused: false,
             shutting_down: false,
+            fast,
+            inbox,
             queue: ReadyQueue::default(),
             lane: VecDeque::new(),
             lane_seq: 0,
@@ -232,6 +278,49 @@ impl State {
         !self.paused && !self.shutting_down && self.running < self.max_threads
     }
 
+    /// Whether workers may take plain jobs from the inbox without this lock:
+    /// nothing else waits to start before them (no queued job, no lane), no
+    /// job waits for another (so no plain job has dependents), and nothing
+    /// holds starts back or makes a worker retire.
+    pub(crate) fn may_run_fast(&self) -> bool {
+        !self.paused
+            && !self.shutting_down
+            && self.queue.len() == 0
+            && self.lane.is_empty()
+            && self.dependents.is_empty()
+            && self.workers.alive <= self.max_threads
+    }
+
+    /// Whether the pool runs fast (see the `fast` field).
+    pub(crate) fn is_fast(&self) -> bool {
+        // Only ever written under this lock, which the caller holds.
+        self.fast.load(Ordering::Relaxed)
+    }
+
+    /// Lets workers take plain jobs from the inbox themselves.
+    pub(crate) fn enter_fast(&mut self) {
+        // Workers read the flag for every job; it is written only when it
+        // changes, so their caches keep it.
+        if !self.is_fast() {
+            self.fast.store(true, Ordering::Release);
+        }
+    }
+
+    /// Stops workers from taking jobs by themselves, and waits for any that
+    /// is doing so right now: a worker reads the flag under its desk's lock,
+    /// so once every desk was locked after the flag went down, no worker
+    /// takes a job or ends one without the scheduler's lock until it goes
+    /// up again.
+    pub(crate) fn leave_fast(&mut self) {
+        if !self.is_fast() {
+            return;
+        }
+        self.fast.store(false, Ordering::Release);
+        for desk in &self.workers.desks {
+            drop(open_desk(desk));
+        }
+    }
+
     pub(crate) fn counts(&self) -> PoolCounts {
         let waiting = self
             .jobs
@@ -246,15 +335,85 @@ impl State {
     }
 
     fn queued(&self) -> usize {
-        self.queue.len() + self.lane.len()
+        self.queue.len() + self.lane.len() + self.inbox.len()
+    }
+
+    /// Where job `id` is; every lookup by id goes through here. What it
+    /// returns stays true while the lock is held.
+    ///
+    /// Jobs in the slab or ended are found as they are. A job on a desk
+    /// could end at any moment in fast mode, so finding one leaves fast mode
+    /// and looks again. A job not found may wait in the inbox or the lane,
+    /// or (in fast mode) be moving from the inbox onto a desk during the
+    /// search, so a miss settles the state (see [`settle`](Self::settle))
+    /// and looks again.
+    fn find(&mut self, id: &JobId) -> Option<Found> {
+        match self.look_up(id) {
+            Some(Found::Desk(_)) if self.is_fast() => self.leave_fast(),
+            Some(found) => return Some(found),
+            None => self.settle(),
+        }
+        self.look_up(id)
+    }
+
+    fn look_up(&mut self, id: &JobId) -> Option<Found> {
+        self.file_desks();
+        match self.jobs.place(id) {
+            Some(Place::Live(slot)) => return Some(Found::Slab(slot)),
+            Some(Place::Ended(kind)) => return Some(Found::Ended(kind)),
+            None => {}
+        }
+        self.workers
+            .desks
+            .iter()
+            .position(|desk| {
+                open_desk(desk)
+                    .current
+                    .as_ref()
+                    .is_some_and(|run| run.id == *id)
+            })
+            .map(Found::Desk)
+    }
+
+    /// Whether the pool has seen `id`, live or ended.
+    fn is_known(&mut self, id: &JobId) -> bool {
+        self.find(id).is_some()
+    }
+
+    /// How `id` ended, if it has.
+    fn ended(&mut self, id: &JobId) -> Option<OutcomeKind> {
+        match self.find(id)? {
+            Found::Ended(kind) => Some(kind),
+            Found::Slab(_) | Found::Desk(_) => None,
+        }
+    }
+
+    /// Moves the endings the workers noted on their desks into the index.
+    fn file_desks(&mut self) {
+        for desk in &self.workers.desks {
+            let mut desk = open_desk(desk);
+            for (id, kind) in desk.ended.drain(..) {
+                self.jobs.note_ended(id, kind);
+            }
+        }
     }
 
     pub(crate) fn job_state(&mut self, id: JobId) -> Option<JobState> {
-        self.settle_lane();
-        if let Some(kind) = self.jobs.ended(&id) {
-            return Some(JobState::Ended(kind));
-        }
-        let entry = self.jobs.get(&id)?;
+        let slot = match self.find(&id)? {
+            Found::Ended(kind) => return Some(JobState::Ended(kind)),
+            Found::Desk(worker) => {
+                let desk = open_desk(&self.workers.desks[worker]);
+                let run = desk.current.as_ref().expect("found on this desk");
+                return Some(JobState::Running {
+                    worker,
+                    started: run.started,
+                    attempt: 1,
+                    stop_requested: run.stop_requested,
+                });
+            }
+            Found::Slab(slot) => slot,
+        };
+        let entry = self.jobs.at(slot)?;
         Some(match entry.phase {
             Phase::Waiting { .. } => JobState::Waiting,
             Phase::Queued => JobState::Queued,
@@ -273,12 +432,50 @@ impl State {
     // ---- dispatch ----
 
     /// Takes the next queued job if the cap and the pause allow it, and
-    /// counts it as running. The worker that runs it announces the start.
+    /// counts it as running, for a worker not known yet (an idle one woken
+    /// through the channel, or one about to be spawned): the job goes in
+    /// the slab. The worker that runs it announces the start.
     pub(crate) fn dispatch(&mut self) -> Option<Dispatch> {
+        match self.pick()? {
+            Picked::Plain(new, seq) => {
+                let slot = self.jobs.insert_unindexed(Entry::queued(new, seq));
+                Some(self.start_in_slab(slot))
+            }
+            Picked::Slab(slot) => Some(self.start_in_slab(slot)),
+        }
+    }
+
+    /// Like [`dispatch`](Self::dispatch), for worker `worker` itself: a plain
+    /// job goes on its desk.
+    pub(crate) fn dispatch_to(&mut self, worker: usize) -> Option<Dispatch> {
+        match self.pick()? {
+            Picked::Plain(new, _) => Some(self.start_on_desk(worker, new)),
+            Picked::Slab(slot) => Some(self.start_in_slab(slot)),
+        }
+    }
+
+    /// The job that starts next, if the cap and the pause let one start:
+    /// the higher priority, then the older, of the lane's first job and the
+    /// queue's; in fast mode, the inbox's first (the queue and the lane are
+    /// empty then).
+    fn pick(&mut self) -> Option<Picked> {
         if self.startable() == 0 {
             return None;
         }
-        let slot = loop {
+        if self.is_fast() && !self.may_run_fast() {
+            // This lock's holder queued a job (a retry), which comes before
+            // the inbox: that is admitted behind it later.
+            self.leave_fast();
+        }
+        if self.is_fast() {
+            // Workers in fast mode take from the inbox too: it may be empty
+            // by now.
+            let new = self.inbox.try_recv().ok()?;
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            return Some(Picked::Plain(new, seq));
+        }
+        loop {
             let from_lane = match self.queue.front() {
                 None => true,
                 Some((priority, seq)) => {
@@ -289,7 +486,7 @@ impl State {
                 let new = self.lane.pop_front()?;
                 let seq = self.lane_seq;
                 self.lane_seq += 1;
-                break self.jobs.insert_unindexed(Entry::queued(new, seq));
+                return Some(Picked::Plain(new, seq));
             }
             let (priority, seq, slot) = self.queue.pop_place()?;
             if self
@@ -298,20 +495,51 @@ impl State {
                 .is_some_and(|entry| entry.is_queued_at(priority, seq))
             {
                 self.queue.taken();
-                break slot;
+                return Some(Picked::Slab(slot));
             }
-        };
-        let entry = self.jobs.at_mut(slot).expect("found above");
-        let id = entry.id;
-        let job = entry.job.take().expect("a queued job holds its job");
-        if entry.cell.is_none() {
-            let paused = entry.paused;
-            let spare = self.spare_cells.pop().and_then(|mut cell| {
-                Arc::get_mut(&mut cell)?.reuse(id, paused);
-                Some(cell)
-            });
-            entry.cell = Some(spare.unwrap_or_else(|| Arc::new(JobCell::starting(id, paused))));
         }
+    }
+
+    /// A cell for job `id`: a spare one when there is one.
+    fn fresh_cell(&mut self, id: JobId, paused: bool) -> Arc<JobCell> {
+        let spare = self.spare_cells.pop().and_then(|mut cell| {
+            Arc::get_mut(&mut cell)?.reuse(id, paused);
+            Some(cell)
+        });
+        spare.unwrap_or_else(|| Arc::new(JobCell::starting(id, paused)))
+    }
+
+    /// Starts a plain job on `worker`'s desk.
+    fn start_on_desk(&mut self, worker: usize, new: NewJob) -> Dispatch {
+        let (id, job, _) = new.into_parts();
+        let cell = self.fresh_cell(id, false);
+        cell.set_worker(worker);
+        open_desk(&self.workers.desks[worker]).current = Some(PlainRun {
+            id,
+            cell: Arc::clone(&cell),
+            started: Instant::now(),
+            stop_requested: None,
+        });
+        self.running += 1;
+        Dispatch {
+            id,
+            seat: Seat::Desk,
+            cell,
+            job,
+            attempt: 1,
+        }
+    }
+
+    /// Starts the queued job in slab slot `slot`.
+    fn start_in_slab(&mut self, slot: Slot) -> Dispatch {
+        let entry = self.jobs.at_mut(slot).expect("picked jobs are live");
+        let (id, paused) = (entry.id, entry.paused);
+        if entry.cell.is_none() {
+            let cell = self.fresh_cell(id, paused);
+            self.jobs.at_mut(slot).expect("picked jobs are live").cell = Some(cell);
+        }
+        let entry = self.jobs.at_mut(slot).expect("picked jobs are live");
+        let job = entry.job.take().expect("a queued job holds its job");
         let cell = entry.cell.as_ref().expect("made above");
         cell.start_unannounced();
         entry.attempt += 1;
@@ -326,38 +554,77 @@ impl State {
             self.deadline_added = true;
         }
         self.running += 1;
-        Some(Dispatch {
+        Dispatch {
             id,
-            slot,
+            seat: Seat::Slab(slot),
             cell: Arc::clone(cell),
             job,
             attempt: entry.attempt,
-        })
-    }
-
-    /// Moves the lane's jobs into the slab and the queue, where lookups by
-    /// id find them. Every lookup by id calls this first.
-    pub(crate) fn settle_lane(&mut self) {
-        while let Some(new) = self.lane.pop_front() {
-            let seq = self.lane_seq;
-            self.lane_seq += 1;
-            let slot = self.jobs.insert_unindexed(Entry::queued(new, seq));
-            self.queue.push(0, seq, slot);
         }
     }
 
+    /// Puts every job where a lookup by id finds it, and keeps it there
+    /// while the lock is held: workers stop taking jobs by themselves, and
+    /// the inbox and the lane move into the slab and the queue.
+    pub(crate) fn settle(&mut self) {
+        self.leave_fast();
+        self.admit_inbox();
+        while let Some(new) = self.lane.pop_front() {
+            let seq = self.lane_seq;
+            self.lane_seq += 1;
+            self.queue_plain(new, seq);
+        }
+    }
+
+    /// Queues a plain job in the slab with submission number `seq`.
+    fn queue_plain(&mut self, new: NewJob, seq: u64) {
+        let slot = self.jobs.insert_unindexed(Entry::queued(new, seq));
+        self.queue.push(0, seq, slot);
+    }
+
     /// Puts back a job that was dispatched but could not be handed to a
-    /// worker.
+    /// worker (only [`dispatch`](Self::dispatch)'s jobs, which are in the
+    /// slab).
     pub(crate) fn undispatch(&mut self, dispatch: Dispatch) {
-        let entry = self
-            .jobs
-            .at_mut(dispatch.slot)
-            .expect("dispatched jobs are live");
+        let Seat::Slab(slot) = dispatch.seat else {
+            unreachable!("jobs for a worker not yet known are in the slab");
+        };
+        let entry = self.jobs.at_mut(slot).expect("dispatched jobs are live");
         entry.job = Some(dispatch.job);
         entry.attempt -= 1;
         entry.phase = Phase::Queued;
         self.running -= 1;
-        self.queue.push(entry.priority, entry.seq, dispatch.slot);
+        self.queue.push(entry.priority, entry.seq, slot);
+    }
+
+    /// Records how the plain job on `worker`'s desk ended, outside fast mode
+    /// (in fast mode its worker does that alone; see `worker::handover`).
+    /// Returns the end to announce, like [`complete`](Self::complete).
+    pub(crate) fn complete_on_desk(
+        &mut self,
+        hub: &Hub,
+        worker: usize,
+        result: Result<super::Output, RunFailure>,
+    ) -> Option<(JobId, Outcome)> {
+        let run = open_desk(&self.workers.desks[worker])
+            .current
+            .take()
+            .expect("a desk job stays on its desk until it ends");
+        self.running -= 1;
+        let outcome = outcome_of(result, run.cell.stop_reason());
+        self.keep_cell(run.cell);
+        if self.dependents.contains_key(&run.id) {
+            self.end(hub, run.id, outcome);
+            return None;
+        }
+        self.jobs.note_ended(run.id, outcome.kind());
+        Some((run.id, outcome))
+    }
+
+    /// A desk job ended in fast mode but no next job was in the inbox: its
+    /// worker no longer runs one.
+    pub(crate) fn desk_emptied(&mut self) {
+        self.running -= 1;
     }
 
     /// Records what a run returned: a retry or the job's end.
@@ -376,16 +643,7 @@ impl State {
         let entry = self.jobs.at_mut(slot).expect("running jobs are live");
         let id = entry.id;
         let stop = entry.cell.as_ref().and_then(|cell| cell.stop_reason());
-        let outcome = match (result, stop) {
-            (Ok(output), _) => Outcome::Succeeded(output),
-            (Err(_), Some(StopReason::Requested)) | (Err(RunFailure::Stopped), None) => {
-                Outcome::Stopped
-            }
-            (Err(_), Some(StopReason::TimedOut)) => Outcome::TimedOut,
-            (Err(RunFailure::Failed { error, exit_code }), None) => {
-                Outcome::Failed { error, exit_code }
-            }
-        };
+        let outcome = outcome_of(result, stop);
         let retry = matches!(outcome, Outcome::Failed { .. } | Outcome::TimedOut)
             && entry.retries_left > 0
             && !self.shutting_down;
@@ -425,25 +683,23 @@ impl State {
     /// Cancels a queued or waiting job, or asks a running one to stop.
     /// Returns whether the job was live.
     pub(crate) fn stop(&mut self, hub: &Hub, id: JobId, reason: StopReason) -> bool {
-        self.settle_lane();
-        let Some(entry) = self.jobs.get_mut(&id) else {
+        let slot = match self.find(&id) {
+            None | Some(Found::Ended(_)) => return false,
+            Some(Found::Desk(worker)) => {
+                let mut desk = open_desk(&self.workers.desks[worker]);
+                let run = desk.current.as_mut().expect("found on this desk");
+                request_stop(hub, id, &run.cell, &mut run.stop_requested, reason);
+                return true;
+            }
+            Some(Found::Slab(slot)) => slot,
+        };
+        let Some(entry) = self.jobs.at_mut(slot) else {
             return false;
         };
         match &mut entry.phase {
             Phase::Running { stop_requested, .. } => {
                 let cell = entry.cell.as_ref().expect("a running job has its cell");
-                if cell.request_stop(reason) {
-                    *stop_requested = Some(Instant::now());
-                    // Before its start is out, the worker sends this.
-                    if cell.stop_event_now() {
-                        hub.send(Msg::Event(Event {
-                            job: id,
-                            kind: EventKind::StopRequested {
-                                timed_out: reason == StopReason::TimedOut,
-                            },
-                        }));
-                    }
-                }
+                request_stop(hub, id, cell, stop_requested, reason);
             }
             Phase::Queued | Phase::Waiting { .. } => {
                 self.cancel(hub, id);
@@ -454,8 +710,7 @@ impl State {
 
     /// Cancels a job that has not started. Returns whether it was cancelled.
     pub(crate) fn cancel(&mut self, hub: &Hub, id: JobId) -> bool {
-        self.settle_lane();
-        let Some(slot) = self.jobs.slot(&id) else {
+        let Some(Found::Slab(slot)) = self.find(&id) else {
             return false;
         };
         match self.jobs.at(slot).map(|entry| &entry.phase) {
@@ -470,8 +725,11 @@ impl State {
 
     /// Stops every running job and cancels everything else.
     pub(crate) fn stop_all(&mut self, hub: &Hub) {
-        self.settle_lane();
-        let ids: Vec<JobId> = self.jobs.live().map(|entry| entry.id).collect();
+        self.settle();
+        let mut ids: Vec<JobId> = self.jobs.live().map(|entry| entry.id).collect();
+        for desk in &self.workers.desks {
+            ids.extend(open_desk(desk).current.as_ref().map(|run| run.id));
+        }
         // Not-yet-started jobs first, so none of them starts in between.
         for &id in &ids {
             self.cancel(hub, id);
@@ -483,8 +741,7 @@ impl State {
 
     /// Moves a queued or waiting job to another priority.
     pub(crate) fn set_priority(&mut self, id: JobId, priority: i32) -> bool {
-        self.settle_lane();
-        let Some(slot) = self.jobs.slot(&id) else {
+        let Some(Found::Slab(slot)) = self.find(&id) else {
             return false;
         };
         let Some(entry) = self.jobs.at_mut(slot) else {
@@ -511,8 +768,17 @@ impl State {
     /// Pauses or resumes a live job; one that has not started yet starts
     /// paused. Returns whether the job was live.
     pub(crate) fn set_job_paused(&mut self, id: JobId, paused: bool) -> bool {
-        self.settle_lane();
-        let Some(entry) = self.jobs.get_mut(&id) else {
+        let slot = match self.find(&id) {
+            None | Some(Found::Ended(_)) => return false,
+            Some(Found::Desk(worker)) => {
+                let desk = open_desk(&self.workers.desks[worker]);
+                let run = desk.current.as_ref().expect("found on this desk");
+                run.cell.set_paused(paused);
+                return true;
+            }
+            Some(Found::Slab(slot)) => slot,
+        };
+        let Some(entry) = self.jobs.at_mut(slot) else {
             return false;
         };
         entry.paused = paused;
@@ -527,19 +793,26 @@ impl State {
     /// still may).
     fn forget(&mut self, slot: Slot) -> Entry {
         let mut entry = self.jobs.take(slot);
-        if let Some(mut cell) = entry.cell.take()
-            && Arc::get_mut(&mut cell).is_some()
-            && self.spare_cells.len() < SPARE_CELLS
-        {
-            self.spare_cells.push(cell);
+        if let Some(cell) = entry.cell.take() {
+            self.keep_cell(cell);
         }
         entry
     }
 
-    /// The running attempt `attempt` of `id`, if it is still running.
+    /// Keeps an ended job's cell for a later job, if nothing else holds it.
+    fn keep_cell(&mut self, mut cell: Arc<JobCell>) {
+        if Arc::get_mut(&mut cell).is_some() && self.spare_cells.len() < SPARE_CELLS {
+            self.spare_cells.push(cell);
+        }
+    }
+
+    /// Whether attempt `attempt` of `id` is running. Only jobs with a
+    /// timeout ask, and those are never plain, so never on a desk.
     pub(crate) fn is_running_attempt(&mut self, id: JobId, attempt: u32) -> bool {
-        self.settle_lane();
-        self.jobs.get(&id).is_some_and(|entry| {
+        let Some(Found::Slab(slot)) = self.find(&id) else {
+            return false;
+        };
+        self.jobs.at(slot).is_some_and(|entry| {
             entry.attempt == attempt && matches!(entry.phase, Phase::Running { .. })
         })
     }
@@ -592,6 +865,46 @@ pub(crate) enum RunFailure {
         error: String,
         exit_code: Option<i32>,
     },
+}
+
+/// How a run ended, given what it returned and the stop asked of it.
+pub(crate) fn outcome_of(
+    result: Result<super::Output, RunFailure>,
+    stop: Option<StopReason>,
+) -> Outcome {
+    match (result, stop) {
+        (Ok(output), _) => Outcome::Succeeded(output),
+        (Err(_), Some(StopReason::Requested)) | (Err(RunFailure::Stopped), None) => {
+            Outcome::Stopped
+        }
+        (Err(_), Some(StopReason::TimedOut)) => Outcome::TimedOut,
+        (Err(RunFailure::Failed { error, exit_code }), None) => {
+            Outcome::Failed { error, exit_code }
+        }
+    }
+}
+
+/// Sets a running job's stop flag and tells the consumer, unless a stop was
+/// asked already. Before the job's start is out, its worker sends the event
+/// right after the start.
+fn request_stop(
+    hub: &Hub,
+    id: JobId,
+    cell: &JobCell,
+    stop_requested: &mut Option<Instant>,
+    reason: StopReason,
+) {
+    if cell.request_stop(reason) {
+        *stop_requested = Some(Instant::now());
+        if cell.stop_event_now() {
+            hub.send(Msg::Event(Event {
+                job: id,
+                kind: EventKind::StopRequested {
+                    timed_out: reason == StopReason::TimedOut,
+                },
+            }));
+        }
+    }
 }
 
 /// Notes how `id` ended and tells the consumer.
