@@ -1,6 +1,9 @@
-//! The pool's bookkeeping, all behind one lock: the queue, the live jobs, the
+//! The pool's bookkeeping, behind one lock: the queue, the live jobs, the
 //! dependency graph and the deadlines. Every decision to start a job is made
-//! here, re-checking the cap each time, so lowering it never interrupts work.
+//! here, re-checking the cap each time, so lowering it never interrupts work;
+//! except in fast mode, where a worker replaces the plain job it ended with
+//! the next one from the inbox on its own (see `desk`), which leaves the
+//! number running as it was.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, VecDeque};
