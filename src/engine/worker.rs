@@ -12,7 +12,7 @@ use super::cell::{Hub, JobCell, StopReason};
 use super::event::Msg;
 use super::pool::Inner;
 use super::scheduler::{
-    Dispatch, PlainRun, RunFailure, Seat, SharedDesk, Slot, WorkerMsg, open_desk, outcome_of,
+    Dispatch, RunFailure, Seat, SharedDesk, Slot, WorkerMsg, open_desk, outcome_of,
 };
 use super::{Event, EventKind, Job, JobContext, JobError, JobId, JobResult, Outcome, Output};
 
@@ -155,31 +155,15 @@ fn handover(inner: &Inner, desk: &SharedDesk, result: Result<Output, RunFailure>
     let Ok(new) = inner.inbox_rx.try_recv() else {
         return Handover::Ended(finished);
     };
-    let (id, job, _) = new.into_parts();
     // The last job's cell, when nothing holds it any more (an unread
     // progress notice may).
     let mut cell = run.cell;
     if let Some(spare) = Arc::get_mut(&mut cell) {
-        spare.reuse(id, false);
+        spare.reuse(new.id, false);
     } else {
-        cell = Arc::new(JobCell::starting(id, false));
+        cell = Arc::new(JobCell::starting(new.id, false));
     }
-    desk.current = Some(PlainRun {
-        id,
-        cell: Arc::clone(&cell),
-        started: Instant::now(),
-        stop_requested: None,
-    });
-    Handover::Next(
-        finished,
-        Dispatch {
-            id,
-            seat: Seat::Desk,
-            cell,
-            job,
-            attempt: 1,
-        },
-    )
+    Handover::Next(finished, desk.take_on(new, cell))
 }
 
 /// An idle worker was kicked: jobs reached the inbox. Takes the first that

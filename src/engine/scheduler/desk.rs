@@ -12,8 +12,9 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
+use super::{Dispatch, Seat};
 use crate::engine::cell::JobCell;
-use crate::engine::{JobId, OutcomeKind};
+use crate::engine::{JobId, NewJob, OutcomeKind};
 
 /// A plain job running on a worker's desk.
 pub(crate) struct PlainRun {
@@ -29,6 +30,27 @@ pub(crate) struct Desk {
     /// Plain jobs that ended in fast mode, oldest first, until the
     /// scheduler files them (see `State::file_desks`).
     pub(crate) ended: Vec<(JobId, OutcomeKind)>,
+}
+
+impl Desk {
+    /// Puts plain job `new` on the desk, to run with `cell` (made or reused
+    /// for it), and returns it for the desk's worker to run.
+    pub(crate) fn take_on(&mut self, new: NewJob, cell: Arc<JobCell>) -> Dispatch {
+        let (id, job, _) = new.into_parts();
+        self.current = Some(PlainRun {
+            id,
+            cell: Arc::clone(&cell),
+            started: Instant::now(),
+            stop_requested: None,
+        });
+        Dispatch {
+            id,
+            seat: Seat::Desk,
+            cell,
+            job,
+            attempt: 1,
+        }
+    }
 }
 
 /// A desk as the worker and the scheduler share it.

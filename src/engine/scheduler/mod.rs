@@ -23,7 +23,7 @@ mod admit;
 mod desk;
 mod jobs;
 use super::{Event, EventKind, Job, JobId, JobIdMap, NewJob, Outcome, OutcomeKind};
-pub(crate) use desk::{PlainRun, SharedDesk, open as open_desk};
+pub(crate) use desk::{SharedDesk, open as open_desk};
 pub(crate) use jobs::Slot;
 use jobs::{Jobs, Place};
 
@@ -514,23 +514,9 @@ impl State {
 
     /// Starts a plain job on `worker`'s desk.
     fn start_on_desk(&mut self, worker: usize, new: NewJob) -> Dispatch {
-        let (id, job, _) = new.into_parts();
-        let cell = self.fresh_cell(id, false);
-        cell.set_worker(worker);
-        open_desk(&self.workers.desks[worker]).current = Some(PlainRun {
-            id,
-            cell: Arc::clone(&cell),
-            started: Instant::now(),
-            stop_requested: None,
-        });
+        let cell = self.fresh_cell(new.id, false);
         self.running += 1;
-        Dispatch {
-            id,
-            seat: Seat::Desk,
-            cell,
-            job,
-            attempt: 1,
-        }
+        open_desk(&self.workers.desks[worker]).take_on(new, cell)
     }
 
     /// Starts the queued job in slab slot `slot`.
