@@ -234,6 +234,11 @@ impl Drop for Locked<'_> {
     }
 }
 
+/// How many jobs of a batch of plain ones are sent between two looks at
+/// `room`: few enough that a pool starts on a long batch at once, many
+/// enough that the looks cost nothing next to the sends.
+const WAKE_EVERY: usize = 1024;
+
 /// What a fresh submission needs for its job to start as soon as it can.
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -341,11 +346,27 @@ impl Pool {
     /// worker may have to be spawned; an idle worker is woken to admit them
     /// instead. The pool only shuts down when it is dropped, so no
     /// submission can race with that.
+    ///
+    /// A long batch makes room for its jobs as it goes (after its first job
+    /// and every [`WAKE_EVERY`] jobs), so the pool starts on it while the
+    /// rest is still being sent.
     fn submit_plain(&self, jobs: impl IntoIterator<Item = NewJob>) {
-        for job in jobs {
+        let mut unseen = false;
+        for (index, job) in jobs.into_iter().enumerate() {
             // The receiver lives in `inner` too, so this cannot fail.
             let _ = self.inner.inbox.send(job);
+            unseen = index % WAKE_EVERY != 0;
+            if !unseen {
+                self.make_room();
+            }
         }
+        if unseen {
+            self.make_room();
+        }
+    }
+
+    /// Does what `room` says a job that just reached the inbox needs.
+    fn make_room(&self) {
         fence(Ordering::SeqCst);
         match self.inner.room.load(Ordering::SeqCst) {
             room if room == Room::Idle as u8
