@@ -43,28 +43,14 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    /// The scheduler's state, settled (see `State::settle`): every job
-    /// submitted before this call is in the slab or on a desk, and stays
-    /// there while the lock is held. For admitting jobs that are not plain,
-    /// which must come after those in submission order and may depend on
-    /// them, and for stopping everything.
+    /// The scheduler's state. Lets a pool that may run fast do so (see
+    /// `State::may_run_fast`), or admits the inbox. Lookups by id settle
+    /// the state themselves when they need to (see `State::find`).
     ///
     /// A panic while holding this lock would be a bug in the scheduler
     /// itself (jobs never run under it); the state is still consistent
     /// enough to shut down, so poisoning is ignored.
     pub(crate) fn lock(self: &Arc<Self>) -> Locked<'_> {
-        let mut locked = Locked {
-            inner: self,
-            state: self.lock_raw(),
-        };
-        locked.state.settle();
-        locked
-    }
-
-    /// The lock, leaving a fast-running pool fast (or letting it start to):
-    /// for everything else. Lookups by id settle the state themselves when
-    /// they need to (see `State::find`).
-    pub(crate) fn lock_unsettled(self: &Arc<Self>) -> Locked<'_> {
         let mut locked = Locked {
             inner: self,
             state: self.lock_raw(),
@@ -76,6 +62,20 @@ impl Inner {
         } else if !state.is_fast() {
             state.admit_inbox();
         }
+        locked
+    }
+
+    /// The scheduler's state, settled (see `State::settle`): every job
+    /// submitted before this call is in the slab or on a desk, and stays
+    /// there while the lock is held. For admitting jobs that are not plain,
+    /// which must come after those in submission order and may depend on
+    /// them, and for stopping everything.
+    pub(crate) fn lock_settled(self: &Arc<Self>) -> Locked<'_> {
+        let mut locked = Locked {
+            inner: self,
+            state: self.lock_raw(),
+        };
+        locked.state.settle();
         locked
     }
 
@@ -319,7 +319,7 @@ impl Pool {
             self.submit_plain([job]);
             return Ok(id);
         }
-        let mut state = self.inner.lock();
+        let mut state = self.inner.lock_settled();
         state.admit_single(&self.inner.hub, job)?;
         self.inner.staff(&mut state);
         Ok(id)
@@ -336,7 +336,7 @@ impl Pool {
             self.submit_plain(jobs);
             return Ok(ids);
         }
-        let mut state = self.inner.lock();
+        let mut state = self.inner.lock_settled();
         state.admit(&self.inner.hub, jobs)?;
         self.inner.staff(&mut state);
         Ok(ids)
@@ -375,7 +375,7 @@ impl Pool {
                 self.inner.send_to_worker(WorkerMsg::Kick);
             }
             room if room == Room::Lock as u8 => {
-                let mut state = self.inner.lock_unsettled();
+                let mut state = self.inner.lock();
                 self.inner.staff(&mut state);
             }
             _ => {}
@@ -385,7 +385,7 @@ impl Pool {
     /// The cap on jobs running at once.
     #[must_use]
     pub fn max_threads(&self) -> usize {
-        self.inner.lock_unsettled().max_threads
+        self.inner.lock().max_threads
     }
 
     /// Changes the cap at once. Raising it starts queued jobs now; lowering it
@@ -396,7 +396,7 @@ impl Pool {
     /// [`EngineError::InvalidMaxThreads`] outside `1..=1024`; nothing changes.
     pub fn set_max_threads(&self, max_threads: usize) -> Result<(), EngineError> {
         check_max_threads(max_threads)?;
-        let mut state = self.inner.lock_unsettled();
+        let mut state = self.inner.lock();
         state.max_threads = max_threads;
         self.inner.staff(&mut state);
         self.inner.retire_excess(&mut state);
@@ -406,7 +406,7 @@ impl Pool {
     /// Stops a job: a queued or waiting one is cancelled at once, a running
     /// one has its stop flag set. Returns whether the job was live.
     pub fn stop(&self, id: JobId) -> bool {
-        let mut state = self.inner.lock_unsettled();
+        let mut state = self.inner.lock();
         let live = state.stop(&self.inner.hub, id, StopReason::Requested);
         self.inner.staff(&mut state);
         live
@@ -415,7 +415,7 @@ impl Pool {
     /// Cancels a job that has not started; a running job is left alone.
     /// Returns whether it was cancelled.
     pub fn cancel(&self, id: JobId) -> bool {
-        let mut state = self.inner.lock_unsettled();
+        let mut state = self.inner.lock();
         let cancelled = state.cancel(&self.inner.hub, id);
         self.inner.staff(&mut state);
         cancelled
@@ -423,17 +423,17 @@ impl Pool {
 
     /// Cancels everything queued or waiting and stops everything running.
     pub fn stop_all(&self) {
-        self.inner.lock().stop_all(&self.inner.hub);
+        self.inner.lock_settled().stop_all(&self.inner.hub);
     }
 
     /// Holds back new starts; running jobs go on.
     pub fn pause(&self) {
-        self.inner.lock_unsettled().paused = true;
+        self.inner.lock().paused = true;
     }
 
     /// Lets queued jobs start again.
     pub fn resume(&self) {
-        let mut state = self.inner.lock_unsettled();
+        let mut state = self.inner.lock();
         state.paused = false;
         self.inner.staff(&mut state);
     }
@@ -441,36 +441,36 @@ impl Pool {
     /// Whether new starts are held back.
     #[must_use]
     pub fn is_paused(&self) -> bool {
-        self.inner.lock_unsettled().paused
+        self.inner.lock().paused
     }
 
     /// Changes a queued or waiting job's priority. Returns whether it did.
     pub fn set_priority(&self, id: JobId, priority: i32) -> bool {
-        self.inner.lock_unsettled().set_priority(id, priority)
+        self.inner.lock().set_priority(id, priority)
     }
 
     /// Pauses (`true`) or resumes a job at its next checkpoint. Returns
     /// whether the job was live.
     pub fn set_job_paused(&self, id: JobId, paused: bool) -> bool {
-        self.inner.lock_unsettled().set_job_paused(id, paused)
+        self.inner.lock().set_job_paused(id, paused)
     }
 
     /// Where a job stands; `None` for an id the pool has never seen.
     #[must_use]
     pub fn state(&self, id: JobId) -> Option<JobState> {
-        self.inner.lock_unsettled().job_state(id)
+        self.inner.lock().job_state(id)
     }
 
     /// How many jobs wait, are queued and run.
     #[must_use]
     pub fn counts(&self) -> PoolCounts {
-        self.inner.lock_unsettled().counts()
+        self.inner.lock().counts()
     }
 
     /// Worker threads alive right now.
     #[must_use]
     pub fn worker_threads(&self) -> usize {
-        self.inner.lock_unsettled().workers.alive
+        self.inner.lock().workers.alive
     }
 
     /// Stops everything and joins every thread; waits for running jobs to
@@ -481,7 +481,7 @@ impl Pool {
 
     fn shut_down(&mut self) {
         let handles = {
-            let mut state = self.inner.lock();
+            let mut state = self.inner.lock_settled();
             state.stop_all(&self.inner.hub);
             state.shutting_down = true;
             // Busy workers exit when their job ends.

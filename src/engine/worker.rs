@@ -74,7 +74,7 @@ pub(crate) fn worker_main(
             }
             Seat::Slab(job_slot) => Ended::InSlab(job_slot, job, result),
         };
-        let mut state = inner.lock_unsettled();
+        let mut state = inner.lock();
         // A finished slab job is dropped here, under the lock, for the same
         // reason as above.
         let finished = match ended {
@@ -172,7 +172,7 @@ fn handover(inner: &Inner, desk: &SharedDesk, result: Result<Output, RunFailure>
 /// start.
 fn take_kicked(inner: &Arc<Inner>, worker: usize) -> Option<Dispatch> {
     inner.kick_taken();
-    let mut state = inner.lock_unsettled();
+    let mut state = inner.lock();
     let mut next = None;
     if state.workers.idle > 0 {
         next = state.dispatch_to(worker);
@@ -244,7 +244,7 @@ fn started(dispatch: &Dispatch, worker: usize) -> Event {
 /// Frees the worker's slot; `counted` says whether it still counts as alive
 /// and idle (true when the channel closed under it at shutdown).
 fn retire(inner: &Arc<Inner>, slot: usize, counted: bool) {
-    let mut state = inner.lock_unsettled();
+    let mut state = inner.lock();
     if counted {
         state.workers.alive -= 1;
         state.workers.idle = state.workers.idle.saturating_sub(1);
