@@ -250,7 +250,16 @@ fn a_bad_job_file_shows_where_it_is_wrong_and_starts_nothing() {
 
 #[test]
 fn a_command_job_from_the_toolbar_runs_and_reports_progress() {
-    let mut harness = harness(2);
+    let logs = tempfile::tempdir().unwrap();
+    let app = App::new(Settings {
+        max_threads: 2,
+        ..Settings::default()
+    })
+    .unwrap()
+    .with_log_dir(logs.path().to_owned());
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app);
     harness
         .state_mut()
         .toolbar_mut()
@@ -267,12 +276,19 @@ fn a_command_job_from_the_toolbar_runs_and_reports_progress() {
     assert!(name.starts_with("sh -c"), "{name}");
     harness.get_by_role_and_label(Role::Button, &name).click();
     frames(&mut harness, 2);
-    harness.get_by_label_contains("Full log: ");
     let job = &harness.state().board().jobs()[0];
     assert!(
         job.log.lines().any(|line| line == "finished"),
         "{:?}",
         job.log
+    );
+    // The full log went where the app was told, not to the user's folder.
+    let full_log = logs.path().join(format!("{}.log", job.id));
+    harness.get_by_label(&format!("Full log: {}", full_log.display()));
+    let written = std::fs::read_to_string(&full_log).unwrap();
+    assert!(
+        written.lines().any(|line| line == "finished"),
+        "{written:?}"
     );
 }
 

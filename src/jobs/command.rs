@@ -83,6 +83,7 @@ pub struct CommandJob {
     progress_regex: Option<Regex>,
     grace: Duration,
     log_file: Option<PathBuf>,
+    log_dir: Option<PathBuf>,
 }
 
 impl CommandJob {
@@ -97,6 +98,7 @@ impl CommandJob {
             progress_regex: None,
             grace: DEFAULT_GRACE,
             log_file: None,
+            log_dir: None,
         }
     }
 
@@ -159,6 +161,14 @@ impl CommandJob {
         self
     }
 
+    /// Writes the full log to `<dir>/<job id>.log` instead of the default
+    /// log folder; [`log_file`](Self::log_file), when given, wins.
+    #[must_use]
+    pub fn log_dir(mut self, dir: PathBuf) -> Self {
+        self.log_dir = Some(dir);
+        self
+    }
+
     /// The program and its arguments (or the script's words, with a shell).
     #[must_use]
     pub fn argv(&self) -> &[String] {
@@ -181,9 +191,10 @@ impl CommandJob {
     /// exists only once the job has printed something.
     #[must_use]
     pub fn log_path(&self, id: JobId) -> PathBuf {
-        self.log_file
-            .clone()
-            .unwrap_or_else(|| default_log_dir().join(format!("{id}.log")))
+        self.log_file.clone().unwrap_or_else(|| {
+            let dir = self.log_dir.clone().unwrap_or_else(default_log_dir);
+            dir.join(format!("{id}.log"))
+        })
     }
 
     fn program(&self) -> &str {
@@ -284,6 +295,18 @@ mod tests {
         let default = log_dir_from(None);
         assert!(default.ends_with("jobdeck/logs"), "{}", default.display());
         assert_eq!(log_dir_from(Some("".into())), default);
+    }
+
+    #[test]
+    fn a_log_dir_holds_the_log_unless_a_log_file_is_given() {
+        let id = JobId::new();
+        let job = CommandJob::new(vec!["true".into()]).log_dir("/tmp/logs".into());
+        assert_eq!(
+            job.log_path(id),
+            PathBuf::from(format!("/tmp/logs/{id}.log"))
+        );
+        let job = job.log_file("/tmp/one.log".into());
+        assert_eq!(job.log_path(id), PathBuf::from("/tmp/one.log"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! applies what they ask after each frame.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui::{Context, Ui};
@@ -64,6 +64,9 @@ pub struct App {
     error: Option<String>,
     /// What the last job file started, shown under the overall bar.
     last_opened: Option<String>,
+    /// Where commands started from the toolbar write their full logs, when
+    /// not the default log folder.
+    log_dir: Option<PathBuf>,
 }
 
 impl App {
@@ -91,7 +94,17 @@ impl App {
             quit: Quit::No,
             error: None,
             last_opened: None,
+            log_dir: None,
         })
+    }
+
+    /// Commands started from the toolbar write their full logs under `dir`
+    /// instead of the default log folder (see
+    /// [`default_log_dir`](crate::jobs::default_log_dir)).
+    #[must_use]
+    pub fn with_log_dir(mut self, dir: PathBuf) -> Self {
+        self.log_dir = Some(dir);
+        self
     }
 
     /// A window state with the settings saved by a previous run, if any.
@@ -317,6 +330,10 @@ impl App {
     fn apply(&mut self, command: Command, ctx: &Context) {
         match command {
             Command::Start(recipe) => {
+                let recipe = match &self.log_dir {
+                    Some(dir) => recipe.with_log_dir(dir.clone()),
+                    None => recipe,
+                };
                 let name = self.next_name(&recipe);
                 self.start(name, recipe);
             }

@@ -50,6 +50,16 @@ impl JobRecipe {
         }
     }
 
+    /// The same recipe, with a command's full log under `dir` (see
+    /// [`CommandJob::log_dir`]).
+    #[must_use]
+    pub fn with_log_dir(self, dir: PathBuf) -> Self {
+        match self {
+            Self::Demo(_) => self,
+            Self::Command(job) => Self::Command(job.log_dir(dir)),
+        }
+    }
+
     /// The engine job, with `grace` between SIGTERM and SIGKILL for commands.
     #[must_use]
     pub fn new_job(&self, grace: Duration) -> NewJob {
