@@ -14,11 +14,19 @@ use jobdeck::jobs::{DemoJob, FlakyDivision, Steps};
 use jobdeck::ui::{App, Settings};
 
 fn harness(max_threads: usize) -> Harness<'static, App> {
+    harness_of(app(max_threads))
+}
+
+fn app(max_threads: usize) -> App {
     let settings = Settings {
         max_threads,
         ..Settings::default()
     };
-    let app = App::new(settings).expect("a valid pool size");
+    App::new(settings).expect("a valid pool size")
+}
+
+/// `app` in a window the size of a laptop screen.
+fn harness_of(app: App) -> Harness<'static, App> {
     Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app)
@@ -251,15 +259,7 @@ fn a_bad_job_file_shows_where_it_is_wrong_and_starts_nothing() {
 #[test]
 fn a_command_job_from_the_toolbar_runs_and_reports_progress() {
     let logs = tempfile::tempdir().unwrap();
-    let app = App::new(Settings {
-        max_threads: 2,
-        ..Settings::default()
-    })
-    .unwrap()
-    .with_log_dir(logs.path().to_owned());
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app);
+    let mut harness = harness_of(app(2).with_log_dir(logs.path().to_owned()));
     harness
         .state_mut()
         .toolbar_mut()
