@@ -37,10 +37,11 @@ impl Report {
         self.events
             .iter()
             .filter_map(|kind| match kind {
-                EventKind::Log { lines, .. } => Some(lines.clone()),
+                EventKind::Log { lines, .. } => Some(lines),
                 _ => None,
             })
             .flatten()
+            .map(|line| line.text.clone())
             .collect()
     }
 
@@ -330,7 +331,8 @@ fn start_family(
         while let Ok(event) = events.try_recv() {
             if event.job == id {
                 if let EventKind::Log { lines, .. } = &event.kind {
-                    pids.extend(pids_in(lines));
+                    let texts: Vec<String> = lines.iter().map(|line| line.text.clone()).collect();
+                    pids.extend(pids_in(&texts));
                 }
                 seen.push(event.kind);
             }
@@ -548,7 +550,7 @@ impl<'a> Follow<'a> {
             match event.kind {
                 EventKind::Log { lines, .. } => {
                     new_lines |= !lines.is_empty();
-                    self.lines.extend(lines);
+                    self.lines.extend(lines.into_iter().map(|line| line.text));
                 }
                 EventKind::Finished(outcome) => self.outcome = Some(outcome),
                 _ => {}

@@ -333,7 +333,7 @@ fn run_all(file: JobFile) -> HashMap<String, (Outcome, Vec<String>, Option<f32>)
             .expect("every job ends in time");
         let entry = logs.entry(event.job).or_default();
         match event.kind {
-            EventKind::Log { lines, .. } => entry.0.extend(lines),
+            EventKind::Log { lines, .. } => entry.0.extend(lines.into_iter().map(|line| line.text)),
             EventKind::Progress(value) => entry.1 = Some(value),
             EventKind::Finished(outcome) => {
                 let (lines, progress) = logs.remove(&event.job).unwrap_or_default();

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::engine::{JobId, Output};
+use crate::engine::{JobId, LogLine, Output};
 
 use super::Series;
 
@@ -192,14 +192,14 @@ impl Lifecycle {
 /// The newest log lines of a job, at most [`LOG_LINES_KEPT`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobLog {
-    lines: VecDeque<String>,
+    lines: VecDeque<LogLine>,
     dropped: u64,
 }
 
 impl JobLog {
     /// Appends lines, dropping the oldest beyond the cap. `dropped_before`
     /// counts lines the engine already dropped before these.
-    pub fn extend(&mut self, lines: impl IntoIterator<Item = String>, dropped_before: u64) {
+    pub fn extend(&mut self, lines: impl IntoIterator<Item = LogLine>, dropped_before: u64) {
         self.dropped += dropped_before;
         for line in lines {
             if self.lines.len() == LOG_LINES_KEPT {
@@ -212,7 +212,12 @@ impl JobLog {
 
     /// The kept lines, oldest first.
     pub fn lines(&self) -> impl ExactSizeIterator<Item = &str> + DoubleEndedIterator {
-        self.lines.iter().map(String::as_str)
+        self.lines.iter().map(|line| line.text.as_str())
+    }
+
+    /// The kept lines with their streams, oldest first.
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = &LogLine> + DoubleEndedIterator {
+        self.lines.iter()
     }
 
     /// How many lines were dropped, by the engine or by the cap.
@@ -312,7 +317,10 @@ mod tests {
     #[test]
     fn the_log_keeps_the_newest_lines_and_counts_the_rest() {
         let mut log = JobLog::default();
-        log.extend((0..LOG_LINES_KEPT + 5).map(|i| format!("line {i}")), 3);
+        log.extend(
+            (0..LOG_LINES_KEPT + 5).map(|i| format!("line {i}").into()),
+            3,
+        );
         assert_eq!(log.len(), LOG_LINES_KEPT);
         assert_eq!(log.dropped(), 8);
         assert_eq!(log.lines().next(), Some("line 5"));

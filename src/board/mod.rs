@@ -142,8 +142,10 @@ impl Board {
                 }
             }
             EventKind::Retrying { attempt, error } => {
-                job.log
-                    .extend([format!("attempt {attempt} failed: {error}; retrying")], 0);
+                job.log.extend(
+                    [format!("attempt {attempt} failed: {error}; retrying").into()],
+                    0,
+                );
                 job.last_retry_error = Some(error);
                 job.progress = 0.0;
                 job.lifecycle = Lifecycle::Queued;

@@ -165,7 +165,7 @@ impl Reporter for HumanReporter {
                     if track.recent_log.len() == RECENT_LOG_LINES {
                         track.recent_log.pop_front();
                     }
-                    track.recent_log.push_back(line.clone());
+                    track.recent_log.push_back(line.text.clone());
                 }
                 Ok(())
             }

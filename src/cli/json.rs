@@ -31,6 +31,9 @@ struct Record<'a> {
     y: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<&'a str>,
+    /// For `log`: `stdout` or `stderr`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stream: Option<&'static str>,
     /// Log lines lost before this one because output outran the reader.
     #[serde(skip_serializing_if = "Option::is_none")]
     dropped: Option<u64>,
@@ -109,7 +112,8 @@ impl Reporter for JsonReporter {
                 for (index, line) in lines.iter().enumerate() {
                     self.write(&Record {
                         event: "log",
-                        line: Some(line),
+                        line: Some(&line.text),
+                        stream: Some(line.stream.as_str()),
                         dropped: (index == 0 && *dropped > 0).then_some(*dropped),
                         ..base
                     })?;

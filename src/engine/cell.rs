@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crossbeam_channel::Sender;
 
-use super::JobId;
 use super::event::Msg;
+use super::{JobId, LogLine};
 
 /// Samples a series may hold while the consumer is not reading. Past this the
 /// pending points are compacted to half (keeping each run's min and max), so a
@@ -78,7 +78,7 @@ struct PendingSamples {
 
 #[derive(Default)]
 struct PendingLogs {
-    lines: std::collections::VecDeque<String>,
+    lines: std::collections::VecDeque<LogLine>,
     dropped: u64,
 }
 
@@ -324,7 +324,7 @@ impl JobCell {
     // ---- logs ----
 
     /// Adds a line; returns whether a notice must be sent.
-    pub(crate) fn put_log(&self, line: String) -> bool {
+    pub(crate) fn put_log(&self, line: LogLine) -> bool {
         let mut pending = lock(&self.logs);
         let was_empty = pending.lines.is_empty() && pending.dropped == 0;
         if pending.lines.len() >= PENDING_LOG_LINES {
@@ -335,7 +335,7 @@ impl JobCell {
         was_empty
     }
 
-    pub(crate) fn take_logs(&self) -> Option<(Vec<String>, u64)> {
+    pub(crate) fn take_logs(&self) -> Option<(Vec<LogLine>, u64)> {
         let mut pending = lock(&self.logs);
         if pending.lines.is_empty() && pending.dropped == 0 {
             return None;
@@ -424,12 +424,12 @@ mod tests {
     fn pending_logs_drop_oldest_and_count() {
         let cell = JobCell::new(JobId::new());
         for i in 0..PENDING_LOG_LINES + 5 {
-            cell.put_log(format!("line {i}"));
+            cell.put_log(format!("line {i}").into());
         }
         let (lines, dropped) = cell.take_logs().expect("lines are pending");
         assert_eq!(dropped, 5);
         assert_eq!(lines.len(), PENDING_LOG_LINES);
-        assert_eq!(lines[0], "line 5");
+        assert_eq!(lines[0].text, "line 5");
         assert!(cell.take_logs().is_none());
     }
 }

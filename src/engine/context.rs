@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::cell::{Hub, JobCell};
 use super::event::Msg;
-use super::{JobError, JobId};
+use super::{JobError, JobId, LogLine};
 
 /// Handed to [`Job::run`](super::Job::run): report progress, samples and log
 /// lines through it, and ask it whether to stop.
@@ -69,8 +69,9 @@ impl JobContext {
         }
     }
 
-    /// Adds a line to the job's log.
-    pub fn log(&self, line: impl Into<String>) {
+    /// Adds a line to the job's log: a string counts as stdout, a
+    /// [`LogLine`] says its stream.
+    pub fn log(&self, line: impl Into<LogLine>) {
         if self.cell.put_log(line.into()) {
             self.hub.send(Msg::Logs(Arc::clone(&self.cell)));
         }

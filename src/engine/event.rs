@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
 
 use super::cell::JobCell;
-use super::{JobId, Output};
+use super::{JobId, LogLine, Output};
 
 /// One thing that happened to one job.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,8 +40,8 @@ pub enum EventKind {
     },
     /// New log lines, oldest first.
     Log {
-        /// The lines, without line endings.
-        lines: Vec<String>,
+        /// The lines, without line endings, each with its stream.
+        lines: Vec<LogLine>,
         /// Lines dropped before these because the consumer fell behind by more
         /// than the pending-log limit.
         dropped: u64,
