@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::RecvTimeoutError;
 
 use crate::engine::{EngineError, EventReceiver, JobId, MAX_THREADS_RANGE, Pool};
-use crate::spec::{self, SpecError};
+use crate::jobfile::{self, SpecError};
 
 use super::RunSummary;
 use super::args::RunArgs;
@@ -65,7 +65,7 @@ impl RunError {
 ///
 /// Installs a process-wide Ctrl-C handler, so call it once per process.
 pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
-    let file = spec::load(&args.file)?;
+    let file = jobfile::load(&args.file)?;
     let max_threads = args
         .max_threads
         .map(usize::from)

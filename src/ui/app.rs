@@ -410,7 +410,7 @@ impl App {
     /// Loads a job file and starts all its jobs, or none when the file is
     /// bad; the error (`file:line:column: ...`) is shown in the window.
     fn open_job_file(&mut self, path: &Path) {
-        let result = crate::spec::load(path)
+        let result = crate::jobfile::load(path)
             .map_err(|err| err.to_string())
             .and_then(|file| self.submit_job_file(file));
         match result {
@@ -428,7 +428,7 @@ impl App {
         }
     }
 
-    fn submit_job_file(&mut self, file: crate::spec::JobFile) -> Result<usize, String> {
+    fn submit_job_file(&mut self, file: crate::jobfile::JobFile) -> Result<usize, String> {
         if let Some(max_threads) = file.max_threads {
             self.pool
                 .set_max_threads(max_threads)

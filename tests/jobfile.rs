@@ -8,12 +8,12 @@ use std::path::Path;
 
 use common::PATIENCE;
 use jobdeck::engine::{EventKind, JobId, Outcome, Pool};
-use jobdeck::spec::{self, JobFile};
+use jobdeck::jobfile::{self, JobFile};
 
 /// The message a bad fixture is refused with, file and position included.
 fn refusal(name: &str) -> String {
     let path = Path::new("tests/fixtures/bad").join(name);
-    match spec::load(&path) {
+    match jobfile::load(&path) {
         Ok(file) => panic!("{name} was accepted with {} jobs", file.jobs.len()),
         Err(error) => error.to_string(),
     }
@@ -189,7 +189,7 @@ fn dependencies() {
 
 #[test]
 fn every_bad_fixture_has_a_test() {
-    let tested = include_str!("spec.rs");
+    let tested = include_str!("jobfile.rs");
     for entry in std::fs::read_dir("tests/fixtures/bad").unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         assert!(
@@ -201,7 +201,7 @@ fn every_bad_fixture_has_a_test() {
 
 #[test]
 fn a_missing_file_cannot_be_read() {
-    let error = spec::load(Path::new("tests/fixtures/no-such-file.toml")).unwrap_err();
+    let error = jobfile::load(Path::new("tests/fixtures/no-such-file.toml")).unwrap_err();
     assert_eq!(
         error.to_string(),
         "tests/fixtures/no-such-file.toml: cannot read: No such file or directory"
@@ -211,7 +211,7 @@ fn a_missing_file_cannot_be_read() {
 
 #[test]
 fn parse_names_the_given_path() {
-    let error = spec::parse("[[job]]\nkind = 3\n", Path::new("inline.toml")).unwrap_err();
+    let error = jobfile::parse("[[job]]\nkind = 3\n", Path::new("inline.toml")).unwrap_err();
     assert_eq!(
         error.to_string(),
         "inline.toml:2:8: `kind` must be a string, found an integer"
@@ -222,7 +222,7 @@ fn parse_names_the_given_path() {
 }
 
 fn good(name: &str) -> JobFile {
-    spec::load(&Path::new("tests/fixtures/good").join(name))
+    jobfile::load(&Path::new("tests/fixtures/good").join(name))
         .unwrap_or_else(|error| panic!("{error}"))
 }
 
@@ -232,7 +232,7 @@ fn good_logging_to(name: &str, logs: &Path) -> JobFile {
     let path = Path::new("tests/fixtures/good").join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     let text = format!("log_dir = {:?}\n{text}", logs.to_str().unwrap());
-    spec::parse(&text, &path).unwrap_or_else(|error| panic!("{error}"))
+    jobfile::parse(&text, &path).unwrap_or_else(|error| panic!("{error}"))
 }
 
 fn names(file: &JobFile) -> Vec<&str> {
@@ -399,7 +399,7 @@ fn the_shipped_examples_are_valid() {
     for entry in std::fs::read_dir("assets/examples").unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|ext| ext == "toml") {
-            let file = spec::load(&path).unwrap_or_else(|error| panic!("{error}"));
+            let file = jobfile::load(&path).unwrap_or_else(|error| panic!("{error}"));
             assert!(!file.jobs.is_empty(), "{} has jobs", path.display());
             checked += 1;
         }
@@ -414,7 +414,7 @@ fn the_command_examples_run_and_succeed() {
         let logs = tempfile::tempdir().unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         let text = format!("log_dir = {:?}\n{text}", logs.path().to_str().unwrap());
-        let file = spec::parse(&text, &path).unwrap_or_else(|error| panic!("{error}"));
+        let file = jobfile::parse(&text, &path).unwrap_or_else(|error| panic!("{error}"));
         let results = run_all(file);
         for (job, (outcome, lines, progress)) in &results {
             assert!(
@@ -429,7 +429,7 @@ fn the_command_examples_run_and_succeed() {
 }
 
 fn parse_error(text: &str) -> String {
-    match spec::parse(text, Path::new("t.toml")) {
+    match jobfile::parse(text, Path::new("t.toml")) {
         Ok(file) => panic!("accepted with {} jobs: {text}", file.jobs.len()),
         Err(error) => error.to_string(),
     }
@@ -470,7 +470,7 @@ fn values_toml_allows_but_a_job_file_does_not() {
 
 #[test]
 fn other_toml_shapes_of_the_same_jobs() {
-    let inline = spec::parse(
+    let inline = jobfile::parse(
         "job = [{ command = [\"true\"] }, { kind = \"steps\", timeout_secs = 0.25 }]\n",
         Path::new("t.toml"),
     )
@@ -479,7 +479,7 @@ fn other_toml_shapes_of_the_same_jobs() {
     let steps = format!("{:?}", inline.jobs[1].job);
     assert!(steps.contains("timeout: Some(250ms)"), "{steps}");
 
-    let subtable = spec::parse(
+    let subtable = jobfile::parse(
         "[[job]]\ncommand = [\"env\"]\n[job.env]\nA = \"1\"\n",
         Path::new("t.toml"),
     )

@@ -2,7 +2,7 @@
 //! unique, `after` resolved to ids, cycles refused.
 //!
 //!
-//! The naming and `after` rules are described in the `spec` module's docs.
+//! The naming and `after` rules are described in the `jobfile` module's docs.
 
 use std::collections::HashMap;
 use std::ops::Range;
