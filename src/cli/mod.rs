@@ -15,10 +15,10 @@ pub use args::{Cli, Command, RunArgs};
 pub use run::{RunError, run};
 pub use summary::RunSummary;
 
-use crate::jobfile::{self, SpecError};
+use crate::jobfile::{self, JobFileError};
 
 /// Validates a job file without running anything; returns how many jobs it
 /// plans (after batch expansion).
-pub fn check(file: &Path) -> Result<usize, SpecError> {
+pub fn check(file: &Path) -> Result<usize, JobFileError> {
     jobfile::load(file).map(|file| file.jobs.len())
 }

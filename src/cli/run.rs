@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::RecvTimeoutError;
 
 use crate::engine::{EngineError, EventReceiver, JobId, MAX_THREADS_RANGE, Pool};
-use crate::jobfile::{self, SpecError};
+use crate::jobfile::{self, JobFileError};
 
 use super::RunSummary;
 use super::args::RunArgs;
@@ -26,7 +26,7 @@ const INTERRUPT_POLL: Duration = Duration::from_millis(50);
 pub enum RunError {
     /// The job file is missing or invalid (`file:line:column: ...`).
     #[error(transparent)]
-    Spec(#[from] SpecError),
+    JobFile(#[from] JobFileError),
     /// The job file asks for a pool size out of range.
     #[error("{file}: max_threads must be between 1 and 1024, got {got}")]
     MaxThreads {
@@ -51,7 +51,7 @@ impl RunError {
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Spec(_) | Self::MaxThreads { .. } | Self::Engine(_) => 2,
+            Self::JobFile(_) | Self::MaxThreads { .. } | Self::Engine(_) => 2,
             Self::Signals(_) | Self::Output(_) => 1,
         }
     }

@@ -1,7 +1,7 @@
 //! The demo kinds in job files: their keys and their parameters, each with
 //! the range it accepts.
 
-use super::SpecError;
+use super::JobFileError;
 use super::fields::{Fields, Source};
 use crate::jobs::{DemoJob, DemoKind, FlakyDivision, RandomWalk, Steps, SumRange};
 
@@ -27,8 +27,8 @@ pub(crate) fn read_demo(
     src: Source<'_>,
     kind: DemoKind,
     fields: &mut Fields<'_>,
-) -> Result<DemoJob, SpecError> {
-    let rate = |fields: &mut Fields<'_>, key: &str, default: f64| -> Result<f64, SpecError> {
+) -> Result<DemoJob, JobFileError> {
+    let rate = |fields: &mut Fields<'_>, key: &str, default: f64| -> Result<f64, JobFileError> {
         Ok(fields
             .number(
                 src,
@@ -38,7 +38,7 @@ pub(crate) fn read_demo(
             )?
             .unwrap_or(default))
     };
-    let seed = |fields: &mut Fields<'_>| -> Result<Option<u64>, SpecError> {
+    let seed = |fields: &mut Fields<'_>| -> Result<Option<u64>, JobFileError> {
         Ok(fields
             .integer(src, "seed", 0..=i64::MAX)?
             .map(i64::unsigned_abs))

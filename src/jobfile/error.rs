@@ -41,13 +41,13 @@ impl fmt::Display for Location {
 /// `FILE: what was wrong` when no position applies (a file that cannot be
 /// read).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub struct SpecError {
+pub struct JobFileError {
     path: PathBuf,
     location: Option<Location>,
     message: String,
 }
 
-impl SpecError {
+impl JobFileError {
     /// An error about the whole file, with no position.
     #[must_use]
     pub fn whole_file(path: &Path, message: impl Into<String>) -> Self {
@@ -87,7 +87,7 @@ impl SpecError {
     }
 }
 
-impl fmt::Display for SpecError {
+impl fmt::Display for JobFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.location {
             Some(location) => write!(f, "{}:{location}: {}", self.path.display(), self.message),
@@ -129,9 +129,9 @@ mod tests {
 
     #[test]
     fn display_is_file_line_column_message() {
-        let error = SpecError::at(Path::new("jobs.toml"), "x\ny = 1", 2..3, "bad");
+        let error = JobFileError::at(Path::new("jobs.toml"), "x\ny = 1", 2..3, "bad");
         assert_eq!(error.to_string(), "jobs.toml:2:1: bad");
-        let error = SpecError::whole_file(Path::new("jobs.toml"), "cannot read: gone");
+        let error = JobFileError::whole_file(Path::new("jobs.toml"), "cannot read: gone");
         assert_eq!(error.to_string(), "jobs.toml: cannot read: gone");
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::SpecError;
+use super::JobFileError;
 
 /// The file being read: its name for messages and its text for positions.
 #[derive(Clone, Copy)]
@@ -18,8 +18,8 @@ pub(crate) struct Source<'a> {
 
 impl Source<'_> {
     /// An error pointing at `span`.
-    pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> SpecError {
-        SpecError::at(self.path, self.text, span, message)
+    pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> JobFileError {
+        JobFileError::at(self.path, self.text, span, message)
     }
 }
 
@@ -58,7 +58,7 @@ impl<'i> Fields<'i> {
         src: Source<'_>,
         place: &str,
         expected: &[&str],
-    ) -> Result<(), SpecError> {
+    ) -> Result<(), JobFileError> {
         match self
             .entries
             .iter()
@@ -100,7 +100,7 @@ impl<'i> Fields<'i> {
         &mut self,
         src: Source<'_>,
         key: &str,
-    ) -> Result<Option<Spanned<String>>, SpecError> {
+    ) -> Result<Option<Spanned<String>>, JobFileError> {
         let Some(entry) = self.take(key) else {
             return Ok(None);
         };
@@ -112,7 +112,7 @@ impl<'i> Fields<'i> {
     }
 
     /// A boolean value.
-    pub fn boolean(&mut self, src: Source<'_>, key: &str) -> Result<Option<bool>, SpecError> {
+    pub fn boolean(&mut self, src: Source<'_>, key: &str) -> Result<Option<bool>, JobFileError> {
         let Some(entry) = self.take(key) else {
             return Ok(None);
         };
@@ -134,7 +134,7 @@ impl<'i> Fields<'i> {
         src: Source<'_>,
         key: &str,
         range: RangeInclusive<i64>,
-    ) -> Result<Option<i64>, SpecError> {
+    ) -> Result<Option<i64>, JobFileError> {
         let Some(entry) = self.take(key) else {
             return Ok(None);
         };
@@ -160,7 +160,7 @@ impl<'i> Fields<'i> {
         key: &str,
         range: RangeInclusive<f64>,
         expected: &str,
-    ) -> Result<Option<f64>, SpecError> {
+    ) -> Result<Option<f64>, JobFileError> {
         let Some(entry) = self.take(key) else {
             return Ok(None);
         };
@@ -186,7 +186,7 @@ impl<'i> Fields<'i> {
         &mut self,
         src: Source<'_>,
         key: &str,
-    ) -> Result<Option<Spanned<Vec<Spanned<String>>>>, SpecError> {
+    ) -> Result<Option<Spanned<Vec<Spanned<String>>>>, JobFileError> {
         let Some(entry) = self.take(key) else {
             return Ok(None);
         };
@@ -210,7 +210,7 @@ pub(crate) fn strings_of<'a, 'i: 'a>(
     src: Source<'_>,
     key: &str,
     items: impl Iterator<Item = &'a Spanned<DeValue<'i>>>,
-) -> Result<Vec<Spanned<String>>, SpecError> {
+) -> Result<Vec<Spanned<String>>, JobFileError> {
     items
         .map(|item| match item.get_ref() {
             DeValue::String(text) => Ok(Spanned::new(item.span(), text.to_string())),
@@ -229,7 +229,7 @@ pub(crate) fn type_error(
     expected: &str,
     found: &DeValue<'_>,
     span: Range<usize>,
-) -> SpecError {
+) -> JobFileError {
     src.error(
         span,
         format!("`{key}` must be {expected}, found {}", a_type(found)),

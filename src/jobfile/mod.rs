@@ -67,7 +67,7 @@ use crate::engine::{MAX_THREADS_RANGE, NewJob};
 use fields::{Fields, Source, a_type};
 use template::Template;
 
-pub use error::{Location, SpecError};
+pub use error::{JobFileError, Location};
 
 /// A validated job file, ready to submit.
 #[derive(Debug)]
@@ -99,10 +99,10 @@ pub struct PlannedJob {
 /// it (globs, working directories) are relative to the file's directory.
 ///
 /// # Errors
-/// A [`SpecError`] when the file cannot be read or is not a valid job file.
-pub fn load(path: &Path) -> Result<JobFile, SpecError> {
+/// A [`JobFileError`] when the file cannot be read or is not a valid job file.
+pub fn load(path: &Path) -> Result<JobFile, JobFileError> {
     let text = std::fs::read_to_string(path).map_err(|error| {
-        SpecError::whole_file(path, format!("cannot read: {}", io_reason(&error)))
+        JobFileError::whole_file(path, format!("cannot read: {}", io_reason(&error)))
     })?;
     parse(&text, path)
 }
@@ -111,8 +111,8 @@ pub fn load(path: &Path) -> Result<JobFile, SpecError> {
 /// its directory is the base for relative paths.
 ///
 /// # Errors
-/// A [`SpecError`] naming the first problem found.
-pub fn parse(text: &str, path: &Path) -> Result<JobFile, SpecError> {
+/// A [`JobFileError`] naming the first problem found.
+pub fn parse(text: &str, path: &Path) -> Result<JobFile, JobFileError> {
     let src = Source { path, text };
     let base = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -155,7 +155,7 @@ fn read_templates(
     src: Source<'_>,
     base: &Path,
     jobs: Option<toml::Spanned<DeValue<'_>>>,
-) -> Result<Vec<Template>, SpecError> {
+) -> Result<Vec<Template>, JobFileError> {
     let Some(jobs) = jobs else {
         return Err(src.error(src.text.len()..src.text.len(), NO_JOBS));
     };

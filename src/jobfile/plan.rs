@@ -13,7 +13,7 @@ use toml::Spanned;
 use super::expand::{Slot, expand, has_placeholder};
 use super::fields::Source;
 use super::template::{Batch, CommandTemplate, Template, Work};
-use super::{PlannedJob, SpecError};
+use super::{JobFileError, PlannedJob};
 use crate::engine::{JobId, NewJob};
 use crate::jobs::{CommandJob, DemoJob};
 
@@ -43,7 +43,7 @@ pub(crate) fn plan(
     base: &Path,
     log_dir: Option<&Path>,
     templates: &[Template],
-) -> Result<Vec<PlannedJob>, SpecError> {
+) -> Result<Vec<PlannedJob>, JobFileError> {
     let mut drafts = Vec::new();
     for (index, template) in templates.iter().enumerate() {
         expand_template(base, log_dir, index, template, &mut drafts);
@@ -206,7 +206,7 @@ fn demo_summary(demo: &DemoJob) -> String {
 }
 
 /// Refuses repeated `name`s; numbers repeated default names.
-fn name_uniquely(src: Source<'_>, drafts: &mut [Draft]) -> Result<(), SpecError> {
+fn name_uniquely(src: Source<'_>, drafts: &mut [Draft]) -> Result<(), JobFileError> {
     let mut taken: HashMap<String, Range<usize>> = HashMap::new();
     for draft in drafts.iter().filter(|draft| draft.explicit_name) {
         if let Some(first) = taken.get(&draft.name) {
@@ -239,7 +239,7 @@ fn resolve_after(
     src: Source<'_>,
     templates: &[Template],
     drafts: &[Draft],
-) -> Result<Vec<Vec<(usize, JobId)>>, SpecError> {
+) -> Result<Vec<Vec<(usize, JobId)>>, JobFileError> {
     let mut by_template_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (index, draft) in drafts.iter().enumerate() {
         if let Some(name) = &templates[draft.template].name {
@@ -277,7 +277,7 @@ fn resolve_after(
         .collect()
 }
 
-fn missing_name(src: Source<'_>, span: Range<usize>, name: &str, drafts: &[Draft]) -> SpecError {
+fn missing_name(src: Source<'_>, span: Range<usize>, name: &str, drafts: &[Draft]) -> JobFileError {
     const SHOWN: usize = 8;
     let mut names: Vec<&str> = drafts
         .iter()
@@ -301,7 +301,7 @@ fn check_cycles(
     src: Source<'_>,
     drafts: &[Draft],
     after: &[Vec<(usize, JobId)>],
-) -> Result<(), SpecError> {
+) -> Result<(), JobFileError> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -342,7 +342,7 @@ fn cycle_error(
     drafts: &[Draft],
     path: &[(usize, usize)],
     back_to: usize,
-) -> SpecError {
+) -> JobFileError {
     let start = path
         .iter()
         .position(|(node, _)| *node == back_to)

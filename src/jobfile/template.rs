@@ -9,7 +9,7 @@ use regex::Regex;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::SpecError;
+use super::JobFileError;
 use super::demo::{demo_keys, demo_param_keys, read_demo, to_u32};
 use super::expand::input_placeholder;
 use super::fields::{Fields, Source, a_type, strings_of, type_error};
@@ -85,7 +85,7 @@ impl Template {
         base: &Path,
         table: DeTable<'_>,
         span: Range<usize>,
-    ) -> Result<Self, SpecError> {
+    ) -> Result<Self, JobFileError> {
         let mut fields = Fields::new(table);
         let kind = fields.string(src, "kind")?;
         let demo = match &kind {
@@ -159,7 +159,7 @@ impl Template {
     /// Without inputs only `{#}` means something; refuse the rest up front.
     /// (`after` entries are left to name resolution: they may name a batch
     /// by its `name` as written, placeholders and all.)
-    fn check_placeholders(&self, src: Source<'_>) -> Result<(), SpecError> {
+    fn check_placeholders(&self, src: Source<'_>) -> Result<(), JobFileError> {
         if matches!(self.batch, Batch::Inputs(_)) {
             return Ok(());
         }
@@ -188,14 +188,18 @@ impl Template {
     }
 }
 
-fn no_inputs(src: Source<'_>, token: &str, span: Range<usize>) -> SpecError {
+fn no_inputs(src: Source<'_>, token: &str, span: Range<usize>) -> JobFileError {
     src.error(
         span,
         format!("`{token}` needs `inputs` or `inputs_glob`; without inputs only `{{#}}` (the job number) is defined"),
     )
 }
 
-fn read_batch(src: Source<'_>, base: &Path, fields: &mut Fields<'_>) -> Result<Batch, SpecError> {
+fn read_batch(
+    src: Source<'_>,
+    base: &Path,
+    fields: &mut Fields<'_>,
+) -> Result<Batch, JobFileError> {
     if fields.has("inputs")
         && let Some(span) = fields.key_span("inputs_glob")
     {
@@ -239,7 +243,7 @@ fn glob_inputs(
     src: Source<'_>,
     base: &Path,
     pattern: &Spanned<String>,
-) -> Result<Vec<String>, SpecError> {
+) -> Result<Vec<String>, JobFileError> {
     let text = pattern.get_ref();
     let full = if Path::new(text).is_absolute() {
         text.clone()
@@ -280,7 +284,7 @@ fn read_command(
     src: Source<'_>,
     fields: &mut Fields<'_>,
     table_span: &Range<usize>,
-) -> Result<CommandTemplate, SpecError> {
+) -> Result<CommandTemplate, JobFileError> {
     let shell = fields.boolean(src, "shell")?.unwrap_or(false);
     let Some(command) = fields.raw("command") else {
         return Err(src.error(
@@ -326,7 +330,7 @@ fn command_argv(
     src: Source<'_>,
     command: &Spanned<DeValue<'_>>,
     shell: bool,
-) -> Result<Vec<String>, SpecError> {
+) -> Result<Vec<String>, JobFileError> {
     let span = command.span();
     let argv: Vec<String> = match command.get_ref() {
         DeValue::Array(items) => strings_of(src, "command", items.iter())?
@@ -350,7 +354,10 @@ fn command_argv(
     Ok(argv)
 }
 
-fn read_env(src: Source<'_>, fields: &mut Fields<'_>) -> Result<Vec<(String, String)>, SpecError> {
+fn read_env(
+    src: Source<'_>,
+    fields: &mut Fields<'_>,
+) -> Result<Vec<(String, String)>, JobFileError> {
     let Some(env) = fields.raw("env") else {
         return Ok(Vec::new());
     };
@@ -388,7 +395,10 @@ fn read_env(src: Source<'_>, fields: &mut Fields<'_>) -> Result<Vec<(String, Str
         .collect())
 }
 
-fn compile_progress_regex(src: Source<'_>, pattern: &Spanned<String>) -> Result<Regex, SpecError> {
+fn compile_progress_regex(
+    src: Source<'_>,
+    pattern: &Spanned<String>,
+) -> Result<Regex, JobFileError> {
     let regex = Regex::new(pattern.get_ref()).map_err(|error| {
         // The regex crate's message ends with its one-line reason.
         let text = error.to_string();
