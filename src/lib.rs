@@ -11,4 +11,5 @@ pub mod desktop;
 pub mod engine;
 pub mod jobfile;
 pub mod jobs;
+pub mod jobspec;
 pub mod ui;

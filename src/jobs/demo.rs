@@ -4,6 +4,8 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::engine::{Job, JobContext, JobError, JobResult, Output};
 
 /// The demo kinds, for choosers and job files.
@@ -58,7 +60,8 @@ impl DemoKind {
 }
 
 /// N steps of a fixed delay, with progress after each (the progress watcher).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Steps {
     /// How many steps.
     pub steps: u32,
@@ -88,7 +91,8 @@ impl Job for Steps {
 }
 
 /// A random walk sampled at a per-job random rate (the live plot).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RandomWalk {
     /// How many points to emit.
     pub points: u32,
@@ -135,7 +139,8 @@ impl Job for RandomWalk {
 
 /// Computes `2 / (30 - n)` for a random number of steps, failing when `n`
 /// reaches 30 (the error signal).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FlakyDivision {
     /// The fewest steps a job may pick.
     pub min_steps: u32,
@@ -186,7 +191,8 @@ impl Job for FlakyDivision {
 }
 
 /// Sums `0..end` in chunks, with progress per chunk (the CPU-bound job).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SumRange {
     /// The exclusive end of the range.
     pub end: u64,
