@@ -10,6 +10,8 @@ use std::time::Instant;
 
 use jobdeck::board::Board;
 use jobdeck::engine::{Event, EventKind, JobId};
+use jobdeck::jobs::{DemoJob, DemoKind};
+use jobdeck::jobspec::{JobKind, JobSpec};
 use jobdeck::ui::{App, Settings};
 
 /// Runs per workload; medians are reported.
@@ -34,7 +36,8 @@ fn running_board(jobs: usize, now: Instant) -> (Board, Vec<JobId>) {
     let mut board = Board::new_at(now);
     let ids: Vec<JobId> = (0..jobs).map(|_| JobId::new()).collect();
     for (i, &id) in ids.iter().enumerate() {
-        board.add_job(id, format!("job {i}"), "random_walk", now);
+        let kind = JobKind::Demo(DemoJob::default_for(DemoKind::RandomWalk));
+        board.add_job(id, Arc::new(JobSpec::new(format!("job {i}"), kind)), now);
         board.apply_at(
             Event {
                 job: id,

@@ -1,9 +1,13 @@
 //! jobdeck: a desktop job runner.
 //!
 //! The [`engine`] runs jobs on a resizable pool and reports what they do as
-//! events; [`jobs`] holds the job kinds; [`jobfile`] reads job files; [`board`]
-//! folds events into what a view shows. None of these knows about the window:
-//! [`ui`] is the only module that names egui, and [`cli`] the headless runner.
+//! events; [`jobs`] holds the job kinds; [`jobspec`] describes any job as
+//! data ([`jobspec::JobSpec`]) and builds it; [`jobfile`] reads job files
+//! into specs; [`board`] folds events into what a view shows; [`session`]
+//! drives a pool, its events and a board as one, so every consumer (the
+//! window, the headless runner, a journal) sees the same fold. None of these
+//! knows about the window: [`ui`] is the only module that names egui, and
+//! [`cli`] the headless runner.
 
 pub mod board;
 pub mod cli;
@@ -12,4 +16,5 @@ pub mod engine;
 pub mod jobfile;
 pub mod jobs;
 pub mod jobspec;
+pub mod session;
 pub mod ui;

@@ -4,17 +4,23 @@
 mod common;
 
 use std::collections::HashMap;
+use std::io;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use common::PATIENCE;
-use jobdeck::engine::{EventKind, JobId, Outcome, Pool};
+use jobdeck::board::JobView;
+use jobdeck::engine::{Event, EventKind, JobId, Outcome};
 use jobdeck::jobfile::{self, JobFile};
+use jobdeck::jobspec::{After, BuildContext, JobKind, Program};
+use jobdeck::session::{Session, Sink, SinkContext};
 
 /// The message a bad fixture is refused with, file and position included.
 fn refusal(name: &str) -> String {
     let path = Path::new("tests/fixtures/bad").join(name);
     match jobfile::load(&path) {
-        Ok(file) => panic!("{name} was accepted with {} jobs", file.jobs.len()),
+        Ok(file) => panic!("{name} was accepted with {} jobs", file.plan.jobs.len()),
         Err(error) => error.to_string(),
     }
 }
@@ -236,11 +242,19 @@ fn good_logging_to(name: &str, logs: &Path) -> JobFile {
 }
 
 fn names(file: &JobFile) -> Vec<&str> {
-    file.jobs.iter().map(|job| job.name.as_str()).collect()
+    file.plan
+        .jobs
+        .iter()
+        .map(|job| job.spec.name.as_str())
+        .collect()
 }
 
-fn summaries(file: &JobFile) -> Vec<&str> {
-    file.jobs.iter().map(|job| job.summary.as_str()).collect()
+fn summaries(file: &JobFile) -> Vec<String> {
+    file.plan
+        .jobs
+        .iter()
+        .map(|job| job.spec.summary())
+        .collect()
 }
 
 #[test]
@@ -261,24 +275,85 @@ fn a_glob_batch_expands_in_sorted_order_with_placeholders() {
             "echo b is inputs/b.txt in inputs",
         ]
     );
-    assert!(file.jobs.iter().all(|job| job.kind == "command"));
+    assert!(
+        file.plan
+            .jobs
+            .iter()
+            .all(|job| job.spec.kind.key() == "command")
+    );
 }
 
 #[test]
-fn after_a_batch_name_means_every_job_of_it() {
+fn after_a_batch_name_means_every_job_of_it_through_one_barrier() {
     let file = good("batch.toml");
-    let batch: Vec<JobId> = file.jobs[..3].iter().map(|job| job.job.id()).collect();
-    let summary = format!("{:?}", file.jobs[3].job);
-    for id in &batch {
-        assert!(
-            summary.contains(&format!("{id:?}")),
-            "{summary} waits for {id:?}"
-        );
-    }
-    let first = format!("{:?}", file.jobs[0].job);
-    assert!(first.contains("priority: 5"), "{first}");
-    assert!(first.contains("retries: 2"), "{first}");
-    assert!(first.contains("timeout: Some(30s)"), "{first}");
+    let batch: Vec<JobId> = file.plan.jobs[..3].iter().map(|job| job.id).collect();
+    // Both jobs after the batch wait for one barrier, which waits for it all.
+    let [barrier] = file.plan.barriers.as_slice() else {
+        panic!("one barrier: {:?}", file.plan.barriers);
+    };
+    assert_eq!(barrier.members, batch);
+    assert_eq!(file.plan.jobs[3].after, [barrier.id]);
+    assert_eq!(file.plan.jobs[4].after, [barrier.id]);
+    // The specs say it by name, as the file does.
+    let by_batch = After::Batch(Arc::from("count {/.}"));
+    assert_eq!(file.plan.jobs[3].spec.after, [by_batch]);
+    assert_eq!(file.plan.jobs[0].spec.batch.as_deref(), Some("count {/.}"));
+    let first = &file.plan.jobs[0].spec;
+    assert_eq!(first.priority, 5);
+    assert_eq!(first.retries, 2);
+    assert_eq!(first.timeout, Some(Duration::from_secs(30)));
+}
+
+#[test]
+fn after_a_batch_of_one_or_a_job_name_is_a_plain_dependency() {
+    let file = jobfile::parse(
+        "[[job]]\nname = \"build\"\ncommand = [\"true\"]\n\n\
+         [[job]]\nname = \"test {#}\"\ncommand = [\"true\"]\ncount = 2\n\n\
+         [[job]]\nname = \"ship\"\ncommand = [\"true\"]\nafter = [\"build\", \"test 2\"]\n",
+        Path::new("t.toml"),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert!(file.plan.barriers.is_empty());
+    let ids: Vec<JobId> = file.plan.jobs.iter().map(|job| job.id).collect();
+    assert_eq!(file.plan.jobs[3].after, [ids[0], ids[2]]);
+    assert_eq!(
+        file.plan.jobs[3].spec.after,
+        [
+            After::Batch(Arc::from("build")),
+            After::Job("test 2".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn a_hundred_thousand_unnamed_copies_are_numbered_apart() {
+    // This was quadratic: each copy counted up from " (2)" again.
+    let file = jobfile::parse(
+        "[[job]]\ncommand = [\"true\"]\ncount = 100000\n",
+        Path::new("t.toml"),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    let names = names(&file);
+    assert_eq!(names.len(), 100_000);
+    assert_eq!(names[..3], ["true", "true (2)", "true (3)"]);
+    assert_eq!(names[99_999], "true (100000)");
+    let unique: std::collections::HashSet<&str> = names.iter().copied().collect();
+    assert_eq!(unique.len(), names.len());
+}
+
+#[test]
+fn default_names_skip_the_numbers_a_name_key_took() {
+    let file = jobfile::parse(
+        "[[job]]\nname = \"steps (3)\"\nkind = \"steps\"\n\
+         [[job]]\nkind = \"steps\"\n[[job]]\nkind = \"steps\"\n\
+         [[job]]\nkind = \"steps\"\n[[job]]\nname = \"steps\"\nkind = \"steps\"\n",
+        Path::new("t.toml"),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        names(&file),
+        ["steps (3)", "steps (2)", "steps (4)", "steps (5)", "steps"]
+    );
 }
 
 #[test]
@@ -297,7 +372,12 @@ fn demo_jobs_and_counts() {
             "steps (2)",
         ]
     );
-    let kinds: Vec<&str> = file.jobs.iter().map(|job| job.kind.as_str()).collect();
+    let kinds: Vec<&str> = file
+        .plan
+        .jobs
+        .iter()
+        .map(|job| job.spec.kind.key())
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -310,46 +390,71 @@ fn demo_jobs_and_counts() {
             "steps"
         ]
     );
-    assert_eq!(file.jobs[0].summary, "steps: 3 steps of 1 ms");
-    assert_eq!(file.jobs[3].summary, "sum_range: 0..1000 in 10 chunks");
+    assert_eq!(file.plan.jobs[0].spec.summary(), "steps: 3 steps of 1 ms");
+    assert_eq!(
+        file.plan.jobs[3].spec.summary(),
+        "sum_range: 0..1000 in 10 chunks"
+    );
 }
 
-/// Runs every job of `file` and returns, by name, how each ended and its
-/// log and last progress.
-fn run_all(file: JobFile) -> HashMap<String, (Outcome, Vec<String>, Option<f32>)> {
-    let (pool, mut events) = Pool::new(file.max_threads.unwrap_or(2)).unwrap();
-    let names: HashMap<JobId, String> = file
-        .jobs
-        .iter()
-        .map(|job| (job.job.id(), job.name.clone()))
-        .collect();
-    pool.submit_all(file.jobs.into_iter().map(|planned| planned.job).collect())
-        .unwrap();
-    let mut logs: HashMap<JobId, (Vec<String>, Option<f32>)> = HashMap::new();
-    let mut done = HashMap::new();
-    while done.len() < names.len() {
-        let event = events
-            .recv_timeout(PATIENCE)
-            .expect("every job ends in time");
-        let entry = logs.entry(event.job).or_default();
-        match event.kind {
-            EventKind::Log { lines, .. } => entry.0.extend(lines.into_iter().map(|line| line.text)),
-            EventKind::Progress(value) => entry.1 = Some(value),
-            EventKind::Finished(outcome) => {
-                let (lines, progress) = logs.remove(&event.job).unwrap_or_default();
-                done.insert(names[&event.job].clone(), (outcome, lines, progress));
+/// How one job of a run ended, with its log and last progress.
+type Ended = (Outcome, Vec<String>, Option<f32>);
+
+/// One job of a run so far: its log, its last progress, how it ended.
+type Seen = (Vec<String>, Option<f32>, Option<Outcome>);
+
+/// A sink that keeps, per job name, what it saw of the job.
+#[derive(Clone, Default)]
+struct Collect(Arc<Mutex<HashMap<String, Seen>>>);
+
+impl Sink for Collect {
+    fn submitted(&mut self, _job: &JobView, _cx: &SinkContext<'_>) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn event(&mut self, event: &Event, cx: &SinkContext<'_>) -> io::Result<()> {
+        let name = cx.board.job(event.job).expect("a known job").name();
+        let mut jobs = self.0.lock().unwrap();
+        let entry = jobs.entry(name.to_owned()).or_default();
+        match &event.kind {
+            EventKind::Log { lines, .. } => {
+                entry.0.extend(lines.iter().map(|line| line.text.clone()));
             }
+            EventKind::Progress(value) => entry.1 = Some(*value),
+            EventKind::Finished(outcome) => entry.2 = Some(outcome.clone()),
             _ => {}
         }
+        Ok(())
     }
-    done
+}
+
+/// Runs every job of `file` through a session and returns, by name, how
+/// each ended and its log and last progress.
+fn run_all(file: JobFile) -> HashMap<String, Ended> {
+    let collect = Collect::default();
+    let mut session = Session::new(file.max_threads.unwrap_or(2), BuildContext::default()).unwrap();
+    session.add_sink(Box::new(collect.clone()));
+    session.submit(file.plan).unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    while session.board().live_jobs() > 0 {
+        assert!(Instant::now() < deadline, "every job ends in time");
+        session
+            .wait(Duration::from_millis(20), Duration::from_millis(4))
+            .unwrap();
+    }
+    let jobs = collect.0.lock().unwrap().clone();
+    jobs.into_iter()
+        .map(|(name, (lines, progress, outcome))| {
+            (name, (outcome.expect("every job ended"), lines, progress))
+        })
+        .collect()
 }
 
 #[test]
 fn a_batch_file_runs_in_the_files_directory() {
     let logs = tempfile::tempdir().unwrap();
     let file = good_logging_to("batch.toml", logs.path());
-    let count_a = file.jobs[0].job.id();
+    let count_a = file.plan.jobs[0].id;
     let results = run_all(file);
     for (name, (outcome, _, _)) in &results {
         assert!(
@@ -400,7 +505,7 @@ fn the_shipped_examples_are_valid() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|ext| ext == "toml") {
             let file = jobfile::load(&path).unwrap_or_else(|error| panic!("{error}"));
-            assert!(!file.jobs.is_empty(), "{} has jobs", path.display());
+            assert!(!file.plan.jobs.is_empty(), "{} has jobs", path.display());
             checked += 1;
         }
     }
@@ -430,7 +535,7 @@ fn the_command_examples_run_and_succeed() {
 
 fn parse_error(text: &str) -> String {
     match jobfile::parse(text, Path::new("t.toml")) {
-        Ok(file) => panic!("accepted with {} jobs: {text}", file.jobs.len()),
+        Ok(file) => panic!("accepted with {} jobs: {text}", file.plan.jobs.len()),
         Err(error) => error.to_string(),
     }
 }
@@ -476,8 +581,10 @@ fn other_toml_shapes_of_the_same_jobs() {
     )
     .unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(names(&inline), ["true", "steps"]);
-    let steps = format!("{:?}", inline.jobs[1].job);
-    assert!(steps.contains("timeout: Some(250ms)"), "{steps}");
+    assert_eq!(
+        inline.plan.jobs[1].spec.timeout,
+        Some(Duration::from_millis(250))
+    );
 
     let subtable = jobfile::parse(
         "[[job]]\ncommand = [\"env\"]\n[job.env]\nA = \"1\"\n",
@@ -485,4 +592,9 @@ fn other_toml_shapes_of_the_same_jobs() {
     )
     .unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(names(&subtable), ["env"]);
+    let JobKind::Command(command) = &subtable.plan.jobs[0].spec.kind else {
+        panic!("a command");
+    };
+    assert_eq!(command.program, Program::Argv(vec!["env".to_owned()]));
+    assert_eq!(command.env, [("A".to_owned(), "1".to_owned())]);
 }

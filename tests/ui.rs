@@ -11,6 +11,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use jobdeck::board::StateClass;
 use jobdeck::jobs::{DemoJob, FlakyDivision, Steps};
+use jobdeck::jobspec::JobKind;
 use jobdeck::ui::{App, Settings};
 
 fn harness(max_threads: usize) -> Harness<'static, App> {
@@ -45,7 +46,7 @@ fn steps(steps: u32, delay_ms: u64) -> DemoJob {
 }
 
 fn start(harness: &mut Harness<'_, App>, job: DemoJob) {
-    harness.state_mut().toolbar_mut().set_recipe(job);
+    harness.state_mut().toolbar_mut().choose(JobKind::Demo(job));
     harness.step();
     harness.get_by_label("Start job").click();
     // One frame applies the click, the next shows the new row.
@@ -271,8 +272,8 @@ fn a_command_job_from_the_toolbar_runs_and_reports_progress() {
         class_of_first(app) == Some(StateClass::Succeeded)
     });
     let job = &harness.state().board().jobs()[0];
-    assert_eq!(job.kind, "command");
-    let name = job.name.clone();
+    assert_eq!(job.spec.kind.key(), "command");
+    let name = job.name().to_owned();
     assert!(name.starts_with("sh -c"), "{name}");
     harness.get_by_role_and_label(Role::Button, &name).click();
     frames(&mut harness, 2);

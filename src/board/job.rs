@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::engine::{JobId, LogLine, Output};
+use crate::jobspec::JobSpec;
 
 use super::Series;
 
@@ -244,10 +245,9 @@ impl JobLog {
 pub struct JobView {
     /// The job's id.
     pub id: JobId,
-    /// Its name, as given when it was added.
-    pub name: String,
-    /// Its kind ("steps", "command", ...).
-    pub kind: String,
+    /// What it runs and how it is scheduled, as submitted; Retry submits it
+    /// again.
+    pub spec: Arc<JobSpec>,
     /// A number unique on this board, in the order jobs were added; views
     /// derive a stable colour from it.
     pub seq: u64,
@@ -272,11 +272,10 @@ pub struct JobView {
 }
 
 impl JobView {
-    pub(crate) fn new(id: JobId, name: String, kind: String, seq: u64, now: Instant) -> Self {
+    pub(crate) fn new(id: JobId, spec: Arc<JobSpec>, seq: u64, now: Instant) -> Self {
         Self {
             id,
-            name,
-            kind,
+            spec,
             seq,
             lifecycle: Lifecycle::Queued,
             progress: 0.0,
@@ -288,6 +287,12 @@ impl JobView {
             batch: 0,
             batch_credit: 0.0,
         }
+    }
+
+    /// Its name (its spec's).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.spec.name
     }
 
     /// The series named `name`, created if new.

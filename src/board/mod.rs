@@ -3,14 +3,18 @@
 //! time exactly.
 //!
 //! ```
+//! use std::sync::Arc;
 //! use std::time::Instant;
 //! use jobdeck::board::{Board, StateClass};
 //! use jobdeck::engine::{Event, EventKind, JobId};
+//! use jobdeck::jobs::{DemoJob, SumRange};
+//! use jobdeck::jobspec::{JobKind, JobSpec};
 //!
 //! let mut board = Board::new();
 //! let id = JobId::new();
 //! let now = Instant::now();
-//! board.add_job(id, "sum", "sum_range", now);
+//! let spec = JobSpec::new("sum", JobKind::Demo(DemoJob::SumRange(SumRange::default())));
+//! board.add_job(id, Arc::new(spec), now);
 //! board.apply_at(Event { job: id, kind: EventKind::Started { worker: 0, attempt: 1 } }, now);
 //! board.apply_at(Event { job: id, kind: EventKind::Progress(0.5) }, now);
 //! assert_eq!(board.job(id).unwrap().lifecycle.class(), StateClass::Running);
@@ -22,9 +26,11 @@ mod job;
 mod series;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::engine::{Event, EventKind, JobId, Outcome};
+use crate::jobspec::JobSpec;
 
 use batch::Batch;
 pub use batch::Overall;
@@ -70,15 +76,10 @@ impl Board {
         }
     }
 
-    /// Records a job just submitted to the pool, as queued. If every job of
-    /// the current batch has ended, this job starts a new batch.
-    pub fn add_job(
-        &mut self,
-        id: JobId,
-        name: impl Into<String>,
-        kind: impl Into<String>,
-        now: Instant,
-    ) {
+    /// Records a job just submitted to the pool, as queued, with the spec
+    /// it was built from. If every job of the current batch has ended, this
+    /// job starts a new batch.
+    pub fn add_job(&mut self, id: JobId, spec: Arc<JobSpec>, now: Instant) {
         if self.index.contains_key(&id) {
             return;
         }
@@ -86,7 +87,7 @@ impl Board {
             self.batch = Batch::new(self.batch.id + 1, now);
         }
         self.batch.join();
-        let mut view = JobView::new(id, name.into(), kind.into(), self.next_seq, now);
+        let mut view = JobView::new(id, spec, self.next_seq, now);
         view.batch = self.batch.id;
         self.next_seq += 1;
         self.counts[StateClass::Queued.index()] += 1;

@@ -7,6 +7,15 @@ use std::time::{Duration, Instant};
 
 use super::*;
 use crate::engine::Output;
+use crate::jobs::{DemoJob, Steps};
+use crate::jobspec::{JobKind, JobSpec};
+
+fn spec(name: &str) -> Arc<JobSpec> {
+    Arc::new(JobSpec::new(
+        name,
+        JobKind::Demo(DemoJob::Steps(Steps::default())),
+    ))
+}
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
@@ -38,7 +47,7 @@ fn board_with(n: usize, t0: Instant) -> (Board, Vec<JobId>) {
     let mut board = Board::new_at(t0);
     let ids: Vec<JobId> = (0..n).map(|_| JobId::new()).collect();
     for (i, &id) in ids.iter().enumerate() {
-        board.add_job(id, format!("job {i}"), "steps", t0);
+        board.add_job(id, spec(&format!("job {i}")), t0);
     }
     (board, ids)
 }
@@ -134,7 +143,7 @@ fn the_bar_never_moves_backwards_while_a_batch_runs() {
     );
     board.apply_at(progress(ids[0], 0.1), t0);
     check(&board);
-    board.add_job(JobId::new(), "late", "steps", t0);
+    board.add_job(JobId::new(), spec("late"), t0);
     check(&board);
     board.apply_at(progress(ids[1], 0.3), t0);
     check(&board);
@@ -156,7 +165,7 @@ fn a_done_batch_shows_full_until_a_new_job_starts_a_new_batch() {
     assert_eq!(done.jobs_per_sec, 1.0);
 
     let fresh = JobId::new();
-    board.add_job(fresh, "next", "steps", t0 + secs(20));
+    board.add_job(fresh, spec("next"), t0 + secs(20));
     let overall = board.overall(t0 + secs(20));
     assert_eq!((overall.fraction, overall.jobs, overall.ended), (0.0, 1, 0));
     board.apply_at(started(fresh), t0 + secs(20));
@@ -224,7 +233,7 @@ fn only_ended_jobs_can_be_removed_and_the_rest_keep_their_place() {
     assert!(board.remove(ids[0]));
     assert!(board.job(ids[0]).is_none());
     assert_eq!(board.jobs().len(), 2);
-    assert_eq!(board.job(ids[2]).unwrap().name, "job 2");
+    assert_eq!(board.job(ids[2]).unwrap().name(), "job 2");
     assert_eq!(board.count(StateClass::Cancelled), 0);
     // Late events of a removed job are ignored.
     board.apply_at(progress(ids[0], 0.5), t0);

@@ -1,66 +1,60 @@
 //! `jobdeck run` for people: an overall progress bar on stderr (only on a
 //! terminal) and one line per finished job on stdout.
+//!
+//! The bar is the board's overall progress
+//! ([`Board::overall`](crate::board::Board::overall)), the same
+//! number the window shows, redrawn at the end of every drain round.
 
-use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::engine::{Event, EventKind, JobId, Outcome};
+use crate::board::{JobView, StateClass};
+use crate::engine::{Event, EventKind, Outcome};
+use crate::session::{Sink, SinkContext};
 
-use super::RunSummary;
-use super::report::Reporter;
 use super::summary::seconds;
 
-/// The bar counts each job as this many units, so partial progress shows.
-const UNITS_PER_JOB: f64 = 1000.0;
+/// The bar's length: the overall fraction in ten-thousandths.
+const BAR_UNITS: u64 = 10_000;
 
-/// Log lines kept per job, shown under it when it fails.
+/// Log lines shown under a failed job.
 const RECENT_LOG_LINES: usize = 5;
-
-/// What the bar and the finish lines need to know about one job.
-#[derive(Default)]
-struct Track {
-    progress: f32,
-    first_started: Option<Instant>,
-    recent_log: VecDeque<String>,
-}
 
 /// Draws the overall bar and prints a line per finished job.
 pub(crate) struct HumanReporter {
     bar: ProgressBar,
-    jobs: usize,
-    names: HashMap<JobId, String>,
-    tracks: HashMap<JobId, Track>,
-    /// Sum of every job's progress, finished jobs counting as 1.
-    total_progress: f64,
-    running: usize,
-    ended: usize,
+    ticking: bool,
 }
 
 impl HumanReporter {
-    /// A reporter for a run of `jobs` jobs. The bar draws on stderr and hides
-    /// itself when stderr is not a terminal.
-    pub(crate) fn new(jobs: usize) -> Self {
-        let bar =
-            ProgressBar::with_draw_target(Some(units(jobs as f64)), ProgressDrawTarget::stderr());
+    /// A reporter whose bar draws on stderr and hides itself when stderr is
+    /// not a terminal.
+    pub(crate) fn new() -> Self {
+        Self::with_bar(ProgressBar::with_draw_target(
+            Some(BAR_UNITS),
+            ProgressDrawTarget::stderr(),
+        ))
+    }
+
+    fn with_bar(bar: ProgressBar) -> Self {
         let style = ProgressStyle::with_template(
             "{spinner} [{elapsed_precise}] {wide_bar:.green/blue} {percent:>3}% {msg}",
         )
         .expect("the bar's template is valid")
         .progress_chars("█▉▊▋▌▍▎▏ ");
         bar.set_style(style);
-        bar.enable_steady_tick(Duration::from_millis(200));
         Self {
             bar,
-            jobs,
-            names: HashMap::new(),
-            tracks: HashMap::new(),
-            total_progress: 0.0,
-            running: 0,
-            ended: 0,
+            ticking: false,
         }
+    }
+
+    /// The bar (a handle to it), so the run loop can print around it and
+    /// clear it at the end.
+    pub(crate) fn bar(&self) -> &ProgressBar {
+        &self.bar
     }
 
     /// Prints `line` on stdout without tearing the bar.
@@ -68,135 +62,103 @@ impl HumanReporter {
         self.bar.suspend(|| writeln!(io::stdout().lock(), "{line}"))
     }
 
-    fn set_progress(&mut self, job: JobId, progress: f32) {
-        let track = self.tracks.entry(job).or_default();
-        self.total_progress += f64::from(progress - track.progress);
-        track.progress = progress;
-        self.bar.set_position(units(self.total_progress));
-    }
-
-    fn refresh_message(&self) {
+    /// Shows the board's overall progress and counts.
+    fn show(&self, cx: &SinkContext<'_>) {
+        let overall = cx.board.overall(cx.now);
+        self.bar.set_position(bar_units(overall.fraction));
+        let running = cx.board.count(StateClass::Running) + cx.board.count(StateClass::Stopping);
         self.bar.set_message(format!(
-            "{}/{} done, {} running",
-            self.ended, self.jobs, self.running
+            "{}/{} done, {running} running",
+            overall.ended, overall.jobs
         ));
-    }
-
-    fn finished(&mut self, name: &str, event: &Event, outcome: &Outcome) -> io::Result<()> {
-        self.set_progress(event.job, 1.0);
-        self.ended += 1;
-        let track = self.tracks.remove(&event.job).unwrap_or_default();
-        if track.first_started.is_some() {
-            self.running = self.running.saturating_sub(1);
-        }
-        self.refresh_message();
-        let elapsed = track
-            .first_started
-            .map(|started| seconds(started.elapsed().as_secs_f64()));
-        let line = match outcome {
-            Outcome::Succeeded(output) => {
-                let mut line = format!("✓ {name}");
-                push_elapsed(&mut line, elapsed.as_deref());
-                // A command's summary only repeats its exit code 0.
-                if output.exit_code.is_none() && !output.summary.is_empty() {
-                    line.push_str(": ");
-                    line.push_str(&output.summary);
-                }
-                line
-            }
-            Outcome::Failed { error, .. } => {
-                let mut line = format!("✗ {name}: {error}");
-                push_elapsed(&mut line, elapsed.as_deref());
-                for log_line in &track.recent_log {
-                    line.push_str("\n    │ ");
-                    line.push_str(log_line);
-                }
-                line
-            }
-            Outcome::TimedOut => {
-                let mut line = format!("⏱ {name}: timed out");
-                push_elapsed(&mut line, elapsed.as_deref());
-                line
-            }
-            Outcome::Stopped => {
-                let mut line = format!("■ {name}: stopped");
-                push_elapsed(&mut line, elapsed.as_deref());
-                line
-            }
-            Outcome::Cancelled => format!("○ {name}: cancelled before it started"),
-            Outcome::Skipped { because } => {
-                let dependency = self
-                    .names
-                    .get(because)
-                    .map_or_else(|| because.short(), Clone::clone);
-                format!("↷ {name}: skipped, its dependency {dependency} did not succeed")
-            }
-        };
-        self.print(&line)
     }
 }
 
-impl Reporter for HumanReporter {
-    fn queued(&mut self, job: JobId, name: &str) -> io::Result<()> {
-        self.names.insert(job, name.to_owned());
-        self.tracks.insert(job, Track::default());
-        self.refresh_message();
+/// Where the bar stands for an overall fraction.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn bar_units(fraction: f32) -> u64 {
+    // Clamped to 0..=1 first, so the product fits a u64 exactly enough.
+    (f64::from(fraction.clamp(0.0, 1.0)) * BAR_UNITS as f64).round() as u64
+}
+
+impl Sink for HumanReporter {
+    fn submitted(&mut self, _job: &JobView, _cx: &SinkContext<'_>) -> io::Result<()> {
+        // Ticking starts with the first job, so a refused file draws no bar.
+        if !self.ticking {
+            self.ticking = true;
+            self.bar.enable_steady_tick(Duration::from_millis(200));
+        }
         Ok(())
     }
 
-    fn event(&mut self, name: &str, event: &Event) -> io::Result<()> {
+    fn event(&mut self, event: &Event, cx: &SinkContext<'_>) -> io::Result<()> {
+        let Some(job) = cx.board.job(event.job) else {
+            return Ok(());
+        };
         match &event.kind {
-            EventKind::Started { .. } => {
-                let track = self.tracks.entry(event.job).or_default();
-                if track.first_started.is_none() {
-                    track.first_started = Some(Instant::now());
-                    self.running += 1;
-                    self.refresh_message();
-                }
-                Ok(())
-            }
-            EventKind::Progress(value) => {
-                self.set_progress(event.job, value.clamp(0.0, 1.0));
-                Ok(())
-            }
-            EventKind::Log { lines, .. } => {
-                let track = self.tracks.entry(event.job).or_default();
-                for line in lines.iter().rev().take(RECENT_LOG_LINES).rev() {
-                    if track.recent_log.len() == RECENT_LOG_LINES {
-                        track.recent_log.pop_front();
-                    }
-                    track.recent_log.push_back(line.text.clone());
-                }
-                Ok(())
-            }
-            EventKind::Retrying { attempt, error } => {
-                // A retry starts from scratch: so does its share of the bar.
-                self.set_progress(event.job, 0.0);
-                self.print(&format!(
-                    "↻ {name}: attempt {attempt} failed ({error}), retrying"
-                ))
-            }
-            EventKind::Samples { .. } | EventKind::StopRequested { .. } => Ok(()),
-            EventKind::Finished(outcome) => self.finished(name, event, outcome),
+            EventKind::Retrying { attempt, error } => self.print(&format!(
+                "↻ {}: attempt {attempt} failed ({error}), retrying",
+                job.name()
+            )),
+            EventKind::Finished(outcome) => self.print(&finished_line(job, outcome, cx)),
+            _ => Ok(()),
         }
     }
 
-    fn idle(&mut self) -> io::Result<()> {
+    fn flush(&mut self, cx: &SinkContext<'_>) -> io::Result<()> {
+        self.show(cx);
         io::stdout().flush()
     }
+}
 
-    fn interrupted(&mut self) -> io::Result<()> {
-        self.bar.suspend(|| {
-            eprintln!("interrupted: stopping every job (press Ctrl-C again to quit at once)");
-        });
-        Ok(())
-    }
-
-    fn finish(&mut self, summary: &RunSummary) -> io::Result<()> {
-        self.bar.finish_and_clear();
-        let mut out = io::stdout().lock();
-        writeln!(out, "{summary}")?;
-        out.flush()
+/// The line for a job that ended as `outcome`, from the board just before
+/// it folds the end (the job's last attempt is still running there).
+fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>) -> String {
+    let name = job.name();
+    let elapsed = job
+        .lifecycle
+        .elapsed(cx.now)
+        .map(|elapsed| seconds(elapsed.as_secs_f64()));
+    let elapsed = elapsed.as_deref();
+    match outcome {
+        Outcome::Succeeded(output) => {
+            let mut line = format!("✓ {name}");
+            push_elapsed(&mut line, elapsed);
+            // A command's summary only repeats its exit code 0.
+            if output.exit_code.is_none() && !output.summary.is_empty() {
+                line.push_str(": ");
+                line.push_str(&output.summary);
+            }
+            line
+        }
+        Outcome::Failed { error, .. } => {
+            let mut line = format!("✗ {name}: {error}");
+            push_elapsed(&mut line, elapsed);
+            let recent = job.log.len().saturating_sub(RECENT_LOG_LINES);
+            for log_line in job.log.lines().skip(recent) {
+                line.push_str("\n    │ ");
+                line.push_str(log_line);
+            }
+            line
+        }
+        Outcome::TimedOut => {
+            let mut line = format!("⏱ {name}: timed out");
+            push_elapsed(&mut line, elapsed);
+            line
+        }
+        Outcome::Stopped => {
+            let mut line = format!("■ {name}: stopped");
+            push_elapsed(&mut line, elapsed);
+            line
+        }
+        Outcome::Cancelled => format!("○ {name}: cancelled before it started"),
+        Outcome::Skipped { because } => {
+            let dependency = cx
+                .board
+                .job(*because)
+                .map_or_else(|| because.short(), |job| job.name().to_owned());
+            format!("↷ {name}: skipped, its dependency {dependency} did not succeed")
+        }
     }
 }
 
@@ -208,9 +170,83 @@ fn push_elapsed(line: &mut String, elapsed: Option<&str>) {
     }
 }
 
-/// Bar units for a (fractional) number of jobs.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-fn units(jobs: f64) -> u64 {
-    // Never negative and far below 2^53: the cast is exact enough.
-    (jobs.max(0.0) * UNITS_PER_JOB).round() as u64
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use crate::engine::JobId;
+    use crate::jobs::{DemoJob, FlakyDivision, Steps};
+    use crate::jobspec::{BuildContext, JobKind, JobSpec, Plan, PlannedJob};
+    use crate::session::Session;
+
+    fn planned(spec: JobSpec) -> PlannedJob {
+        PlannedJob {
+            id: JobId::new(),
+            spec: Arc::new(spec),
+            after: Vec::new(),
+        }
+    }
+
+    /// A real run through a session, its bar drawn nowhere: after every
+    /// drain round the bar stands where the board's overall progress does,
+    /// through progress, retries (which the board does not take back) and
+    /// ends.
+    #[test]
+    fn the_bar_is_the_boards_overall_progress_after_every_round() {
+        let mut session = Session::new(2, BuildContext::default()).unwrap();
+        let reporter = HumanReporter::with_bar(ProgressBar::hidden());
+        let bar = reporter.bar().clone();
+        bar.set_length(BAR_UNITS);
+        session.add_sink(Box::new(reporter));
+        let steps = |n| {
+            JobKind::Demo(DemoJob::Steps(Steps {
+                steps: n,
+                delay_ms: 2,
+            }))
+        };
+        // Fails at step 30 after progress, then runs again: the board keeps
+        // the credit, a bar of its own would drop back to zero.
+        let mut flaky = JobSpec::new(
+            "flaky",
+            JobKind::Demo(DemoJob::FlakyDivision(FlakyDivision {
+                min_steps: 35,
+                max_steps: 35,
+                delay_ms: 1,
+                seed: Some(1),
+            })),
+        );
+        flaky.retries = 1;
+        let plan = Plan {
+            jobs: vec![
+                planned(JobSpec::new("short", steps(5))),
+                planned(JobSpec::new("long", steps(60))),
+                planned(flaky),
+            ],
+            barriers: Vec::new(),
+        };
+        session.submit(plan).unwrap();
+        let mut rounds = 0;
+        let mut retried = false;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while session.board().live_jobs() > 0 {
+            assert!(Instant::now() < deadline, "the jobs did not end in time");
+            session
+                .wait(Duration::from_millis(5), Duration::from_millis(4))
+                .unwrap();
+            rounds += 1;
+            let overall = session.board().overall(Instant::now());
+            assert_eq!(
+                bar.position(),
+                bar_units(overall.fraction),
+                "round {rounds}"
+            );
+            retried |= session.board().jobs().iter().any(|job| job.attempt > 1);
+        }
+        assert!(retried, "the flaky job was retried");
+        assert!(rounds > 3, "only {rounds} rounds: too few to compare");
+        assert_eq!(bar.position(), BAR_UNITS);
+    }
 }

@@ -5,10 +5,9 @@ use std::io::{self, BufWriter, Stdout, Write};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::engine::{Event, EventKind, JobId, Outcome};
-
-use super::RunSummary;
-use super::report::Reporter;
+use crate::board::JobView;
+use crate::engine::{Event, EventKind, Outcome};
+use crate::session::{Sink, SinkContext};
 
 /// One line of output. Fields that do not apply to an event are left out.
 #[derive(Clone, Copy, Debug, Default, Serialize)]
@@ -48,14 +47,14 @@ struct Record<'a> {
     because: Option<Uuid>,
 }
 
-/// Writes events as JSON lines; the summary goes to stderr so stdout stays
-/// machine-readable.
+/// Writes events as JSON lines (the run's summary goes to stderr, so stdout
+/// stays machine-readable).
 pub(crate) struct JsonReporter {
     out: BufWriter<Stdout>,
 }
 
 impl JsonReporter {
-    /// Writes to stdout, buffered; flushed whenever no event is waiting.
+    /// Writes to stdout, buffered; flushed at the end of every drain round.
     pub(crate) fn new() -> Self {
         Self {
             out: BufWriter::new(io::stdout()),
@@ -68,17 +67,18 @@ impl JsonReporter {
     }
 }
 
-impl Reporter for JsonReporter {
-    fn queued(&mut self, job: JobId, name: &str) -> io::Result<()> {
+impl Sink for JsonReporter {
+    fn submitted(&mut self, job: &JobView, _cx: &SinkContext<'_>) -> io::Result<()> {
         self.write(&Record {
-            job: *job.as_uuid(),
-            name,
+            job: *job.id.as_uuid(),
+            name: job.name(),
             event: "queued",
             ..Record::default()
         })
     }
 
-    fn event(&mut self, name: &str, event: &Event) -> io::Result<()> {
+    fn event(&mut self, event: &Event, cx: &SinkContext<'_>) -> io::Result<()> {
+        let name = cx.board.job(event.job).map_or("?", JobView::name);
         let base = Record {
             job: *event.job.as_uuid(),
             name,
@@ -133,20 +133,8 @@ impl Reporter for JsonReporter {
         }
     }
 
-    fn idle(&mut self) -> io::Result<()> {
+    fn flush(&mut self, _cx: &SinkContext<'_>) -> io::Result<()> {
         self.out.flush()
-    }
-
-    fn interrupted(&mut self) -> io::Result<()> {
-        self.out.flush()?;
-        eprintln!("interrupted: stopping every job");
-        Ok(())
-    }
-
-    fn finish(&mut self, summary: &RunSummary) -> io::Result<()> {
-        self.out.flush()?;
-        eprintln!("{summary}");
-        Ok(())
     }
 }
 
@@ -207,7 +195,7 @@ mod tests {
 
     #[test]
     fn a_skip_names_its_dependency_and_a_stop_is_bare() {
-        let because = JobId::new();
+        let because = crate::engine::JobId::new();
         let skipped = render(&Outcome::Skipped { because });
         assert_eq!(skipped["event"], "skipped");
         assert_eq!(skipped["because"], because.to_string());

@@ -5,7 +5,6 @@ mod args;
 mod human;
 mod interrupt;
 mod json;
-mod report;
 mod run;
 mod summary;
 
@@ -20,5 +19,5 @@ use crate::jobfile::{self, JobFileError};
 /// Validates a job file without running anything; returns how many jobs it
 /// plans (after batch expansion).
 pub fn check(file: &Path) -> Result<usize, JobFileError> {
-    jobfile::load(file).map(|file| file.jobs.len())
+    jobfile::load(file).map(|file| file.plan.jobs.len())
 }

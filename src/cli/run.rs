@@ -1,25 +1,33 @@
-//! `jobdeck run FILE`: load a job file, run every job on a pool, report, and
-//! tally the outcomes.
+//! `jobdeck run FILE`: load a job file, run every job through a session,
+//! report, and tally the outcomes.
+//!
+//! The reporters are sinks of the [`Session`]: they read the same events,
+//! in the same order, as the window and any journal do, and the tally is
+//! the board's.
 
-use std::collections::HashMap;
 use std::io;
 use std::num::NonZero;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::RecvTimeoutError;
+use indicatif::ProgressBar;
 
-use crate::engine::{EngineError, EventReceiver, JobId, MAX_THREADS_RANGE, Pool};
+use crate::engine::{EngineError, MAX_THREADS_RANGE};
 use crate::jobfile::{self, JobFileError};
+use crate::jobspec::BuildContext;
+use crate::session::{Session, SubmitError};
 
 use super::RunSummary;
 use super::args::RunArgs;
 use super::human::HumanReporter;
 use super::interrupt::{self, Interrupts};
 use super::json::JsonReporter;
-use super::report::Reporter;
 
 /// How often the run loop looks for Ctrl-C while no event arrives.
 const INTERRUPT_POLL: Duration = Duration::from_millis(50);
+
+/// How long one drain round may fold events before the loop looks for
+/// Ctrl-C again.
+const FOLD_BUDGET: Duration = Duration::from_millis(50);
 
 /// Why a run could not start, or broke off.
 #[derive(Debug, thiserror::Error)]
@@ -27,14 +35,6 @@ pub enum RunError {
     /// The job file is missing or invalid (`file:line:column: ...`).
     #[error(transparent)]
     JobFile(#[from] JobFileError),
-    /// The job file asks for a pool size out of range.
-    #[error("{file}: max_threads must be between 1 and 1024, got {got}")]
-    MaxThreads {
-        /// The job file, as given.
-        file: String,
-        /// What it asked for.
-        got: usize,
-    },
     /// The pool refused the jobs (a dependency problem the file check missed).
     #[error("the jobs could not be queued: {0}")]
     Engine(#[from] EngineError),
@@ -46,12 +46,21 @@ pub enum RunError {
     Output(#[from] io::Error),
 }
 
+impl From<SubmitError> for RunError {
+    fn from(error: SubmitError) -> Self {
+        match error {
+            SubmitError::Engine(error) => Self::Engine(error),
+            SubmitError::Sink(error) => Self::Output(error),
+        }
+    }
+}
+
 impl RunError {
     /// The process exit code: 2 for a bad file or bad options, 1 otherwise.
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::JobFile(_) | Self::MaxThreads { .. } | Self::Engine(_) => 2,
+            Self::JobFile(_) | Self::Engine(_) => 2,
             Self::Signals(_) | Self::Output(_) => 1,
         }
     }
@@ -66,95 +75,71 @@ impl RunError {
 /// Installs a process-wide Ctrl-C handler, so call it once per process.
 pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
     let file = jobfile::load(&args.file)?;
+    // Both are checked to be in range: the flag by clap, the file's key
+    // when the file is read.
     let max_threads = args
         .max_threads
         .map(usize::from)
         .or(file.max_threads)
         .unwrap_or_else(default_max_threads);
-    if !MAX_THREADS_RANGE.contains(&max_threads) {
-        return Err(RunError::MaxThreads {
-            file: args.file.display().to_string(),
-            got: max_threads,
-        });
-    }
     let interrupts = Interrupts::install()?;
-    let (pool, events) = Pool::new(max_threads)?;
+    let mut session = Session::new(max_threads, BuildContext::default())?;
+    let bar = if args.json {
+        session.add_sink(Box::new(JsonReporter::new()));
+        None
+    } else {
+        let reporter = HumanReporter::new();
+        let bar = reporter.bar().clone();
+        session.add_sink(Box::new(reporter));
+        Some(bar)
+    };
 
     let started = Instant::now();
-    let mut names = HashMap::with_capacity(file.jobs.len());
-    let mut order = Vec::with_capacity(file.jobs.len());
-    let mut jobs = Vec::with_capacity(file.jobs.len());
-    for planned in file.jobs {
-        let id = planned.job.id();
-        order.push(id);
-        names.insert(id, planned.name);
-        jobs.push(planned.job);
+    session.submit(file.plan)?;
+    let interrupted = follow(&mut session, &interrupts, bar.as_ref())?;
+    let summary = RunSummary::from_board(
+        session.board(),
+        started.elapsed().as_secs_f64(),
+        interrupted,
+    );
+    match bar {
+        Some(bar) => {
+            bar.finish_and_clear();
+            println!("{summary}");
+        }
+        // stdout is for the JSON lines only.
+        None => eprintln!("{summary}"),
     }
-    pool.submit_all(jobs)?;
-    // Made only now, so a refused batch draws no bar; events wait meanwhile.
-    let mut reporter: Box<dyn Reporter> = if args.json {
-        Box::new(JsonReporter::new())
-    } else {
-        Box::new(HumanReporter::new(order.len()))
-    };
-    for id in &order {
-        reporter.queued(*id, &names[id])?;
-    }
-
-    let mut summary = RunSummary::new(order.len());
-    drain(
-        &pool,
-        events,
-        &names,
-        &interrupts,
-        reporter.as_mut(),
-        &mut summary,
-    )?;
-    summary.wall_secs = started.elapsed().as_secs_f64();
-    reporter.finish(&summary)?;
     Ok(summary)
 }
 
-/// Reads events until every job has ended, acting on Ctrl-C on the way.
-fn drain(
-    pool: &Pool,
-    mut events: EventReceiver,
-    names: &HashMap<JobId, String>,
+/// Drives the session until every job has ended, acting on Ctrl-C on the
+/// way. Returns whether Ctrl-C was pressed.
+fn follow(
+    session: &mut Session,
     interrupts: &Interrupts,
-    reporter: &mut dyn Reporter,
-    summary: &mut RunSummary,
-) -> Result<(), RunError> {
+    bar: Option<&ProgressBar>,
+) -> Result<bool, RunError> {
     let mut stopping = false;
-    while summary.ended() < summary.jobs {
+    while session.board().live_jobs() > 0 {
         let presses = interrupts.count();
         if presses >= 2 {
-            reporter.idle()?;
             force_exit();
         }
         if presses == 1 && !stopping {
             stopping = true;
-            summary.interrupted = true;
-            pool.stop_all();
-            reporter.interrupted()?;
-        }
-        let event = if let Ok(event) = events.try_recv() {
-            event
-        } else {
-            // Nothing waiting: show what we have before blocking.
-            reporter.idle()?;
-            match events.recv_timeout(INTERRUPT_POLL) {
-                Ok(event) => event,
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => break,
+            session.pool().stop_all();
+            let say = || {
+                eprintln!("interrupted: stopping every job (press Ctrl-C again to quit at once)");
+            };
+            match bar {
+                Some(bar) => bar.suspend(say),
+                None => say(),
             }
-        };
-        let name = names.get(&event.job).map_or("?", String::as_str);
-        reporter.event(name, &event)?;
-        if let crate::engine::EventKind::Finished(outcome) = &event.kind {
-            summary.record(outcome.kind());
         }
+        session.wait(INTERRUPT_POLL, FOLD_BUDGET)?;
     }
-    Ok(())
+    Ok(stopping)
 }
 
 /// The second Ctrl-C: every job was already asked to stop, but command jobs

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::board::{Board, StateClass};
 use crate::engine::OutcomeKind;
 
 /// The tally of a finished `jobdeck run`.
@@ -34,6 +35,22 @@ impl RunSummary {
         Self {
             jobs,
             ..Self::default()
+        }
+    }
+
+    /// The tally of every job on `board`, by the state it is in.
+    #[must_use]
+    pub fn from_board(board: &Board, wall_secs: f64, interrupted: bool) -> Self {
+        Self {
+            jobs: board.jobs().len(),
+            succeeded: board.count(StateClass::Succeeded),
+            failed: board.count(StateClass::Failed),
+            stopped: board.count(StateClass::Stopped),
+            timed_out: board.count(StateClass::TimedOut),
+            cancelled: board.count(StateClass::Cancelled),
+            skipped: board.count(StateClass::Skipped),
+            wall_secs,
+            interrupted,
         }
     }
 

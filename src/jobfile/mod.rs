@@ -1,9 +1,10 @@
 //! Job files (TOML) into validated, ready-to-submit jobs.
 //!
 //! [`load`] reads a file, [`parse`] takes its text; both check the whole file
-//! before anything can start and either return every job (batches expanded,
-//! dependencies resolved to ids) or the first problem, with its file, line and
-//! column. See `assets/examples/` for files that use every feature.
+//! before anything can start and either return every job as a
+//! [`JobSpec`](crate::jobspec::JobSpec) in a [`Plan`] (batches expanded,
+//! dependencies resolved to ids) or the first problem, with its file, line
+//! and column. See `assets/examples/` for files that use every feature.
 //!
 //! ```toml
 //! max_threads = 4                    # optional, 1..=1024
@@ -29,7 +30,8 @@
 //! ```
 //!
 //! Full command logs go to `log_dir/<job id>.log` when the file sets
-//! `log_dir` (relative to the file's directory), otherwise to
+//! `log_dir` (relative to the file's directory), otherwise to the runner's
+//! log folder ([`BuildContext`](crate::jobspec::BuildContext)), by default
 //! [`default_log_dir`](crate::jobs::default_log_dir).
 //!
 //! Command jobs run in the job file's directory unless `cwd` says otherwise
@@ -50,7 +52,11 @@
 //! `after`: each entry names either a `[[job]]` by its `name` as written —
 //! meaning every job of that batch — or, with placeholders expanded for the
 //! job at hand, one job by its final name. Dependency cycles are refused
-//! with the cycle spelled out (`a -> b -> a`).
+//! with the cycle spelled out (`a -> b -> a`). Each job's spec keeps its
+//! batch (the `name` as written) and its `after` entries as names, so that
+//! a stored spec still says what it waits for; in the plan, a job after a
+//! batch of several jobs waits for one [`Barrier`](crate::jobspec::Barrier)
+//! standing for the whole batch.
 
 mod demo;
 mod error;
@@ -63,7 +69,8 @@ use std::path::{Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
 
-use crate::engine::{MAX_THREADS_RANGE, NewJob};
+use crate::engine::MAX_THREADS_RANGE;
+use crate::jobspec::Plan;
 use fields::{Fields, Source, a_type};
 use template::Template;
 
@@ -77,22 +84,9 @@ pub struct JobFile {
     /// The file's `max_threads`, when it sets one (already checked to be in
     /// `1..=1024`).
     pub max_threads: Option<usize>,
-    /// Every job, batches expanded, in file order.
-    pub jobs: Vec<PlannedJob>,
-}
-
-/// One job of a job file, with the engine job it becomes.
-#[derive(Debug)]
-pub struct PlannedJob {
-    /// The job's unique name (placeholders expanded).
-    pub name: String,
-    /// `"command"`, or a demo kind's key such as `"random_walk"`.
-    pub kind: String,
-    /// What the job does in one line: the command line, or the demo kind and
-    /// its parameters.
-    pub summary: String,
-    /// The engine job: id, priority, timeout, retries and `after` ids set.
-    pub job: NewJob,
+    /// Every job, batches expanded, in file order, with its id and the ids
+    /// it waits for.
+    pub plan: Plan,
 }
 
 /// Reads, checks and expands the job file at `path`. Relative paths inside
@@ -137,11 +131,11 @@ pub fn parse(text: &str, path: &Path) -> Result<JobFile, JobFileError> {
     let log_dir = fields
         .string(src, "log_dir")?
         .map(|dir| base.join(dir.into_inner()));
-    let jobs = plan::plan(src, base, log_dir.as_deref(), &templates)?;
+    let plan = plan::plan(src, base, log_dir.as_deref(), &templates)?;
     Ok(JobFile {
         path: path.to_path_buf(),
         max_threads,
-        jobs,
+        plan,
     })
 }
 

@@ -1,11 +1,11 @@
-//! One `[[job]]` table, read and checked: what it runs, how many jobs it
-//! becomes, and how they are scheduled. Expansion into jobs comes later.
+//! One `[[job]]` table, read and checked: what it runs (a [`JobKind`] whose
+//! strings may still hold placeholders), how many jobs it becomes, and how
+//! they are scheduled. Expansion into jobs comes later.
 
 use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
 
-use regex::Regex;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -13,7 +13,8 @@ use super::JobFileError;
 use super::demo::{demo_keys, demo_param_keys, read_demo, to_u32};
 use super::expand::input_placeholder;
 use super::fields::{Fields, Source, a_type, strings_of, type_error};
-use crate::jobs::{DemoJob, DemoKind};
+use crate::jobs::DemoKind;
+use crate::jobspec::{CommandSpec, JobKind, Program, ProgressRegex};
 
 /// Keys every `[[job]]` may have.
 const COMMON_KEYS: [&str; 10] = [
@@ -42,31 +43,16 @@ pub(crate) struct Template {
     pub span: Range<usize>,
     /// `name` as written, placeholders unexpanded.
     pub name: Option<Spanned<String>>,
-    pub work: Work,
+    /// What each job runs, placeholders unexpanded.
+    pub kind: JobKind,
+    /// Where `command` is, for messages about it (command jobs only).
+    pub command_span: Option<Range<usize>>,
     pub batch: Batch,
     pub timeout: Option<Duration>,
     pub retries: u32,
     pub priority: i32,
     /// `after` entries as written, and the span of the whole list.
     pub after: Vec<Spanned<String>>,
-}
-
-/// What each job of a template runs.
-pub(crate) enum Work {
-    Command(CommandTemplate),
-    Demo(DemoJob),
-}
-
-/// A command job's settings, placeholders unexpanded.
-pub(crate) struct CommandTemplate {
-    pub argv: Vec<String>,
-    /// Where `command` is, for messages about it.
-    pub span: Range<usize>,
-    pub shell: bool,
-    pub cwd: Option<String>,
-    pub env: Vec<(String, String)>,
-    pub progress_regex: Option<Regex>,
-    pub grace: Option<Duration>,
 }
 
 /// How many jobs a template becomes.
@@ -138,14 +124,17 @@ impl Template {
             Some(list) => list.into_inner(),
             None => Vec::new(),
         };
-        let work = match demo {
-            Some(demo) => Work::Demo(read_demo(src, demo, &mut fields)?),
-            None => Work::Command(read_command(src, &mut fields, &span)?),
+        let (kind, command_span) = if let Some(demo) = demo {
+            (JobKind::Demo(read_demo(src, demo, &mut fields)?), None)
+        } else {
+            let (command, command_span) = read_command(src, &mut fields, &span)?;
+            (JobKind::Command(command), Some(command_span))
         };
         let template = Self {
             span,
             name,
-            work,
+            kind,
+            command_span,
             batch,
             timeout,
             retries,
@@ -172,15 +161,17 @@ impl Template {
                 return Err(no_inputs(src, token, span));
             }
         }
-        if let Work::Command(command) = &self.work {
-            if let Some(token) = command.argv.iter().find_map(|word| input_placeholder(word)) {
-                return Err(no_inputs(src, token, command.span.clone()));
+        if let (JobKind::Command(command), Some(command_span)) = (&self.kind, &self.command_span) {
+            let words: &[String] = match &command.program {
+                Program::Argv(argv) => argv,
+                Program::Shell(script) => std::slice::from_ref(script),
+            };
+            if let Some(token) = words.iter().find_map(|word| input_placeholder(word)) {
+                return Err(no_inputs(src, token, command_span.clone()));
             }
-            let others = command
-                .cwd
-                .iter()
-                .chain(command.env.iter().map(|(_, value)| value));
-            if let Some(token) = others.into_iter().find_map(|text| input_placeholder(text)) {
+            let cwd = command.cwd.iter().filter_map(|dir| dir.to_str());
+            let others = cwd.chain(command.env.iter().map(|(_, value)| value.as_str()));
+            if let Some(token) = others.into_iter().find_map(input_placeholder) {
                 return Err(no_inputs(src, token, self.span.clone()));
             }
         }
@@ -280,11 +271,13 @@ fn glob_inputs(
     Ok(inputs)
 }
 
+/// The command of a `[[job]]` (placeholders unexpanded) and where
+/// `command` is.
 fn read_command(
     src: Source<'_>,
     fields: &mut Fields<'_>,
     table_span: &Range<usize>,
-) -> Result<CommandTemplate, JobFileError> {
+) -> Result<(CommandSpec, Range<usize>), JobFileError> {
     let shell = fields.boolean(src, "shell")?.unwrap_or(false);
     let Some(command) = fields.raw("command") else {
         return Err(src.error(
@@ -296,7 +289,15 @@ fn read_command(
         ));
     };
     let argv = command_argv(src, &command, shell)?;
-    let cwd = fields.string(src, "cwd")?.map(Spanned::into_inner);
+    // A shell runs the words joined, as one script.
+    let program = if shell {
+        Program::Shell(argv.join(" "))
+    } else {
+        Program::Argv(argv)
+    };
+    let cwd = fields
+        .string(src, "cwd")?
+        .map(|dir| dir.into_inner().into());
     let env = read_env(src, fields)?;
     let progress_regex = match fields.string(src, "progress_regex")? {
         Some(pattern) => Some(compile_progress_regex(src, &pattern)?),
@@ -310,15 +311,15 @@ fn read_command(
             "a number of seconds from 0 to 3600",
         )?
         .map(Duration::from_secs_f64);
-    Ok(CommandTemplate {
-        argv,
-        span: command.span(),
-        shell,
+    let spec = CommandSpec {
+        program,
         cwd,
         env,
         progress_regex,
         grace,
-    })
+        log_dir: None,
+    };
+    Ok((spec, command.span()))
 }
 
 const EMPTY_COMMAND: &str =
@@ -398,28 +399,7 @@ fn read_env(
 fn compile_progress_regex(
     src: Source<'_>,
     pattern: &Spanned<String>,
-) -> Result<Regex, JobFileError> {
-    let regex = Regex::new(pattern.get_ref()).map_err(|error| {
-        // The regex crate's message ends with its one-line reason.
-        let text = error.to_string();
-        let reason = text
-            .lines()
-            .last()
-            .unwrap_or(&text)
-            .trim_start_matches("error: ")
-            .to_owned();
-        src.error(
-            pattern.span(),
-            format!("`progress_regex` is not a valid regex: {reason}"),
-        )
-    })?;
-    let groups = regex.captures_len() - 1;
-    if groups == 1 || groups == 2 {
-        Ok(regex)
-    } else {
-        Err(src.error(
-            pattern.span(),
-            format!("`progress_regex` must have 1 capture group (a percentage) or 2 (done and total), found {groups}"),
-        ))
-    }
+) -> Result<ProgressRegex, JobFileError> {
+    ProgressRegex::new(pattern.get_ref())
+        .map_err(|error| src.error(pattern.span(), format!("`progress_regex` {error}")))
 }

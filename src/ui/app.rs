@@ -1,8 +1,10 @@
-//! The app: owns the pool, its events and the board; draws the views and
+//! The app: owns the session (pool, events, board); draws the views and
 //! applies what they ask after each frame.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::{Context, Ui};
@@ -13,9 +15,12 @@ use super::plots::{PlotState, plots_ui};
 use super::settings::{SETTINGS_KEY, settings_ui};
 use super::table::{overall_ui, table_ui};
 use super::toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
-use super::{Command, JobRecipe, Settings};
+use super::{Command, Settings};
 use crate::board::Board;
-use crate::engine::{EngineError, EventReceiver, JobId, Pool};
+use crate::engine::{EngineError, JobId, Pool};
+use crate::jobfile::JobFile;
+use crate::jobspec::{BuildContext, JobKind, JobSpec, Plan};
+use crate::session::Session;
 
 /// How long one frame may spend folding events before it draws and asks for
 /// another frame; keeps the window responsive during floods.
@@ -24,13 +29,6 @@ pub const EVENT_BUDGET: Duration = Duration::from_millis(4);
 /// While jobs run, clocks on screen move even without events; redraw this
 /// often for them.
 const CLOCK_REPAINT: Duration = Duration::from_millis(250);
-
-/// How a job can be started again (for Retry).
-#[derive(Clone, Debug)]
-struct Recipe {
-    name: String,
-    recipe: JobRecipe,
-}
 
 /// Where closing the window stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,15 +43,13 @@ enum Quit {
 
 /// The whole window's state.
 pub struct App {
-    pool: Pool,
-    events: EventReceiver,
-    board: Board,
+    session: Session,
     settings: Settings,
     toolbar: ToolbarState,
     plots: PlotState,
     selected: Option<JobId>,
-    recipes: HashMap<JobId, Recipe>,
-    started_per_kind: HashMap<String, u64>,
+    /// How many jobs of each name the toolbar started, for "Steps #3".
+    started_per_name: HashMap<String, u64>,
     /// The Open job file window, when open.
     open_file: Option<OpenFileState>,
     commands: Vec<Command>,
@@ -64,9 +60,9 @@ pub struct App {
     error: Option<String>,
     /// What the last job file started, shown under the overall bar.
     last_opened: Option<String>,
-    /// Where commands started from the toolbar write their full logs, when
-    /// not the default log folder.
-    log_dir: Option<PathBuf>,
+    /// The thread cap a job file set, in force until every job has ended;
+    /// then the saved setting (the person's) applies again.
+    file_max_threads: Option<usize>,
 }
 
 impl App {
@@ -76,17 +72,17 @@ impl App {
     /// When the pool cannot be created.
     pub fn new(settings: Settings) -> Result<Self, EngineError> {
         let settings = settings.clamped();
-        let (pool, events) = Pool::new(settings.max_threads)?;
+        let context = BuildContext {
+            log_dir: None,
+            default_grace: grace(&settings),
+        };
         Ok(Self {
-            pool,
-            events,
-            board: Board::new(),
+            session: Session::new(settings.max_threads, context)?,
             settings,
             toolbar: ToolbarState::default(),
             plots: PlotState::default(),
             selected: None,
-            recipes: HashMap::new(),
-            started_per_kind: HashMap::new(),
+            started_per_name: HashMap::new(),
             open_file: None,
             commands: Vec::new(),
             settings_open: false,
@@ -94,16 +90,16 @@ impl App {
             quit: Quit::No,
             error: None,
             last_opened: None,
-            log_dir: None,
+            file_max_threads: None,
         })
     }
 
-    /// Commands started from the toolbar write their full logs under `dir`
-    /// instead of the default log folder (see
-    /// [`default_log_dir`](crate::jobs::default_log_dir)).
+    /// Commands write their full logs under `dir` instead of the default log
+    /// folder (see [`default_log_dir`](crate::jobs::default_log_dir)), unless
+    /// their job file names one.
     #[must_use]
     pub fn with_log_dir(mut self, dir: PathBuf) -> Self {
-        self.log_dir = Some(dir);
+        self.session.context_mut().log_dir = Some(dir);
         self
     }
 
@@ -126,7 +122,7 @@ impl App {
     /// When the pool cannot be created.
     pub fn with_board(settings: Settings, board: Board) -> Result<Self, EngineError> {
         let mut app = Self::new(settings)?;
-        app.board = board;
+        app.session.replace_board(board);
         Ok(app)
     }
 
@@ -138,13 +134,13 @@ impl App {
     /// What the views show.
     #[must_use]
     pub fn board(&self) -> &Board {
-        &self.board
+        self.session.board()
     }
 
     /// The engine (read-only: change it through [`Command`]s).
     #[must_use]
     pub fn pool(&self) -> &Pool {
-        &self.pool
+        self.session.pool()
     }
 
     /// The settings in use.
@@ -185,7 +181,8 @@ impl App {
         self.watch_close_request(&ctx);
         self.views_ui(ui);
         self.apply_commands(&ctx);
-        if self.board.live_jobs() > 0 {
+        self.end_file_max_threads();
+        if self.board().live_jobs() > 0 {
             ctx.request_repaint_after(CLOCK_REPAINT);
         }
     }
@@ -194,28 +191,19 @@ impl App {
     fn install_waker(&mut self, ctx: &Context) {
         if !self.waker_installed {
             let ctx = ctx.clone();
-            self.pool.set_waker(move || ctx.request_repaint());
+            self.pool().set_waker(move || ctx.request_repaint());
             self.waker_installed = true;
         }
     }
 
-    /// Folds waiting events into the board for at most [`EVENT_BUDGET`];
-    /// when some are left, asks for another frame at once.
+    /// Folds waiting events into the board (through the session, as every
+    /// consumer does) for at most [`EVENT_BUDGET`]; when some are left, asks
+    /// for another frame at once.
     pub fn drain_events(&mut self, ctx: &Context) {
-        let start = Instant::now();
-        let mut now = start;
-        let mut folded = 0_u32;
-        while let Ok(event) = self.events.try_recv() {
-            self.board.apply_at(event, now);
-            folded += 1;
-            // Reading the clock costs more than folding an event.
-            if folded.is_multiple_of(64) {
-                now = Instant::now();
-                if now - start > EVENT_BUDGET {
-                    ctx.request_repaint();
-                    break;
-                }
-            }
+        match self.session.drain(EVENT_BUDGET) {
+            Ok(drained) if drained.more => ctx.request_repaint(),
+            Ok(_) => {}
+            Err(err) => self.error = Some(format!("could not record what the jobs did: {err}")),
         }
     }
 
@@ -250,7 +238,7 @@ impl App {
     /// Closing with live jobs needs a confirmation first.
     fn watch_close_request(&mut self, ctx: &Context) {
         if ctx.input(|i| i.viewport().close_requested())
-            && self.board.live_jobs() > 0
+            && self.board().live_jobs() > 0
             && self.quit != Quit::Confirmed
         {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
@@ -261,14 +249,20 @@ impl App {
     fn views_ui(&mut self, ui: &mut Ui) {
         let now = Instant::now();
         let commands = &mut self.commands;
+        let board = self.session.board();
         egui::Panel::top("toolbar").show(ui, |ui| {
             ui.add_space(4.0);
-            toolbar_ui(ui, &mut self.toolbar, self.pool.is_paused(), commands);
+            toolbar_ui(
+                ui,
+                &mut self.toolbar,
+                self.session.pool().is_paused(),
+                commands,
+            );
             ui.add_space(2.0);
         });
         egui::Panel::top("overall").show(ui, |ui| {
             ui.add_space(2.0);
-            overall_ui(ui, &self.board, now);
+            overall_ui(ui, board, now);
             if let Some(error) = &self.error {
                 ui.colored_label(ui.visuals().error_fg_color, error);
             } else if let Some(opened) = &self.last_opened {
@@ -279,20 +273,17 @@ impl App {
         egui::Panel::right("details")
             .default_size(320.0)
             .show(ui, |ui| {
-                let job = self.selected.and_then(|id| self.board.job(id));
-                let full_log = self
-                    .selected
-                    .and_then(|id| self.recipes.get(&id)?.recipe.full_log(id));
+                let job = self.selected.and_then(|id| board.job(id));
+                let full_log =
+                    job.and_then(|job| job.spec.full_log(job.id, self.session.context()));
                 details_ui(ui, job, full_log.as_deref(), now);
             });
         egui::Panel::bottom("plots")
             .resizable(true)
             .default_size(280.0)
-            .show(ui, |ui| plots_ui(ui, &self.board, &mut self.plots));
-        let recipes = &self.recipes;
-        let can_retry = |id: JobId| recipes.contains_key(&id);
+            .show(ui, |ui| plots_ui(ui, board, &mut self.plots));
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            table_ui(ui, &self.board, self.selected, now, &can_retry, commands);
+            table_ui(ui, board, self.selected, now, commands);
         });
         let ctx = ui.ctx().clone();
         let mut open = self.settings_open;
@@ -317,7 +308,7 @@ impl App {
             }
         }
         if self.quit == Quit::Asking {
-            quit_modal(&ctx, self.board.live_jobs(), commands);
+            quit_modal(&ctx, board.live_jobs(), commands);
         }
     }
 
@@ -329,13 +320,9 @@ impl App {
 
     fn apply(&mut self, command: Command, ctx: &Context) {
         match command {
-            Command::Start(recipe) => {
-                let recipe = match &self.log_dir {
-                    Some(dir) => recipe.with_log_dir(dir.clone()),
-                    None => recipe,
-                };
-                let name = self.next_name(&recipe);
-                self.start(name, recipe);
+            Command::Start(kind) => {
+                let name = self.next_name(&kind);
+                self.start(JobSpec::new(name, kind));
             }
             Command::OpenJobFile(path) => self.open_job_file(&path),
             Command::ShowOpenFile(open) => {
@@ -343,28 +330,15 @@ impl App {
             }
             Command::ShowError(message) => self.error = Some(message),
             Command::Stop(id) => {
-                self.pool.stop(id);
+                self.pool().stop(id);
             }
-            Command::StopAll => self.pool.stop_all(),
-            Command::Pause => self.pool.pause(),
-            Command::Resume => self.pool.resume(),
-            Command::Retry(id) => {
-                if let Some(recipe) = self.recipes.get(&id).cloned()
-                    && self.board.remove(id)
-                {
-                    self.recipes.remove(&id);
-                    let new_id = self.start(recipe.name, recipe.recipe);
-                    if self.selected == Some(id) {
-                        self.selected = new_id;
-                    }
-                }
-            }
+            Command::StopAll => self.pool().stop_all(),
+            Command::Pause => self.pool().pause(),
+            Command::Resume => self.pool().resume(),
+            Command::Retry(id) => self.retry(id),
             Command::Remove(id) => {
-                if self.board.remove(id) {
-                    self.recipes.remove(&id);
-                    if self.selected == Some(id) {
-                        self.selected = None;
-                    }
+                if self.session.remove(id) && self.selected == Some(id) {
+                    self.selected = None;
                 }
             }
             Command::Select(id) => self.selected = id,
@@ -372,7 +346,7 @@ impl App {
             Command::ApplySettings(settings) => self.apply_settings(settings, ctx),
             Command::ConfirmQuit => {
                 self.quit = Quit::Confirmed;
-                self.pool.stop_all();
+                self.pool().stop_all();
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
             Command::CancelQuit => self.quit = Quit::No,
@@ -381,29 +355,34 @@ impl App {
 
     /// "Steps #3": the kind's label (or the command line) and how many
     /// such jobs were started.
-    fn next_name(&mut self, recipe: &JobRecipe) -> String {
-        let base = recipe.base_name();
-        let n = self.started_per_kind.entry(base.clone()).or_insert(0);
+    fn next_name(&mut self, kind: &JobKind) -> String {
+        let base = base_name(kind);
+        let n = self.started_per_name.entry(base.clone()).or_insert(0);
         *n += 1;
         format!("{base} #{n}")
     }
 
-    fn start(&mut self, name: String, recipe: JobRecipe) -> Option<JobId> {
-        let grace = Duration::from_secs_f64(self.settings.stop_grace_secs);
-        // The row is added after submitting: events wait in the channel
-        // until this thread drains them, so none can miss its row.
-        match self.pool.submit(recipe.new_job(grace)) {
-            Ok(id) => {
-                self.board
-                    .add_job(id, name.clone(), recipe.kind_key(), Instant::now());
-                self.recipes.insert(id, Recipe { name, recipe });
-                self.error = None;
-                Some(id)
-            }
-            Err(err) => {
-                self.error = Some(format!("could not start {name}: {err}"));
-                None
-            }
+    fn start(&mut self, spec: JobSpec) {
+        let name = spec.name.clone();
+        match self
+            .session
+            .submit(Plan::single(Arc::new(spec), Vec::new()))
+        {
+            Ok(()) => self.error = None,
+            Err(err) => self.error = Some(format!("could not start {name}: {err}")),
+        }
+    }
+
+    /// Runs an ended job again, whichever way it was started; the selection
+    /// follows it to its new row.
+    fn retry(&mut self, id: JobId) {
+        let retried = self.session.retry(id);
+        if self.selected == Some(id) {
+            self.selected = retried.as_ref().ok().copied().flatten();
+        }
+        match retried {
+            Ok(_) => self.error = None,
+            Err(err) => self.error = Some(format!("could not retry: {err}")),
         }
     }
 
@@ -414,10 +393,10 @@ impl App {
             .map_err(|err| err.to_string())
             .and_then(|file| self.submit_job_file(file));
         match result {
-            Ok(count) => {
+            Ok(started) => {
                 self.error = None;
                 self.open_file = None;
-                self.last_opened = Some(format!("{}: {count} job(s) started", path.display()));
+                self.last_opened = Some(format!("{}: {started}", path.display()));
             }
             Err(message) => {
                 if let Some(state) = &mut self.open_file {
@@ -428,35 +407,48 @@ impl App {
         }
     }
 
-    fn submit_job_file(&mut self, file: crate::jobfile::JobFile) -> Result<usize, String> {
+    /// Submits a job file's jobs; says what was started. A file's
+    /// `max_threads` holds while jobs run, without touching the saved
+    /// setting.
+    fn submit_job_file(&mut self, file: JobFile) -> Result<String, String> {
+        let count = file.plan.jobs.len();
+        let mut started = format!("{count} job(s) started");
         if let Some(max_threads) = file.max_threads {
-            self.pool
+            self.pool()
                 .set_max_threads(max_threads)
                 .map_err(|err| err.to_string())?;
-            self.settings.max_threads = max_threads;
+            self.file_max_threads = Some(max_threads);
+            let _ = write!(
+                started,
+                ", {max_threads} at a time (the file's max_threads) until all have ended; Settings keep {}",
+                self.settings.max_threads
+            );
         }
-        let (rows, jobs): (Vec<_>, Vec<_>) = file
-            .jobs
-            .into_iter()
-            .map(|planned| ((planned.job.id(), planned.name, planned.kind), planned.job))
-            .unzip();
-        self.pool
-            .submit_all(jobs)
+        self.session
+            .submit(file.plan)
             .map_err(|err| format!("{}: {err}", file.path.display()))?;
-        let now = Instant::now();
-        let count = rows.len();
-        for (id, name, kind) in rows {
-            self.board.add_job(id, name, kind, now);
+        Ok(started)
+    }
+
+    /// Once every job has ended, a job file's thread cap gives way to the
+    /// saved setting again.
+    fn end_file_max_threads(&mut self) {
+        if self.file_max_threads.is_some() && self.board().live_jobs() == 0 {
+            self.file_max_threads = None;
+            // The saved setting is clamped to the valid range: this cannot fail.
+            let _ = self.pool().set_max_threads(self.settings.max_threads);
         }
-        Ok(count)
     }
 
     fn apply_settings(&mut self, settings: Settings, ctx: &Context) {
         let settings = settings.clamped();
-        match self.pool.set_max_threads(settings.max_threads) {
+        // A person's choice wins over a job file's.
+        self.file_max_threads = None;
+        match self.pool().set_max_threads(settings.max_threads) {
             Ok(()) => self.error = None,
             Err(err) => self.error = Some(err.to_string()),
         }
+        self.session.context_mut().default_grace = grace(&settings);
         if settings.theme != self.settings.theme {
             ctx.set_theme(settings.theme.preference());
         }
@@ -498,6 +490,27 @@ impl eframe::App for App {
     fn on_exit(&mut self) {
         // Dropping the pool afterwards joins every thread; stopping first
         // lets jobs end in parallel rather than one join at a time.
-        self.pool.stop_all();
+        self.pool().stop_all();
     }
+}
+
+/// A name for a person: the kind's label, or the command line (cut short).
+fn base_name(kind: &JobKind) -> String {
+    match kind {
+        JobKind::Demo(_) => kind.label().to_owned(),
+        JobKind::Command(command) => {
+            let line = command.command_line();
+            match line.char_indices().nth(40) {
+                Some((cut, _)) => format!("{}...", &line[..cut]),
+                None => line,
+            }
+        }
+    }
+}
+
+/// The stop grace period the settings ask for.
+fn grace(settings: &Settings) -> Duration {
+    // Clamped settings hold a finite, non-negative number of seconds.
+    Duration::try_from_secs_f64(settings.stop_grace_secs)
+        .unwrap_or(crate::jobs::command::DEFAULT_GRACE)
 }

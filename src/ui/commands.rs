@@ -4,14 +4,15 @@
 use std::path::PathBuf;
 
 use crate::engine::JobId;
+use crate::jobspec::JobKind;
 
-use super::{JobRecipe, Settings};
+use super::Settings;
 
 /// One request from a view.
 #[derive(Clone, Debug)]
 pub enum Command {
-    /// Submit a new job made from this recipe.
-    Start(JobRecipe),
+    /// Submit a new job of this kind (the app names it).
+    Start(JobKind),
     /// Load a job file and start its jobs; a bad file starts nothing and
     /// its error is shown.
     OpenJobFile(PathBuf),
@@ -27,7 +28,8 @@ pub enum Command {
     Pause,
     /// Let queued jobs start again.
     Resume,
-    /// Run an ended job again, as a new job in its place.
+    /// Run an ended job again (any job: toolbar or job file), as a new job
+    /// built from its spec, in its place.
     Retry(JobId),
     /// Forget an ended job's row.
     Remove(JobId),

@@ -25,10 +25,10 @@ pub(crate) fn details_ui(
         .num_columns(2)
         .show(ui, |ui| {
             ui.label("Name");
-            ui.label(&job.name);
+            ui.label(job.name());
             ui.end_row();
             ui.label("Kind");
-            ui.label(&job.kind);
+            ui.label(job.spec.kind.label());
             ui.end_row();
             ui.label("Id");
             ui.label(RichText::new(job.id.short()).monospace())

@@ -6,7 +6,6 @@ mod commands;
 mod details;
 mod open_file;
 mod plots;
-mod recipe;
 mod settings;
 mod style;
 mod table;
@@ -18,9 +17,8 @@ pub use app::{App, EVENT_BUDGET};
 pub use commands::Command;
 pub use open_file::OpenFileState;
 pub use plots::{MAX_PLOTTED_LINES, PLOT_POINT_BUDGET, PlotState};
-pub use recipe::JobRecipe;
 pub use settings::{SETTINGS_KEY, Settings, Theme, available_parallelism};
-pub use toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarKind, ToolbarState};
+pub use toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState};
 
 /// The window icon (also installed by `jobdeck install-desktop`).
 const ICON_PNG: &[u8] = include_bytes!("../../assets/jobdeck.png");

@@ -104,9 +104,9 @@ fn sources(board: &Board) -> (Vec<LineSource<'_>>, usize) {
             total += 1;
             if lines.len() < MAX_PLOTTED_LINES {
                 let name = if job.series.len() == 1 {
-                    job.name.clone()
+                    job.name().to_owned()
                 } else {
-                    format!("{}: {}", job.name, series.name())
+                    format!("{}: {}", job.name(), series.name())
                 };
                 lines.push(LineSource {
                     name,

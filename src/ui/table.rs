@@ -64,7 +64,6 @@ pub(crate) fn table_ui(
     board: &Board,
     selected: Option<JobId>,
     now: Instant,
-    can_retry: &dyn Fn(JobId) -> bool,
     commands: &mut Vec<Command>,
 ) {
     header_ui(ui);
@@ -80,8 +79,7 @@ pub(crate) fn table_ui(
         jobs.len(),
         |ui, rows| {
             for job in &jobs[rows] {
-                let retry = can_retry(job.id);
-                row_ui(ui, job, selected == Some(job.id), retry, now, commands);
+                row_ui(ui, job, selected == Some(job.id), now, commands);
             }
         },
     );
@@ -129,7 +127,6 @@ fn row_ui(
     ui: &mut Ui,
     job: &JobView,
     is_selected: bool,
-    can_retry: bool,
     now: Instant,
     commands: &mut Vec<Command>,
 ) {
@@ -139,8 +136,8 @@ fn row_ui(
             let (swatch, _) = ui.allocate_exact_size(Vec2::splat(10.0), egui::Sense::hover());
             ui.painter().rect_filled(swatch, 2.0, job_colour(job.seq));
             let name = ui
-                .selectable_label(is_selected, &job.name)
-                .on_hover_text(format!("{} · {}", job.kind, job.id));
+                .selectable_label(is_selected, job.name())
+                .on_hover_text(format!("{} · {}", job.spec.summary(), job.id));
             if name.clicked() {
                 commands.push(Command::Select((!is_selected).then_some(job.id)));
             }
@@ -156,7 +153,7 @@ fn row_ui(
                     .desired_height(ROW_HEIGHT - 6.0)
                     .show_percentage(),
             );
-            let name = format!("Progress of {}", job.name);
+            let name = format!("Progress of {}", job.name());
             let value = f64::from(job.progress) * 100.0;
             bar.widget_info(|| {
                 let mut info = WidgetInfo::labeled(Role::ProgressIndicator, true, &name);
@@ -175,10 +172,10 @@ fn row_ui(
             }
         });
         if class.is_ended() {
-            if can_retry && row_button_ui(ui, "Retry", &job.name, "Run it again") {
+            if row_button_ui(ui, "Retry", job.name(), "Run it again") {
                 commands.push(Command::Retry(job.id));
             }
-            if row_button_ui(ui, "Remove", &job.name, "Forget this row") {
+            if row_button_ui(ui, "Remove", job.name(), "Forget this row") {
                 commands.push(Command::Remove(job.id));
             }
         } else {
@@ -187,7 +184,7 @@ fn row_ui(
             } else {
                 "Ask it to stop"
             };
-            if row_button_ui(ui, "Stop", &job.name, hint) {
+            if row_button_ui(ui, "Stop", job.name(), hint) {
                 commands.push(Command::Stop(job.id));
             }
         }

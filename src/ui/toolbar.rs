@@ -3,8 +3,9 @@
 
 use egui::{DragValue, KeyboardShortcut, Modifiers, Ui};
 
-use super::{Command, JobRecipe};
-use crate::jobs::{CommandJob, DemoJob, DemoKind};
+use super::Command;
+use crate::jobs::{DemoJob, DemoKind};
+use crate::jobspec::{CommandSpec, JobKind, Program};
 
 /// Starts a job with the toolbar's parameters.
 pub const START_SHORTCUT: KeyboardShortcut =
@@ -13,31 +14,16 @@ pub const START_SHORTCUT: KeyboardShortcut =
 pub const STOP_ALL_SHORTCUT: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), egui::Key::S);
 
-/// The kinds the toolbar offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ToolbarKind {
-    /// A built-in demo job.
-    Demo(DemoKind),
-    /// An external program given by a command line.
-    Command,
-}
-
-impl ToolbarKind {
-    fn label(self) -> &'static str {
-        match self {
-            Self::Demo(kind) => kind.label(),
-            Self::Command => "Command",
-        }
-    }
-}
-
-/// The chosen kind and the parameters of every kind, so switching kinds
-/// keeps what was typed.
+/// One job of every kind with its parameters, so switching kinds keeps what
+/// was typed, and which kind Start job starts.
 #[derive(Clone, Debug)]
 pub struct ToolbarState {
-    /// The kind Start job starts.
-    pub kind: ToolbarKind,
-    demos: Vec<DemoJob>,
+    /// One of each kind, in menu order: the demos, then Command. The Command
+    /// entry keeps what the toolbar has no field for (env, progress regex);
+    /// its program and directory come from the two text fields.
+    kinds: Vec<JobKind>,
+    /// The index in `kinds` of the kind Start job starts.
+    selected: usize,
     /// The Command kind's command line, split like a shell would.
     pub command_line: String,
     /// The Command kind's working directory; empty for jobdeck's own.
@@ -46,12 +32,13 @@ pub struct ToolbarState {
 
 impl Default for ToolbarState {
     fn default() -> Self {
+        let demos = DemoKind::ALL
+            .into_iter()
+            .map(|kind| JobKind::Demo(DemoJob::default_for(kind)));
+        let command = JobKind::Command(CommandSpec::new(Program::Argv(Vec::new())));
         Self {
-            kind: ToolbarKind::Demo(DemoKind::Steps),
-            demos: DemoKind::ALL
-                .into_iter()
-                .map(DemoJob::default_for)
-                .collect(),
+            kinds: demos.chain([command]).collect(),
+            selected: 0,
             command_line: "sh -c 'for i in $(seq 1 20); do echo $((i*5))%; sleep 0.2; done'"
                 .to_owned(),
             command_cwd: String::new(),
@@ -60,52 +47,67 @@ impl Default for ToolbarState {
 }
 
 impl ToolbarState {
-    /// The job Start job would start.
+    /// The kind Start job starts, as it stands.
+    #[must_use]
+    pub fn selected(&self) -> &JobKind {
+        &self.kinds[self.selected]
+    }
+
+    /// What Start job would start.
     ///
     /// # Errors
     /// A message for a command line that cannot be split into a program and
     /// its arguments.
-    pub fn recipe(&self) -> Result<JobRecipe, String> {
-        match self.kind {
-            ToolbarKind::Demo(kind) => Ok(JobRecipe::Demo(
-                self.demos
-                    .iter()
-                    .find(|r| r.kind() == kind)
-                    .cloned()
-                    .unwrap_or_else(|| DemoJob::default_for(kind)),
-            )),
-            ToolbarKind::Command => {
-                let job = CommandJob::from_command_line(&self.command_line)
+    pub fn job_kind(&self) -> Result<JobKind, String> {
+        match self.selected() {
+            JobKind::Demo(demo) => Ok(JobKind::Demo(demo.clone())),
+            JobKind::Command(kept) => {
+                let typed = CommandSpec::from_command_line(&self.command_line)
                     .map_err(|err| format!("cannot start the command: {err}"))?;
                 let cwd = self.command_cwd.trim();
-                Ok(JobRecipe::Command(if cwd.is_empty() {
-                    job
-                } else {
-                    job.cwd(cwd.into())
+                Ok(JobKind::Command(CommandSpec {
+                    program: typed.program,
+                    cwd: (!cwd.is_empty()).then(|| cwd.into()),
+                    ..kept.clone()
                 }))
             }
         }
     }
 
-    /// Chooses `job`'s kind with `job`'s parameters.
-    pub fn set_recipe(&mut self, job: DemoJob) {
-        self.kind = ToolbarKind::Demo(job.kind());
-        if let Some(slot) = self.demos.iter_mut().find(|r| r.kind() == job.kind()) {
-            *slot = job;
+    /// Chooses `kind`'s kind, with `kind`'s parameters (for a command, its
+    /// command line and working directory go into the text fields).
+    pub fn choose(&mut self, kind: JobKind) {
+        if let JobKind::Command(command) = &kind {
+            self.command_line = command.command_line();
+            self.command_cwd = command
+                .cwd
+                .as_ref()
+                .map(|dir| dir.display().to_string())
+                .unwrap_or_default();
+        }
+        if let Some(index) = self.kinds.iter().position(|slot| slot.same_kind(&kind)) {
+            self.kinds[index] = kind;
+            self.selected = index;
         }
     }
 
     /// Chooses the Command kind with this command line and working directory.
     pub fn set_command(&mut self, line: impl Into<String>, cwd: impl Into<String>) {
-        self.kind = ToolbarKind::Command;
+        if let Some(index) = self
+            .kinds
+            .iter()
+            .position(|kind| matches!(kind, JobKind::Command(_)))
+        {
+            self.selected = index;
+        }
         self.command_line = line.into();
         self.command_cwd = cwd.into();
     }
 
     /// The command Start job (or its shortcut) pushes.
     pub(crate) fn start_command(&self) -> Command {
-        match self.recipe() {
-            Ok(recipe) => Command::Start(recipe),
+        match self.job_kind() {
+            Ok(kind) => Command::Start(kind),
             Err(message) => Command::ShowError(message),
         }
     }
@@ -125,22 +127,17 @@ pub(crate) fn toolbar_ui(
         ui.separator();
         let label = ui.label("Job kind");
         egui::ComboBox::from_id_salt("job kind")
-            .selected_text(state.kind.label())
+            .selected_text(state.selected().label())
             .show_ui(ui, |ui| {
-                let kinds = DemoKind::ALL.into_iter().map(ToolbarKind::Demo);
-                for kind in kinds.chain([ToolbarKind::Command]) {
-                    ui.selectable_value(&mut state.kind, kind, kind.label());
+                for (index, kind) in state.kinds.iter().enumerate() {
+                    ui.selectable_value(&mut state.selected, index, kind.label());
                 }
             })
             .response
             .labelled_by(label.id);
-        match state.kind {
-            ToolbarKind::Demo(kind) => {
-                if let Some(demo) = state.demos.iter_mut().find(|r| r.kind() == kind) {
-                    params_ui(ui, demo);
-                }
-            }
-            ToolbarKind::Command => command_ui(ui, state),
+        match &mut state.kinds[state.selected] {
+            JobKind::Demo(demo) => params_ui(ui, demo),
+            JobKind::Command(_) => command_ui(ui, state),
         }
     });
 }
@@ -148,7 +145,7 @@ pub(crate) fn toolbar_ui(
 fn buttons_ui(ui: &mut Ui, state: &ToolbarState, paused: bool, commands: &mut Vec<Command>) {
     let start = ui.button("Start job").on_hover_text(format!(
         "Start a {} job with these parameters ({})",
-        state.kind.label(),
+        state.selected().label(),
         ui.ctx().format_shortcut(&START_SHORTCUT)
     ));
     if start.clicked() {
@@ -221,8 +218,8 @@ fn number_ui<N: egui::emath::Numeric>(
 }
 
 /// The chosen kind's parameters.
-fn params_ui(ui: &mut Ui, recipe: &mut DemoJob) {
-    match recipe {
+fn params_ui(ui: &mut Ui, demo: &mut DemoJob) {
+    match demo {
         DemoJob::Steps(job) => {
             number_ui(ui, "Steps", &mut job.steps, 1..=1_000_000, "");
             number_ui(ui, "Delay", &mut job.delay_ms, 0..=60_000, " ms");
