@@ -147,6 +147,11 @@ fn batches_that_make_no_sense() {
         "3:15: `inputs_glob` pattern `no-such-dir/*.log` matched no files",
     );
     assert_refused(
+        "glob_root.toml",
+        "3:15: `inputs_glob` pattern `/**/*.log` would walk the whole filesystem; start it \
+         with the folder that holds the inputs, such as `/data/**/*.csv`",
+    );
+    assert_refused(
         "empty_inputs.toml",
         "3:10: `inputs` is empty, expected at least one input",
     );

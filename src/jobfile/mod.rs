@@ -62,6 +62,7 @@ mod demo;
 mod error;
 mod expand;
 mod fields;
+mod inputs_glob;
 mod plan;
 mod template;
 

@@ -13,6 +13,7 @@ use super::JobFileError;
 use super::demo::{demo_keys, demo_param_keys, read_demo, to_u32};
 use super::expand::input_placeholder;
 use super::fields::{Fields, Source, a_type, strings_of, type_error};
+use super::inputs_glob::{Bounds, glob_inputs};
 use crate::jobs::DemoKind;
 use crate::jobspec::{CommandSpec, JobKind, Program, ProgressRegex};
 
@@ -223,52 +224,10 @@ fn read_batch(
         ));
     }
     if let Some(pattern) = fields.string(src, "inputs_glob")? {
-        return glob_inputs(src, base, &pattern).map(Batch::Inputs);
+        return glob_inputs(src, base, &pattern, Bounds::JOB_FILE).map(Batch::Inputs);
     }
     let count = fields.integer(src, "count", 1..=MAX_COUNT)?.unwrap_or(1);
     Ok(Batch::Count(usize::try_from(count).expect("checked range")))
-}
-
-/// The files matching `pattern`, relative to `base` when the pattern is.
-fn glob_inputs(
-    src: Source<'_>,
-    base: &Path,
-    pattern: &Spanned<String>,
-) -> Result<Vec<String>, JobFileError> {
-    let text = pattern.get_ref();
-    let full = if Path::new(text).is_absolute() {
-        text.clone()
-    } else {
-        let base = base.to_str().ok_or_else(|| {
-            src.error(
-                pattern.span(),
-                "`inputs_glob` needs the job file's directory to be valid UTF-8",
-            )
-        })?;
-        format!("{}/{text}", glob::Pattern::escape(base))
-    };
-    let paths = glob::glob(&full).map_err(|error| {
-        src.error(
-            pattern.span(),
-            format!("`inputs_glob` is not a valid pattern: {}", error.msg),
-        )
-    })?;
-    let mut inputs = Vec::new();
-    for path in paths.flatten() {
-        let shown = if Path::new(text).is_absolute() {
-            path.as_path()
-        } else {
-            path.strip_prefix(base).unwrap_or(&path)
-        };
-        inputs.push(shown.to_string_lossy().into_owned());
-    }
-    if inputs.is_empty() {
-        return Err(src.error(
-            pattern.span(),
-            format!("`inputs_glob` pattern `{text}` matched no files"),
-        ));
-    }
-    Ok(inputs)
 }
 
 /// The command of a `[[job]]` (placeholders unexpanded) and where
