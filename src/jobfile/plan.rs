@@ -247,7 +247,10 @@ fn name_uniquely(
         .filter(|draft| templates[draft.template].name.is_none())
     {
         if taken.contains_key(&draft.spec.name) {
-            let copy = next_copy.entry(draft.spec.name.clone()).or_insert(2);
+            let copy = match next_copy.get_mut(&draft.spec.name) {
+                Some(copy) => copy,
+                None => next_copy.entry(draft.spec.name.clone()).or_insert(2),
+            };
             let mut name = format!("{} ({copy})", draft.spec.name);
             while taken.contains_key(&name) {
                 *copy += 1;
