@@ -239,6 +239,58 @@ fn opening_a_job_file_starts_its_jobs() {
 }
 
 #[test]
+fn retry_runs_a_job_from_a_job_file_again_with_its_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.toml");
+    // Runs in the file's folder: fails until `ready` is there.
+    std::fs::write(
+        &path,
+        "[[job]]\nname = \"needs ready\"\ncommand = [\"test\", \"-f\", \"ready\"]\n",
+    )
+    .unwrap();
+    let mut harness = harness_of(app(2).with_log_dir(logs.path().to_owned()));
+    open_job_file(&mut harness, &path);
+    step_until(&mut harness, "the job to fail", |app| {
+        class_of_first(app) == Some(StateClass::Failed)
+    });
+    let failed = harness.state().board().jobs()[0].id;
+    std::fs::write(dir.path().join("ready"), "").unwrap();
+    harness.step();
+    harness.get_by_label("Retry needs ready").click();
+    step_until(&mut harness, "the retried job to succeed", |app| {
+        class_of_first(app) == Some(StateClass::Succeeded)
+    });
+    let board = harness.state().board();
+    assert_eq!(board.jobs().len(), 1, "the retry took the old row's place");
+    assert_ne!(board.jobs()[0].id, failed);
+    assert_eq!(board.jobs()[0].name(), "needs ready");
+}
+
+#[test]
+fn a_job_files_max_threads_holds_while_its_jobs_run_and_leaves_the_saved_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.toml");
+    std::fs::write(
+        &path,
+        "max_threads = 3\n[[job]]\nname = \"nap {#}\"\nkind = \"steps\"\ncount = 3\nsteps = 20\ndelay_ms = 10\n",
+    )
+    .unwrap();
+    let mut harness = harness(2);
+    open_job_file(&mut harness, &path);
+    assert_eq!(harness.state().pool().max_threads(), 3, "the file's cap");
+    assert_eq!(harness.state().settings().max_threads, 2, "the person's");
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    assert_eq!(App::from_storage(Some(&storage)).settings().max_threads, 2);
+    step_until(
+        &mut harness,
+        "the file's jobs to end and the cap to return",
+        |app| app.board().count(StateClass::Succeeded) == 3 && app.pool().max_threads() == 2,
+    );
+}
+
+#[test]
 fn a_bad_job_file_shows_where_it_is_wrong_and_starts_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.toml");

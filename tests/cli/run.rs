@@ -306,3 +306,60 @@ inputs = ["1", "2", "3"]
     assert_eq!(ran.code, Some(0), "{ran:?}");
     assert_eq!(events.peak_running(), 3, "the flag says 3");
 }
+
+#[test]
+fn a_job_after_a_whole_batch_waits_for_all_of_it_and_names_the_member_that_failed() {
+    let scratch = Scratch::new();
+    let batch = |fail: u32| {
+        format!(
+            r#"
+[[job]]
+name = "part {{#}}"
+command = ["sh", "-c", "sleep 0.1; exit $(({{#}} == {fail}))"]
+count = 3
+
+[[job]]
+name = "after parts"
+command = ["true"]
+after = ["part {{#}}"]
+"#
+        )
+    };
+    let good = scratch.write("good.toml", &batch(0));
+    let (ran, events) = scratch.run_json(&good, &["--max-threads", "4"]);
+    assert_eq!(ran.code, Some(0), "{ran:?}");
+    for part in ["part 1", "part 2", "part 3"] {
+        assert!(events.index(part, "succeeded") < events.index("after parts", "started"));
+    }
+    // Whatever waits for the batch behind the scenes is not a job: every
+    // line is about one of the four queued jobs.
+    let queued: std::collections::BTreeSet<&str> = events
+        .0
+        .iter()
+        .filter(|e| e["event"] == "queued")
+        .map(|e| e["job"].as_str().unwrap())
+        .collect();
+    assert_eq!(queued.len(), 4);
+    assert!(
+        events
+            .0
+            .iter()
+            .all(|e| queued.contains(e["job"].as_str().unwrap())),
+        "{events:#?}"
+    );
+
+    let bad = scratch.write("bad.toml", &batch(2));
+    let (ran, events) = scratch.run_json(&bad, &[]);
+    assert_eq!(ran.code, Some(1), "{ran:?}");
+    let skipped = events.last("after parts");
+    assert_eq!(skipped["event"], "skipped");
+    assert_eq!(skipped["because"], events.last("part 2")["job"]);
+    let human = scratch.run(&["run", bad.to_str().unwrap()]);
+    assert!(
+        human
+            .stdout
+            .contains("↷ after parts: skipped, its dependency part 2 did not succeed"),
+        "{}",
+        human.stdout
+    );
+}
