@@ -34,6 +34,10 @@
 //! log folder ([`BuildContext`](crate::jobspec::BuildContext)), by default
 //! [`default_log_dir`](crate::jobs::default_log_dir).
 //!
+//! `inputs_glob` looks at no more than 1,000,000 files and folders and
+//! matches no more than 100,000 (see `inputs_glob.rs`); a `**` from `/` is
+//! refused.
+//!
 //! Command jobs run in the job file's directory unless `cwd` says otherwise
 //! (a relative `cwd` is relative to that directory too). With `shell = true`,
 //! placeholders are shell-quoted. Inputs go only where placeholders are
