@@ -17,10 +17,10 @@ pub const LOG_LINES_KEPT: usize = 1_000;
 pub enum Lifecycle {
     /// Submitted, not started (waiting for a worker or for dependencies).
     Queued,
-    /// On a worker.
+    /// Running, on a worker or remotely.
     Running {
-        /// The worker's number.
-        worker: usize,
+        /// The worker thread's number; `None` for a remote job.
+        worker: Option<usize>,
         /// When this attempt started.
         started: Instant,
         /// 1 for the first run, 2 for the first retry, and so on.
@@ -183,7 +183,7 @@ impl Lifecycle {
     #[must_use]
     pub fn worker(&self) -> Option<usize> {
         match self {
-            Self::Running { worker, .. } => Some(*worker),
+            Self::Running { worker, .. } => *worker,
             _ => None,
         }
     }
@@ -334,7 +334,7 @@ mod tests {
     fn a_running_job_with_a_stop_request_is_stopping_for_the_time_since() {
         let t0 = Instant::now();
         let running = Lifecycle::Running {
-            worker: 1,
+            worker: Some(1),
             started: t0,
             attempt: 1,
             stop_requested: Some(t0 + Duration::from_secs(2)),

@@ -11,7 +11,7 @@
 //! let id = JobId::new();
 //! let now = Instant::now();
 //! board.add_job(id, "sum", "sum_range", now);
-//! board.apply_at(Event { job: id, kind: EventKind::Started { worker: 0, attempt: 1 } }, now);
+//! board.apply_at(Event { job: id, kind: EventKind::Started { worker: Some(0), attempt: 1 } }, now);
 //! board.apply_at(Event { job: id, kind: EventKind::Progress(0.5) }, now);
 //! assert_eq!(board.job(id).unwrap().lifecycle.class(), StateClass::Running);
 //! assert_eq!(board.overall(now).fraction, 0.5);

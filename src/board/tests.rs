@@ -20,7 +20,7 @@ fn started(job: JobId) -> Event {
     ev(
         job,
         EventKind::Started {
-            worker: 0,
+            worker: Some(0),
             attempt: 1,
         },
     )
