@@ -27,8 +27,9 @@
 //!    opens again. What a holder of the scheduler's lock reads from a closed
 //!    lane's desks stays true while it holds the lock.
 //! 2. A hand-over leaves the number of running jobs as it was (one ends,
-//!    one starts), so it never needs the cap; a worker whose inbox turned
-//!    out empty takes the scheduler's lock to count itself idle.
+//!    one starts), so it never needs the cap. A worker that finds the inbox
+//!    empty hands nothing over: it records the end under the scheduler's
+//!    lock, as with a closed lane, and counts itself idle there.
 //! 3. A submitter pushes into the inbox, then reads `room`; the holder of
 //!    the scheduler's lock stores `room` before it unlocks, then reads
 //!    whether the inbox is empty (a full fence on both sides). So at least
@@ -45,14 +46,14 @@ use std::sync::atomic::{AtomicBool, Ordering, fence};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
+use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use super::cell::JobCell;
 use super::event::Msg;
 use super::hub::Hub;
 use super::new_job::ExpressJob;
 use super::scheduler::{Dispatch, RunFailure, Seat, outcome_of};
-use super::{Event, EventKind, JobId, Outcome, OutcomeKind, Output};
+use super::{JobId, Outcome, OutcomeKind, Output};
 
 /// The lock-free half of the lane, shared with submitters and workers.
 pub(crate) struct Inbox {
@@ -132,10 +133,9 @@ pub(crate) fn open_desk(desk: &Desk) -> MutexGuard<'_, DeskState> {
 pub(crate) enum HandOver {
     /// Announced its end and took the next job from the inbox.
     Next(Dispatch),
-    /// Announced its end; the inbox was empty, so the worker is free.
-    Emptied,
-    /// Nothing: the lane is closed, so the scheduler records the end.
-    Closed(Arc<JobCell>, Result<Output, RunFailure>),
+    /// Nothing: the lane is closed, or the inbox empty, so the scheduler
+    /// records the end (and counts the worker idle).
+    Declined(Arc<JobCell>, Result<Output, RunFailure>),
 }
 
 /// The lane, owned by the scheduler's state: the inbox and every desk.
@@ -233,23 +233,14 @@ impl Express {
         let mut desk = open_desk(desk);
         // Read under the desk's lock: invariant 1.
         if !inbox.open.load(Ordering::Acquire) {
-            return HandOver::Closed(cell, result);
+            return HandOver::Declined(cell, result);
         }
+        let Ok(next) = inbox.rx.try_recv() else {
+            return HandOver::Declined(cell, result);
+        };
         desk.current = None;
         let outcome = outcome_of(result, cell.stop_reason());
         desk.ended.push((job, outcome.kind()));
-        let next = match inbox.rx.try_recv() {
-            Ok(next) => next,
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => {
-                hub.queue(Msg::Event(Event {
-                    job,
-                    kind: EventKind::Finished(outcome),
-                }));
-                drop(desk);
-                hub.wake();
-                return HandOver::Emptied;
-            }
-        };
         // The last job's cell, when nothing holds it any more (an unread
         // progress notice may).
         let mut cell = cell;

@@ -77,8 +77,7 @@ pub(crate) fn worker_main(
                         next = Some(dispatch);
                         continue;
                     }
-                    HandOver::Emptied => Ending::Emptied,
-                    HandOver::Closed(cell, result) => Ending::OnDesk(id, cell, result),
+                    HandOver::Declined(cell, result) => Ending::OnDesk(id, cell, result),
                 }
             }
             Seat::Slab(slot) => Ending::InSlab(slot, kept, result),
@@ -86,10 +85,6 @@ pub(crate) fn worker_main(
         let mut state = shared.lock();
         let hub = &shared.hub;
         let (ended, leftover) = match ending {
-            Ending::Emptied => {
-                state.desk_emptied();
-                (None, None)
-            }
             Ending::OnDesk(id, cell, result) => {
                 (state.complete_on_desk(hub, worker, id, cell, result), None)
             }
@@ -137,9 +132,7 @@ pub(crate) fn worker_main(
 
 /// How an attempt a worker ran ended, for the scheduler to record.
 enum Ending {
-    /// An express job, whose end `hand_over` announced and filed.
-    Emptied,
-    /// An express job, the lane closed.
+    /// An express job that `hand_over` declined.
     OnDesk(JobId, Arc<super::cell::JobCell>, Result<Output, RunFailure>),
     /// A job in the slab, and the job itself if the worker kept it for a
     /// retry.

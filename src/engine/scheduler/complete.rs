@@ -124,9 +124,8 @@ impl State {
         }
     }
 
-    /// Records how the express job `id` on `worker`'s desk ended, while the
-    /// lane is closed (while it is open, its worker does that alone; see
-    /// `Express::hand_over`). Returns the `Finished` event to send, like
+    /// Records how the express job `id` on `worker`'s desk ended, when its
+    /// worker did not hand it over (see `Express::hand_over`). Returns the `Finished` event to send, like
     /// [`complete`](Self::complete).
     pub(crate) fn complete_on_desk(
         &mut self,

@@ -55,51 +55,61 @@ enum Picked {
 }
 
 impl State {
-    /// Starts the job that comes next on `worker`, if the cap and the pause
-    /// let one start; remote jobs ahead of it start with their executors on
-    /// the way. The caller announces the start.
+    /// Starts the job that comes next on `worker`, if it is a local one and
+    /// the cap and the pause let it start. The caller announces the start.
+    ///
+    /// A remote job next is left to `Shared::staff`, which runs after the
+    /// caller announced what it has to (the end of the worker's last job,
+    /// say), so that the events keep the order of the changes.
     pub(crate) fn next_for(&mut self, hub: &Hub, worker: usize) -> Option<Dispatch> {
-        loop {
-            match self.pick()? {
-                Picked::Express(job) => {
-                    let cell = self.fresh_cell(job.id, false);
-                    self.running += 1;
-                    return Some(self.express.seat(worker, job, cell));
-                }
-                Picked::Slab(slot) => {
-                    if let Some(dispatch) = self.start_picked(hub, slot, Some(worker)) {
-                        return Some(dispatch);
-                    }
-                }
-            }
+        if !self.local_job_next() {
+            return None;
         }
+        match self.pick()? {
+            Picked::Express(job) => {
+                let cell = self.fresh_cell(job.id, false);
+                self.running += 1;
+                Some(self.express.seat(worker, job, cell))
+            }
+            Picked::Slab(slot) => self.start_picked(hub, slot, Some(worker)),
+        }
+    }
+
+    /// Whether the job that may start next is a local one.
+    fn local_job_next(&mut self) -> bool {
+        if !self.has_room() {
+            return false;
+        }
+        if self.express.is_open() && !self.may_open_express() {
+            self.express.close();
+        }
+        if self.express.is_open() {
+            return self.express.inbox.len() > 0;
+        }
+        let Some(slot) = self.valid_front() else {
+            return false;
+        };
+        matches!(
+            self.registry.at(slot).map(|entry| &entry.phase),
+            Some(Phase::Queued {
+                work: Work::Local(_)
+            })
+        )
     }
 
     /// Starts the remote jobs at the front of the queue, as far as the cap
     /// lets them. Returns whether a job for a worker is next.
     pub(crate) fn start_remote_at_front(&mut self, hub: &Hub) -> bool {
         loop {
-            if !self.has_room() {
+            if self.local_job_next() {
+                return true;
+            }
+            if !self.has_room() || self.express.is_open() {
                 return false;
-            }
-            if self.express.is_open() && !self.may_open_express() {
-                self.express.close();
-            }
-            if self.express.is_open() {
-                return self.express.inbox.len() > 0;
             }
             let Some(slot) = self.valid_front() else {
                 return false;
             };
-            let remote = matches!(
-                self.registry.at(slot).map(|entry| &entry.phase),
-                Some(Phase::Queued {
-                    work: Work::Remote(_)
-                })
-            );
-            if !remote {
-                return true;
-            }
             self.queue.pop_place();
             self.queue.taken();
             self.start_picked(hub, slot, None);
@@ -221,11 +231,5 @@ impl State {
                 None
             }
         }
-    }
-
-    /// An express job ended while the lane was open and no next job was in
-    /// the inbox: its worker no longer runs one.
-    pub(crate) fn desk_emptied(&mut self) {
-        self.running -= 1;
     }
 }
