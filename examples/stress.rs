@@ -9,6 +9,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+#[path = "stress/harness.rs"]
 mod harness;
 
 fn arg(index: usize, default: u64) -> Result<u64, String> {
@@ -20,8 +21,13 @@ fn arg(index: usize, default: u64) -> Result<u64, String> {
     }
 }
 
+/// `ROUNDS`, `JOBS_PER_ROUND` and the first round's seed.
+fn args() -> Result<(u64, u64, u64), String> {
+    Ok((arg(1, 100)?, arg(2, 2000)?, arg(3, fastrand::u64(..))?))
+}
+
 fn main() -> ExitCode {
-    let parsed = (|| Ok::<_, String>((arg(1, 100)?, arg(2, 2000)?, arg(3, fastrand::u64(..)))))();
+    let parsed = args();
     let (rounds, jobs, first_seed) = match parsed {
         Ok(args) => args,
         Err(message) => {
@@ -41,7 +47,11 @@ fn main() -> ExitCode {
                 total_events += report.events;
                 println!(
                     "round {round} seed {seed}: {} jobs, {} events, cap {:?}, peak running {}, {:?}",
-                    report.jobs, report.events, report.fixed_cap, report.peak_running, report.outcomes
+                    report.jobs,
+                    report.events,
+                    report.fixed_cap,
+                    report.peak_running,
+                    report.outcomes
                 );
             }
             Err(error) => {

@@ -26,7 +26,9 @@ fn pool_threads() -> Vec<String> {
 
 #[test]
 fn dropping_the_pool_leaves_no_thread_alive() {
-    let _turn = COUNTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = COUNTING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let (pool, _events) = Pool::new(8).unwrap();
     for _ in 0..16 {
         pool.submit(NewJob::new(|ctx: &JobContext| {
@@ -58,7 +60,9 @@ impl RemoteJob for Parked {
 
 #[test]
 fn a_thousand_remote_jobs_in_flight_hold_no_worker_thread() {
-    let _turn = COUNTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = COUNTING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let (pool, _events) = Pool::new(1000).unwrap();
     let parked = std::sync::Arc::new(Mutex::new(Vec::new()));
     let jobs = (0..1000)

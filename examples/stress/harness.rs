@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use jobdeck::engine::{
-    Event, EventKind, JobContext, JobError, JobId, JobResult, NewJob, Outcome, OutcomeKind,
-    Output, Pool, PoolCounts, RemoteHandle, RemoteJob,
+    Event, EventKind, JobContext, JobError, JobId, JobResult, NewJob, Outcome, OutcomeKind, Output,
+    Pool, PoolCounts, RemoteHandle, RemoteJob,
 };
 
 /// What a round saw, for the summary.
@@ -148,7 +148,11 @@ fn local_job(rng: &mut fastrand::Rng, running: &Arc<Running>) -> (NewJob, bool) 
 pub fn run_round(seed: u64, jobs: usize, deadline: Duration) -> Result<RoundReport, String> {
     let started = Instant::now();
     let mut rng = fastrand::Rng::with_seed(seed);
-    let cap = if rng.u8(0..4) == 0 { rng.usize(9..=64) } else { rng.usize(1..=8) };
+    let cap = if rng.u8(0..4) == 0 {
+        rng.usize(9..=64)
+    } else {
+        rng.usize(1..=8)
+    };
     let fixed_cap = rng.bool().then_some(cap);
     let slow_consumer = rng.u8(0..4) == 0;
     let (pool, events) = Pool::new(cap).map_err(|e| e.to_string())?;
@@ -171,47 +175,20 @@ pub fn run_round(seed: u64, jobs: usize, deadline: Duration) -> Result<RoundRepo
         let mut batch = Vec::with_capacity(batch_len);
         let mut batch_ids: Vec<JobId> = Vec::new();
         for _ in 0..batch_len {
-            let (mut job, endless) = if rng.u8(0..8) == 0 {
-                let remote = NewJob::remote(FakeRemote {
-                    executor: executor_tx.clone(),
-                    work: Duration::from_micros(rng.u64(0..3000)),
-                    fails: rng.u8(0..5) == 0,
-                    running: Arc::clone(&running),
-                });
-                (remote, false)
-            } else {
-                local_job(&mut rng, &running)
-            };
-            if rng.u8(0..3) == 0 {
-                job = job.with_id(JobId::new());
-            }
-            if rng.u8(0..4) == 0 {
-                job = job.priority(rng.i32(-2..=2));
-            }
-            if rng.u8(0..5) == 0 {
-                job = job.retries(rng.u32(1..=2));
-            }
-            // A job that runs until stopped always gets a timeout, a few
-            // others too.
-            if endless || rng.u8(0..10) == 0 {
-                job = job.timeout(Duration::from_millis(rng.u64(1..=20)));
-            }
-            let known = ids.len() + batch_ids.len();
-            if known > 0 && rng.u8(0..5) == 0 {
-                let deps: Vec<JobId> = (0..rng.usize(1..=3))
-                    .map(|_| {
-                        let pick = rng.usize(0..known);
-                        ids.get(pick).copied().unwrap_or_else(|| batch_ids[pick - ids.len()])
-                    })
-                    .collect();
-                after.insert(job.id(), deps.clone());
-                job = job.after(deps);
-            }
+            let job = random_job(
+                &mut rng,
+                &running,
+                &executor_tx,
+                &ids,
+                &batch_ids,
+                &mut after,
+            );
             batch_ids.push(job.id());
             batch.push(job);
         }
         if rng.bool() {
-            pool.submit_all(batch).map_err(|e| format!("submit_all: {e}"))?;
+            pool.submit_all(batch)
+                .map_err(|e| format!("submit_all: {e}"))?;
         } else {
             for job in batch {
                 pool.submit(job).map_err(|e| format!("submit: {e}"))?;
@@ -225,14 +202,17 @@ pub fn run_round(seed: u64, jobs: usize, deadline: Duration) -> Result<RoundRepo
         pool.set_max_threads(cap).map_err(|e| e.to_string())?;
     }
 
-    let seen = consumer
+    let events_seen = consumer
         .join()
         .map_err(|_| "the consumer panicked".to_owned())?;
-    let report = check(&seen, &ids, &after, fixed_cap, &running)?;
+    let report = check(&events_seen, &ids, &after, fixed_cap, &running)?;
     let end = started + deadline;
     while pool.counts() != PoolCounts::default() {
         if Instant::now() > end {
-            return Err(format!("counts never came back to zero: {:?}", pool.counts()));
+            return Err(format!(
+                "counts never came back to zero: {:?}",
+                pool.counts()
+            ));
         }
         thread::sleep(Duration::from_millis(1));
     }
@@ -242,6 +222,57 @@ pub fn run_round(seed: u64, jobs: usize, deadline: Duration) -> Result<RoundRepo
         .join()
         .map_err(|_| "the executor panicked".to_owned())?;
     Ok(report)
+}
+
+/// One job of a round, with random options; records its dependencies in
+/// `after`.
+fn random_job(
+    rng: &mut fastrand::Rng,
+    running: &Arc<Running>,
+    executor_tx: &Sender<(RemoteHandle, Duration, bool)>,
+    ids: &[JobId],
+    batch_ids: &[JobId],
+    after: &mut HashMap<JobId, Vec<JobId>>,
+) -> NewJob {
+    let (mut job, endless) = if rng.u8(0..8) == 0 {
+        let remote = NewJob::remote(FakeRemote {
+            executor: executor_tx.clone(),
+            work: Duration::from_micros(rng.u64(0..3000)),
+            fails: rng.u8(0..5) == 0,
+            running: Arc::clone(running),
+        });
+        (remote, false)
+    } else {
+        local_job(rng, running)
+    };
+    if rng.u8(0..3) == 0 {
+        job = job.with_id(JobId::new());
+    }
+    if rng.u8(0..4) == 0 {
+        job = job.priority(rng.i32(-2..=2));
+    }
+    if rng.u8(0..5) == 0 {
+        job = job.retries(rng.u32(1..=2));
+    }
+    // A job that runs until stopped always gets a timeout, a few
+    // others too.
+    if endless || rng.u8(0..10) == 0 {
+        job = job.timeout(Duration::from_millis(rng.u64(1..=20)));
+    }
+    let known = ids.len() + batch_ids.len();
+    if known > 0 && rng.u8(0..5) == 0 {
+        let deps: Vec<JobId> = (0..rng.usize(1..=3))
+            .map(|_| {
+                let pick = rng.usize(0..known);
+                ids.get(pick)
+                    .copied()
+                    .unwrap_or_else(|| batch_ids[pick - ids.len()])
+            })
+            .collect();
+        after.insert(job.id(), deps.clone());
+        job = job.after(deps);
+    }
+    job
 }
 
 /// A random control action between batches.
@@ -314,7 +345,7 @@ fn check(
     let mut stream_running = 0usize;
     for event in seen {
         if ended.contains_key(&event.job) {
-            return Err(format!("{:?} after the job finished", event));
+            return Err(format!("{event:?} after the job finished"));
         }
         match &event.kind {
             EventKind::Started { .. } => {
@@ -340,10 +371,8 @@ fn check(
                     return Err(format!("{stream_running} jobs running, cap {cap}"));
                 }
             }
-            EventKind::Retrying { .. } => {
-                if attempt_running.remove(&event.job) {
-                    stream_running -= 1;
-                }
+            EventKind::Retrying { .. } if attempt_running.remove(&event.job) => {
+                stream_running -= 1;
             }
             EventKind::Finished(outcome) => {
                 if attempt_running.remove(&event.job) {
@@ -354,7 +383,10 @@ fn check(
                 if let Outcome::Skipped { because } = outcome
                     && ended.get(because).is_none_or(|kind| kind.is_success())
                 {
-                    return Err(format!("{:?} skipped because of {because:?}, which had not failed", event.job));
+                    return Err(format!(
+                        "{:?} skipped because of {because:?}, which had not failed",
+                        event.job
+                    ));
                 }
             }
             _ => {}
@@ -362,10 +394,17 @@ fn check(
     }
     let missing = ids.iter().filter(|id| !ended.contains_key(id)).count();
     if missing > 0 {
-        return Err(format!("{missing} of {} jobs never finished (a hang?)", ids.len()));
+        return Err(format!(
+            "{missing} of {} jobs never finished (a hang?)",
+            ids.len()
+        ));
     }
     if ended.len() != ids.len() {
-        return Err(format!("{} jobs finished, {} submitted", ended.len(), ids.len()));
+        return Err(format!(
+            "{} jobs finished, {} submitted",
+            ended.len(),
+            ids.len()
+        ));
     }
     if let Some(cap) = fixed_cap {
         let peak = running.peak.load(Ordering::SeqCst);

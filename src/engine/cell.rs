@@ -82,7 +82,10 @@ impl JobCell {
         *self.progress_pending.get_mut() = false;
         self.samples.clear();
         self.logs.clear();
-        *self.on_stop.get_mut().unwrap_or_else(PoisonError::into_inner) = None;
+        *self
+            .on_stop
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     // ---- stop and pause ----

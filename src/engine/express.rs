@@ -101,7 +101,6 @@ impl Inbox {
     pub(crate) fn len(&self) -> usize {
         self.rx.len()
     }
-
 }
 
 /// The express job a worker runs, as lookups see it.

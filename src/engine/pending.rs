@@ -216,7 +216,9 @@ impl PendingSamples {
             at
         } else if samples.series.len() < MAX_SERIES_PER_JOB {
             let name: Arc<str> = Arc::from(series);
-            samples.index.insert(Arc::clone(&name), samples.series.len());
+            samples
+                .index
+                .insert(Arc::clone(&name), samples.series.len());
             samples.series.push((name, Vec::new()));
             samples.series.len() - 1
         } else {
@@ -237,11 +239,7 @@ impl PendingSamples {
         }
         let removed = before - points.len();
         samples.total = samples.total + 1 - removed;
-        if was_empty {
-            Put::KeptFirst
-        } else {
-            Put::Kept
-        }
+        if was_empty { Put::KeptFirst } else { Put::Kept }
     }
 
     pub(crate) fn take(&self) -> Vec<(Arc<str>, Vec<[f64; 2]>)> {

@@ -78,7 +78,10 @@ impl Pool {
     /// was queued.
     pub fn submit_all(&self, jobs: Vec<NewJob>) -> Result<Vec<JobId>, EngineError> {
         let ids = jobs.iter().map(|job| job.id).collect();
-        if jobs.iter().all(|job| job.is_express() && !job.has_chosen_id()) {
+        if jobs
+            .iter()
+            .all(|job| job.is_express() && !job.has_chosen_id())
+        {
             // Fresh random ids cannot clash (1 in 2^122), so these need no
             // check, and go into the express lane without the lock.
             self.shared

@@ -137,7 +137,11 @@ impl Shared {
     pub(crate) fn staff(self: &Arc<Self>, state: &mut State) -> bool {
         let mut progress = false;
         while state.start_remote_at_front(&self.hub) {
-            let Some(worker) = state.workers.idle.pop().or_else(|| self.spawn_worker(state))
+            let Some(worker) = state
+                .workers
+                .idle
+                .pop()
+                .or_else(|| self.spawn_worker(state))
             else {
                 break;
             };
@@ -187,18 +191,14 @@ impl Shared {
         let spawned = thread::Builder::new()
             .name(format!("jobdeck-worker-{slot}"))
             .spawn(move || worker_main(&shared, slot, &desk, &mail));
-        match spawned {
-            Ok(handle) => {
-                state.workers.alive += 1;
-                state.workers.handles.retain(|h| !h.is_finished());
-                state.workers.handles.push(handle);
-                Some(slot)
-            }
-            Err(_) => {
-                state.workers.free_slot(slot);
-                None
-            }
-        }
+        let Ok(handle) = spawned else {
+            state.workers.free_slot(slot);
+            return None;
+        };
+        state.workers.alive += 1;
+        state.workers.handles.retain(|h| !h.is_finished());
+        state.workers.handles.push(handle);
+        Some(slot)
     }
 }
 
@@ -270,18 +270,22 @@ pub(crate) fn run_after_unlock(shared: &Arc<Shared>, work: AfterUnlock) {
     let Some(work) = work else {
         return;
     };
-    // Clears the queue however this ends, a panicking waker included.
-    struct Done;
-    impl Drop for Done {
-        fn drop(&mut self) {
-            DEFERRED.with(|deferred| *deferred.borrow_mut() = None);
-        }
-    }
-    let _done = Done;
+    let _done = ClearDeferred;
     let mut next = Some(work);
     while let Some(work) = next.take() {
         run_now(shared, work);
-        next = DEFERRED.with(|deferred| deferred.borrow_mut().as_mut().and_then(VecDeque::pop_front));
+        next =
+            DEFERRED.with(|deferred| deferred.borrow_mut().as_mut().and_then(VecDeque::pop_front));
+    }
+}
+
+/// Clears the deferred queue however the loop ends, a panicking waker
+/// included.
+struct ClearDeferred;
+
+impl Drop for ClearDeferred {
+    fn drop(&mut self) {
+        DEFERRED.with(|deferred| *deferred.borrow_mut() = None);
     }
 }
 

@@ -226,4 +226,3 @@ impl Drop for Watch<'_> {
         state.worker_died(&self.shared.hub, self.worker, self.running.take());
     }
 }
-

@@ -56,7 +56,9 @@ impl WorkerThreads {
     /// expected; a dispatch lost that way would have nobody to run it.
     pub(crate) fn send(&self, slot: WorkerSlot, msg: WorkerMsg) -> Result<(), WorkerMsg> {
         match self.mail.get(slot) {
-            Some(tx) => tx.send(msg).map_err(|e| e.into_inner()),
+            Some(tx) => tx
+                .send(msg)
+                .map_err(crossbeam_channel::SendError::into_inner),
             None => Err(msg),
         }
     }

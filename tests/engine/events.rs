@@ -129,11 +129,17 @@ fn unread_log_lines_are_bounded_in_bytes_and_drops_are_counted() {
     for event in &seen {
         if let EventKind::Log { lines, dropped: d } = &event.kind {
             kept += lines.len();
-            bytes += lines.iter().map(|l| l.heap_bytes()).sum::<usize>();
+            bytes += lines
+                .iter()
+                .map(jobdeck::engine::LogLine::heap_bytes)
+                .sum::<usize>();
             dropped += *d;
         }
     }
-    assert!(bytes <= jobdeck::engine::PENDING_LOG_BYTES_PER_JOB, "{bytes} bytes held");
+    assert!(
+        bytes <= jobdeck::engine::PENDING_LOG_BYTES_PER_JOB,
+        "{bytes} bytes held"
+    );
     assert!(kept > 0 && dropped > 0);
     assert_eq!(kept + usize::try_from(dropped).unwrap(), LINES);
 }

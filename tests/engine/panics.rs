@@ -92,7 +92,10 @@ fn a_panic_in_a_jobs_destructor_fails_the_job_and_spares_the_worker() {
         );
         assert_eq!(pool.state(id), Some(JobState::Ended(OutcomeKind::Failed)));
     }
-    assert_eq!(outcome_of(&seen, next), &Outcome::Succeeded(Output::text("next")));
+    assert_eq!(
+        outcome_of(&seen, next),
+        &Outcome::Succeeded(Output::text("next"))
+    );
     assert_eq!(pool.worker_threads(), 1);
 }
 
@@ -109,9 +112,9 @@ impl Drop for Bomb {
 fn a_panic_payload_that_panics_when_dropped_spares_the_worker() {
     let (pool, mut events) = Pool::new(1).unwrap();
     let first = pool
-        .submit(NewJob::new(|_: &JobContext| -> jobdeck::engine::JobResult {
-            std::panic::panic_any(Bomb)
-        }))
+        .submit(NewJob::new(
+            |_: &JobContext| -> jobdeck::engine::JobResult { std::panic::panic_any(Bomb) },
+        ))
         .unwrap();
     let next = pool
         .submit(NewJob::new(|_: &JobContext| Ok(Output::default())))

@@ -38,7 +38,10 @@ impl Cluster {
             peak: Arc::default(),
             stops_seen: Arc::default(),
         });
-        let (in_flight, stops) = (Arc::clone(&cluster.in_flight), Arc::clone(&cluster.stops_seen));
+        let (in_flight, stops) = (
+            Arc::clone(&cluster.in_flight),
+            Arc::clone(&cluster.stops_seen),
+        );
         std::thread::Builder::new()
             .name("fake-cluster".into())
             .spawn(move || follow(&rx, &in_flight, &stops))
@@ -87,11 +90,10 @@ fn follow(
     loop {
         match rx.recv_timeout(Duration::from_millis(1)) {
             Ok((handle, script)) => attempts.push((handle, script, Instant::now())),
-            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) if attempts.is_empty() => {
                 return;
             }
-            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {}
+            Err(_) => {}
         }
         let mut still = Vec::new();
         for (handle, script, since) in attempts.drain(..) {
@@ -103,14 +105,14 @@ fn follow(
                         Ok(Output::text("remote"))
                     })
                 }
-                Script::FailUpTo(n) if handle.attempt() <= n => {
-                    Some(Err(JobError::msg(format!("attempt {} failed", handle.attempt()))))
-                }
-                Script::FailUpTo(_) => Some(Ok(Output::text("remote"))),
+                Script::FailUpTo(n) if handle.attempt() <= n => Some(Err(JobError::msg(format!(
+                    "attempt {} failed",
+                    handle.attempt()
+                )))),
                 Script::UntilStopped(only) if only == 0 || handle.attempt() <= only => {
                     handle.should_stop().then_some(Err(JobError::Stopped))
                 }
-                Script::UntilStopped(_) => Some(Ok(Output::text("remote"))),
+                Script::FailUpTo(_) | Script::UntilStopped(_) => Some(Ok(Output::text("remote"))),
                 Script::Lose => {
                     in_flight.fetch_sub(1, Ordering::SeqCst);
                     drop(handle);
@@ -157,11 +159,13 @@ fn a_remote_job_reports_like_a_local_one_and_holds_no_worker() {
         }
     );
     assert!(seen.iter().any(|e| e.kind == EventKind::Progress(0.5)));
-    assert!(
-        seen.iter()
-            .any(|e| matches!(&e.kind, EventKind::Log { lines, .. } if lines[0].text == "done remotely"))
+    assert!(seen.iter().any(
+        |e| matches!(&e.kind, EventKind::Log { lines, .. } if lines[0].text == "done remotely")
+    ));
+    assert_eq!(
+        outcome_of(&seen, id),
+        &Outcome::Succeeded(Output::text("remote"))
     );
-    assert_eq!(outcome_of(&seen, id), &Outcome::Succeeded(Output::text("remote")));
 }
 
 #[test]
@@ -193,7 +197,11 @@ fn a_stop_reaches_the_executor_and_ends_the_job_stopped() {
     assert!(pool.stop(id));
     let seen = until_finished(&mut events, &[id]);
     assert_eq!(outcome_of(&seen, id), &Outcome::Stopped);
-    assert_eq!(*cluster.stops_seen.lock().unwrap(), [id], "the callback ran once");
+    assert_eq!(
+        *cluster.stops_seen.lock().unwrap(),
+        [id],
+        "the callback ran once"
+    );
 }
 
 #[test]
@@ -262,7 +270,10 @@ fn remote_and_local_jobs_depend_on_each_other() {
     assert!(position(ids[0], false) < position(ids[1], true));
     assert!(position(ids[1], false) < position(ids[2], true));
     assert!(matches!(outcome_of(&seen, ids[2]), Outcome::Succeeded(_)));
-    assert_eq!(outcome_of(&seen, ids[4]), &Outcome::Skipped { because: ids[3] });
+    assert_eq!(
+        outcome_of(&seen, ids[4]),
+        &Outcome::Skipped { because: ids[3] }
+    );
 }
 
 #[test]
@@ -291,7 +302,11 @@ fn queued_remote_jobs_are_cancelled_and_running_ones_stopped_by_stop_all() {
     let cluster = Cluster::start();
     let (pool, mut events) = Pool::new(1).unwrap();
     let ids = pool
-        .submit_all((0..4).map(|_| cluster.job(Script::UntilStopped(0))).collect())
+        .submit_all(
+            (0..4)
+                .map(|_| cluster.job(Script::UntilStopped(0)))
+                .collect(),
+        )
         .unwrap();
     wait_until("one remote job to run", PATIENCE, || {
         cluster.in_flight.load(Ordering::SeqCst) == 1
@@ -329,7 +344,7 @@ fn a_lost_handle_fails_the_attempt() {
 #[test]
 fn shutting_down_stops_remote_jobs_and_waits_for_them() {
     let cluster = Cluster::start();
-    let (pool, mut events) = Pool::new(2).unwrap();
+    let (pool, events) = Pool::new(2).unwrap();
     let id = pool.submit(cluster.job(Script::UntilStopped(0))).unwrap();
     wait_until("the remote job to run", PATIENCE, || {
         cluster.in_flight.load(Ordering::SeqCst) == 1

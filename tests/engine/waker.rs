@@ -16,18 +16,39 @@ fn a_waker_may_call_the_pool() {
         let _ = pool.is_paused();
         counted.fetch_add(1, Ordering::SeqCst);
     }));
-    let ids: Vec<JobId> = (0..50)
-        .map(|i| {
-            let job = NewJob::new(|ctx: &JobContext| {
-                ctx.progress(0.5);
-                ctx.log("half way");
-                Ok(Output::default())
-            });
-            // Some through the express lane, some through the queue.
-            let job = if i % 2 == 0 { job } else { job.retries(1) };
-            pool.submit(job).unwrap()
-        })
+    // Events of every kind that is sent while the state changes: starts and
+    // ends, a retry, a dependency's end, a cancel and a stop.
+    let flaky = pool
+        .submit(
+            NewJob::new(|ctx: &JobContext| {
+                if ctx.attempt() == 1 {
+                    Err(JobError::msg("first"))
+                } else {
+                    Ok(Output::default())
+                }
+            })
+            .retries(1),
+        )
+        .unwrap();
+    let dependent = pool
+        .submit(NewJob::new(|_: &JobContext| Ok(Output::default())).after([flaky]))
+        .unwrap();
+    let running = Arc::new(AtomicUsize::new(0));
+    let gate = Arc::new(AtomicBool::new(false));
+    let blockers: Vec<JobId> = (0..2)
+        .map(|_| pool.submit(gated(&running, &gate).priority(-1)).unwrap())
         .collect();
+    let queued = pool
+        .submit(NewJob::new(|_: &JobContext| Ok(Output::default())).priority(-2))
+        .unwrap();
+    wait_until("both blockers to run", PATIENCE, || {
+        running.load(Ordering::SeqCst) == 2
+    });
+    assert!(pool.cancel(queued));
+    assert!(pool.stop(blockers[0]));
+    gate.store(true, Ordering::SeqCst);
+    let mut ids = vec![flaky, dependent, queued];
+    ids.extend(blockers);
     until_finished(&mut events, &ids);
     assert!(calls.load(Ordering::SeqCst) > 0);
 }

@@ -53,7 +53,10 @@ fn series_past_the_bound_are_dropped_counted_and_noted_once() {
     assert_eq!(&*taken[0].0, "series 0");
     let note = samples.overflow_note().expect("samples were dropped");
     assert!(note.contains("30 samples dropped"), "{note}");
-    assert!(note.contains(&format!("at most {MAX_SERIES_PER_JOB} series")), "{note}");
+    assert!(
+        note.contains(&format!("at most {MAX_SERIES_PER_JOB} series")),
+        "{note}"
+    );
     assert!(note.contains("'series 64'"), "{note}");
     // Known series still take points.
     assert_eq!(samples.put("series 3", [9.0, 9.0]), Put::KeptFirst);
@@ -86,7 +89,10 @@ fn pending_logs_are_bounded_in_bytes_per_job() {
     let (lines, dropped) = logs.take().expect("lines are pending");
     assert_eq!(lines.len(), fit);
     assert_eq!(dropped, 5);
-    let held: usize = lines.iter().map(|l| l.heap_bytes() + size_of::<LogLine>()).sum();
+    let held: usize = lines
+        .iter()
+        .map(|l| l.heap_bytes() + size_of::<LogLine>())
+        .sum();
     assert!(held <= PENDING_LOG_BYTES_PER_JOB);
     assert!(logs.take().is_none());
 }
@@ -94,7 +100,10 @@ fn pending_logs_are_bounded_in_bytes_per_job() {
 #[test]
 fn a_line_larger_than_the_job_bound_is_dropped_and_counted() {
     let logs = PendingLogs::new(budget(usize::MAX));
-    assert!(logs.put(line(PENDING_LOG_BYTES_PER_JOB + 1)), "a notice goes out");
+    assert!(
+        logs.put(line(PENDING_LOG_BYTES_PER_JOB + 1)),
+        "a notice goes out"
+    );
     logs.put(LogLine::stdout("small"));
     let (lines, dropped) = logs.take().expect("something is pending");
     assert_eq!(dropped, 1);

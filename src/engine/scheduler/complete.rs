@@ -205,7 +205,8 @@ impl State {
                     let Some(entry) = self.registry.take_out(slot) else {
                         continue;
                     };
-                    self.registry.release(slot, entry.id, entry.indexed, skipped.kind());
+                    self.registry
+                        .release(slot, entry.id, entry.indexed, skipped.kind());
                     self.send_finished(hub, dependent, skipped);
                     ended.push((dependent, OutcomeKind::Skipped));
                 }
@@ -228,7 +229,6 @@ impl State {
         self.registry.put_back(slot, Entry { phase, ..entry });
     }
 }
-
 
 impl State {
     /// Records how attempt `attempt` of the remote job `id` in slot `slot`
@@ -279,7 +279,9 @@ impl State {
         };
         let ended = match running {
             None => None,
-            Some((_, super::Seat::Slab(slot))) => self.complete(hub, slot, None, Err(failure())).ended,
+            Some((_, super::Seat::Slab(slot))) => {
+                self.complete(hub, slot, None, Err(failure())).ended
+            }
             Some((id, super::Seat::Desk)) => {
                 let cell = self
                     .express

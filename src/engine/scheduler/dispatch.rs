@@ -162,17 +162,17 @@ impl State {
         let (runner, work) = match entry.phase {
             Phase::Queued {
                 work: Work::Local(job),
-            } => match worker {
-                Some(worker) => (Runner::Worker(worker), Work::Local(job)),
-                None => {
+            } => {
+                let Some(worker) = worker else {
                     let phase = Phase::Queued {
                         work: Work::Local(job),
                     };
                     self.queue.push(entry.priority, entry.seq, slot);
                     self.registry.put_back(slot, Entry { phase, ..entry });
                     return None;
-                }
-            },
+                };
+                (Runner::Worker(worker), Work::Local(job))
+            }
             Phase::Queued {
                 work: Work::Remote(job),
             } => (Runner::Remote(Arc::clone(&job)), Work::Remote(job)),

@@ -42,8 +42,8 @@ mod registry;
 pub(crate) use admit::Admission;
 pub(crate) use complete::{RunFailure, outcome_of};
 pub(crate) use dispatch::{Dispatch, Seat};
-pub(crate) use registry::Slot;
 use registry::Registry;
+pub(crate) use registry::Slot;
 
 /// Where a job stands, as the pool sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
