@@ -42,7 +42,7 @@ fn running_board(jobs: usize, now: Instant) -> (Board, Vec<JobId>) {
             Event {
                 job: id,
                 kind: EventKind::Started {
-                    worker: i % 64,
+                    worker: Some(i % 64),
                     attempt: 1,
                 },
             },

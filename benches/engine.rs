@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
-use jobdeck::engine::{EventKind, JobContext, NewJob, Output, Pool};
+use jobdeck::engine::{EventKind, JobContext, JobId, NewJob, Output, Pool};
 
 /// Paired runs per workload; the median of each side is reported.
 const RUNS: usize = 7;
@@ -94,18 +94,37 @@ fn paired(
 
 const DISPATCH_JOBS: usize = 100_000;
 
-/// One `submit` per job (`batch == false`), or all of them in one
-/// `submit_all`, as a job file's batch is submitted.
-fn dispatch_jobdeck(threads: usize, batch: bool) -> Duration {
+/// How the dispatch workload hands its jobs to the pool.
+#[derive(Clone, Copy)]
+enum Submit {
+    /// One `submit` per job, as the window's toolbar does.
+    EachAlone,
+    /// All of them in one `submit_all`.
+    Batch,
+    /// All of them in one `submit_all`, each with an id the caller chose,
+    /// as a job file's jobs are submitted.
+    BatchWithIds,
+}
+
+fn dispatch_jobdeck(threads: usize, submit: Submit) -> Duration {
     let start = Instant::now();
     let (pool, mut events) = Pool::new(threads).unwrap();
     let job = || NewJob::new(|_: &JobContext| Ok(Output::default()));
-    if batch {
-        pool.submit_all((0..DISPATCH_JOBS).map(|_| job()).collect())
-            .unwrap();
-    } else {
-        for _ in 0..DISPATCH_JOBS {
-            pool.submit(job()).unwrap();
+    match submit {
+        Submit::EachAlone => {
+            for _ in 0..DISPATCH_JOBS {
+                pool.submit(job()).unwrap();
+            }
+        }
+        Submit::Batch => {
+            pool.submit_all((0..DISPATCH_JOBS).map(|_| job()).collect())
+                .unwrap();
+        }
+        Submit::BatchWithIds => {
+            let jobs = (0..DISPATCH_JOBS)
+                .map(|_| job().with_id(JobId::new()))
+                .collect();
+            pool.submit_all(jobs).unwrap();
         }
     }
     let mut finished = 0;
@@ -265,7 +284,7 @@ fn main() {
             continue;
         }
         let (ours, bare) = paired(
-            || dispatch_jobdeck(threads, false),
+            || dispatch_jobdeck(threads, Submit::EachAlone),
             || dispatch_bare(threads),
         );
         results.push(format!(
@@ -273,11 +292,17 @@ fn main() {
             ours / bare
         ));
     }
-    // For reference: the same jobs submitted as one batch.
-    if wanted("dispatch_100k_t2_batch") {
-        let (ours, bare) = paired(|| dispatch_jobdeck(2, true), || dispatch_bare(2));
+    // The same jobs submitted as one batch, and as a job file submits them.
+    for (name, submit) in [
+        ("dispatch_100k_t2_batch", Submit::Batch),
+        ("dispatch_100k_ids", Submit::BatchWithIds),
+    ] {
+        if !wanted(name) {
+            continue;
+        }
+        let (ours, bare) = paired(|| dispatch_jobdeck(2, submit), || dispatch_bare(2));
         results.push(format!(
-            "RESULT dispatch_100k_t2_batch jobdeck_ms={ours:.1} baseline_ms={bare:.1} ratio={:.2}",
+            "RESULT {name} jobdeck_ms={ours:.1} baseline_ms={bare:.1} ratio={:.2}",
             ours / bare
         ));
     }

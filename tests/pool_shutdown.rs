@@ -1,11 +1,16 @@
-//! Dropping the pool joins every thread it started. Alone in its own test
-//! binary so no other test's pool is alive while threads are counted.
+//! The threads a pool holds: dropping it joins every one, and remote jobs
+//! hold none. Alone in its own test binary so no other test's pool is alive
+//! while threads are counted; the tests here take turns.
 
 mod common;
 
+use std::sync::Mutex;
 use std::time::Duration;
 
-use jobdeck::engine::{JobContext, NewJob, Output, Pool};
+use jobdeck::engine::{JobContext, NewJob, Output, Pool, RemoteHandle, RemoteJob};
+
+/// Held by each test while it counts threads.
+static COUNTING: Mutex<()> = Mutex::new(());
 
 /// Names of this process's threads that belong to a pool.
 fn pool_threads() -> Vec<String> {
@@ -21,6 +26,9 @@ fn pool_threads() -> Vec<String> {
 
 #[test]
 fn dropping_the_pool_leaves_no_thread_alive() {
+    let _turn = COUNTING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let (pool, _events) = Pool::new(8).unwrap();
     for _ in 0..16 {
         pool.submit(NewJob::new(|ctx: &JobContext| {
@@ -37,5 +45,59 @@ fn dropping_the_pool_leaves_no_thread_alive() {
     });
     assert_eq!(pool.counts().running, 8);
     drop(pool);
+    assert_eq!(pool_threads(), Vec::<String>::new());
+}
+
+/// A remote job that stays in flight until stopped; its handles wait in a
+/// list, as a cluster executor's poller would keep them.
+struct Parked(std::sync::Arc<Mutex<Vec<RemoteHandle>>>);
+
+impl RemoteJob for Parked {
+    fn start(&self, handle: RemoteHandle) {
+        self.0.lock().unwrap().push(handle);
+    }
+}
+
+#[test]
+fn a_thousand_remote_jobs_in_flight_hold_no_worker_thread() {
+    let _turn = COUNTING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (pool, _events) = Pool::new(1000).unwrap();
+    let parked = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let jobs = (0..1000)
+        .map(|_| NewJob::remote(Parked(std::sync::Arc::clone(&parked))))
+        .collect();
+    pool.submit_all(jobs).unwrap();
+    common::wait_until("a thousand remote jobs in flight", common::PATIENCE, || {
+        pool.counts().running == 1000
+    });
+    assert_eq!(parked.lock().unwrap().len(), 1000);
+    assert_eq!(pool.worker_threads(), 0);
+    assert_eq!(pool_threads(), ["jobdeck-timer"], "only the timer thread");
+    // The executor reports every job stopped once asked.
+    let finisher = {
+        let parked = std::sync::Arc::clone(&parked);
+        std::thread::spawn(move || {
+            loop {
+                let handles: Vec<RemoteHandle> = parked.lock().unwrap().drain(..).collect();
+                let mut stopped = 0;
+                for handle in handles {
+                    if handle.should_stop() {
+                        handle.finish(Err(jobdeck::engine::JobError::Stopped));
+                        stopped += 1;
+                    } else {
+                        parked.lock().unwrap().push(handle);
+                    }
+                }
+                if stopped > 0 && parked.lock().unwrap().is_empty() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        })
+    };
+    drop(pool);
+    finisher.join().unwrap();
     assert_eq!(pool_threads(), Vec::<String>::new());
 }

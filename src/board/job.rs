@@ -1,6 +1,6 @@
 //! One job as a view shows it: its lifecycle, progress, log and plot series.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,10 +18,10 @@ pub const LOG_LINES_KEPT: usize = 1_000;
 pub enum Lifecycle {
     /// Submitted, not started (waiting for a worker or for dependencies).
     Queued,
-    /// On a worker.
+    /// Running, on a worker or remotely.
     Running {
-        /// The worker's number.
-        worker: usize,
+        /// The worker thread's number; `None` for a remote job.
+        worker: Option<usize>,
         /// When this attempt started.
         started: Instant,
         /// 1 for the first run, 2 for the first retry, and so on.
@@ -184,7 +184,7 @@ impl Lifecycle {
     #[must_use]
     pub fn worker(&self) -> Option<usize> {
         match self {
-            Self::Running { worker, .. } => Some(*worker),
+            Self::Running { worker, .. } => *worker,
             _ => None,
         }
     }
@@ -265,6 +265,9 @@ pub struct JobView {
     pub log: JobLog,
     /// Its plot series, in the order they first appeared.
     pub series: Vec<Series>,
+    /// Each series' place in `series`, by name (the engine bounds how many
+    /// a job has; see `engine::MAX_SERIES_PER_JOB`).
+    series_index: HashMap<Arc<str>, usize>,
     /// The batch it counts towards and the progress it has been credited
     /// there; see [`Board::overall`](super::Board::overall).
     pub(crate) batch: u64,
@@ -284,6 +287,7 @@ impl JobView {
             submitted: now,
             log: JobLog::default(),
             series: Vec::new(),
+            series_index: HashMap::new(),
             batch: 0,
             batch_credit: 0.0,
         }
@@ -295,16 +299,16 @@ impl JobView {
         &self.spec.name
     }
 
-    /// The series named `name`, created if new.
+    /// The series named `name`, created if new. Found through an index, so
+    /// a job with many series costs no scan per sample batch.
     pub(crate) fn series_mut(&mut self, name: &Arc<str>) -> &mut Series {
-        let found = self
-            .series
-            .iter()
-            .position(|s| Arc::ptr_eq(s.name(), name) || **s.name() == **name);
-        let index = found.unwrap_or_else(|| {
-            self.series.push(Series::new(Arc::clone(name)));
-            self.series.len() - 1
-        });
+        let index = *self
+            .series_index
+            .entry(Arc::clone(name))
+            .or_insert_with(|| {
+                self.series.push(Series::new(Arc::clone(name)));
+                self.series.len() - 1
+            });
         &mut self.series[index]
     }
 
@@ -336,10 +340,31 @@ mod tests {
     }
 
     #[test]
+    fn series_are_found_by_name_in_the_order_they_appeared() {
+        let spec = JobSpec::new(
+            "j",
+            crate::jobspec::JobKind::Demo(crate::jobs::DemoJob::Steps(
+                crate::jobs::Steps::default(),
+            )),
+        );
+        let mut job = JobView::new(JobId::new(), Arc::new(spec), 0, Instant::now());
+        let names: Vec<Arc<str>> = (0..64).map(|i| Arc::from(format!("s{i}"))).collect();
+        for round in 0..3 {
+            for name in &names {
+                job.series_mut(&Arc::from(&**name))
+                    .extend(&[[f64::from(round), 0.0]]);
+            }
+        }
+        assert_eq!(job.series.len(), 64);
+        assert_eq!(&**job.series[5].name(), "s5");
+        assert_eq!(job.points_kept(), 64 * 3);
+    }
+
+    #[test]
     fn a_running_job_with_a_stop_request_is_stopping_for_the_time_since() {
         let t0 = Instant::now();
         let running = Lifecycle::Running {
-            worker: 1,
+            worker: Some(1),
             started: t0,
             attempt: 1,
             stop_requested: Some(t0 + Duration::from_secs(2)),

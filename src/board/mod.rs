@@ -15,7 +15,7 @@
 //! let now = Instant::now();
 //! let spec = JobSpec::new("sum", JobKind::Demo(DemoJob::SumRange(SumRange::default())));
 //! board.add_job(id, Arc::new(spec), now);
-//! board.apply_at(Event { job: id, kind: EventKind::Started { worker: 0, attempt: 1 } }, now);
+//! board.apply_at(Event { job: id, kind: EventKind::Started { worker: Some(0), attempt: 1 } }, now);
 //! board.apply_at(Event { job: id, kind: EventKind::Progress(0.5) }, now);
 //! assert_eq!(board.job(id).unwrap().lifecycle.class(), StateClass::Running);
 //! assert_eq!(board.overall(now).fraction, 0.5);

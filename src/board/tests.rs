@@ -29,7 +29,7 @@ fn started(job: JobId) -> Event {
     ev(
         job,
         EventKind::Started {
-            worker: 0,
+            worker: Some(0),
             attempt: 1,
         },
     )

@@ -87,7 +87,7 @@ impl Sink for JsonReporter {
         match &event.kind {
             EventKind::Started { worker, attempt } => self.write(&Record {
                 event: "started",
-                worker: Some(*worker),
+                worker: *worker,
                 attempt: Some(*attempt),
                 ..base
             }),

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::cell::{Hub, JobCell};
-use super::event::Msg;
+use super::cell::JobCell;
+use super::hub::Hub;
 use super::{JobError, JobId, LogLine};
 
 /// Handed to [`Job::run`](super::Job::run): report progress, samples and log
@@ -39,7 +39,7 @@ impl JobContext {
         self.cell.id
     }
 
-    /// Which worker runs the job (0-based).
+    /// Which worker thread runs the job (0-based).
     #[must_use]
     pub fn worker(&self) -> usize {
         self.worker
@@ -54,27 +54,22 @@ impl JobContext {
     /// Reports progress as a fraction; values outside `0..=1` are clamped and
     /// NaN is ignored.
     pub fn progress(&self, fraction: f32) {
-        if fraction.is_nan() {
-            return;
-        }
-        if self.cell.put_progress(fraction.clamp(0.0, 1.0)) {
-            self.hub.send(Msg::Progress(Arc::clone(&self.cell)));
-        }
+        self.cell.report_progress(&self.hub, fraction);
     }
 
-    /// Adds the point `(x, y)` to the plot series named `series`.
+    /// Adds the point `(x, y)` to the plot series named `series`. A job may
+    /// plot at most [`MAX_SERIES_PER_JOB`](super::MAX_SERIES_PER_JOB)
+    /// series; samples to more are dropped, and its log says so.
     pub fn sample(&self, series: &str, x: f64, y: f64) {
-        if self.cell.put_sample(series, [x, y]) {
-            self.hub.send(Msg::Samples(Arc::clone(&self.cell)));
-        }
+        self.cell.report_sample(&self.hub, series, [x, y]);
     }
 
     /// Adds a line to the job's log: a string counts as stdout, a
-    /// [`LogLine`] says its stream.
+    /// [`LogLine`] says its stream. What the consumer has not read yet is
+    /// bounded in bytes (see
+    /// [`PENDING_LOG_BYTES_PER_JOB`](super::PENDING_LOG_BYTES_PER_JOB)).
     pub fn log(&self, line: impl Into<LogLine>) {
-        if self.cell.put_log(line.into()) {
-            self.hub.send(Msg::Logs(Arc::clone(&self.cell)));
-        }
+        self.cell.report_log(&self.hub, line.into());
     }
 
     /// Whether the job has been asked to stop (by a person, a timeout or the
@@ -107,7 +102,8 @@ impl JobContext {
         }
     }
 
-    /// Sleeps for `duration`, waking at once if a stop is requested.
+    /// Sleeps for `duration`, waking at once if a stop is requested. Any
+    /// duration is fine: `Duration::MAX` sleeps until the job is stopped.
     ///
     /// # Errors
     /// [`JobError::Stopped`] when a stop was requested before or during the

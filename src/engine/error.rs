@@ -25,9 +25,14 @@ pub enum EngineError {
     /// Two jobs with the same id.
     #[error("job id {0} is already in use")]
     DuplicateId(JobId),
-    /// The pool is shutting down and takes no new work.
-    #[error("the pool is shutting down")]
-    ShutDown,
+    /// The operating system would not start one of the pool's threads.
+    #[error("could not start the pool's {thread} thread: {reason}")]
+    NoThread {
+        /// Which thread ("timer").
+        thread: &'static str,
+        /// What the operating system said.
+        reason: String,
+    },
 }
 
 fn list(ids: &[JobId]) -> String {

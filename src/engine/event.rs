@@ -21,10 +21,12 @@ pub struct Event {
 /// What happened to a job.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EventKind {
-    /// A worker took the job. `attempt` counts from 1; it grows with retries.
+    /// The job started: a worker took it, or a remote executor was asked to
+    /// run it. `attempt` counts from 1; it grows with retries.
     Started {
-        /// Which worker thread runs it (0-based, stable for the thread's life).
-        worker: usize,
+        /// Which worker thread runs it (0-based, stable for the thread's
+        /// life); `None` for a remote job, which holds no worker.
+        worker: Option<usize>,
         /// 1 for the first run, 2 for the first retry, and so on.
         attempt: u32,
     },
@@ -58,7 +60,8 @@ pub enum EventKind {
         /// Why it failed.
         error: String,
     },
-    /// The job ended. Exactly one of these arrives per job, whatever the load.
+    /// The job ended. Exactly one of these arrives per job, whatever the load,
+    /// and always before the `Started` of any job that waited for it.
     Finished(Outcome),
 }
 
@@ -172,7 +175,9 @@ pub(crate) enum Msg {
 ///
 /// Reading resolves notices into [`Event`]s with the newest data. Events of
 /// one job arrive in the order they happened, and its `Finished` event comes
-/// after everything else it reported.
+/// after everything else it reported. Causes come before effects across
+/// jobs too: a job's `Finished` arrives before the `Started` of any job that
+/// depended on it.
 pub struct EventReceiver {
     rx: Receiver<Msg>,
     ready: VecDeque<Event>,
@@ -207,7 +212,11 @@ impl EventReceiver {
     /// # Errors
     /// `Timeout`, or `Disconnected` when the pool is gone and drained.
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<Event, RecvTimeoutError> {
-        self.recv_deadline(Instant::now() + timeout)
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.recv_deadline(deadline),
+            // Too far to count to: wait as long as it takes.
+            None => self.next().ok_or(RecvTimeoutError::Disconnected),
+        }
     }
 
     /// The next event, waiting until `deadline` at the latest.
@@ -247,7 +256,7 @@ impl EventReceiver {
                 self.ready.push_back(Event {
                     job: started,
                     kind: EventKind::Started {
-                        worker: worker as usize,
+                        worker: Some(worker as usize),
                         attempt,
                     },
                 });

@@ -1,9 +1,26 @@
 //! A job on its way into the pool, with its scheduling options.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Job, JobId};
+use super::{Job, JobId, RemoteJob};
+
+/// What runs a job: a worker thread, or a remote executor.
+pub(crate) enum Work {
+    /// Run by `Job::run` on one of the pool's worker threads.
+    Local(Box<dyn Job>),
+    /// Started by `RemoteJob::start`, holding no thread while in flight.
+    Remote(Arc<dyn RemoteJob>),
+}
+
+/// A job on its way through the express lane: all it has is its id.
+pub(crate) struct ExpressJob {
+    pub(crate) id: JobId,
+    pub(crate) job: Box<dyn Job>,
+    /// Whether the caller chose the id.
+    pub(crate) chosen_id: bool,
+}
 
 /// A job plus how to schedule it. Build one with [`NewJob::new`] and the
 /// builder methods, then hand it to [`Pool::submit`](super::Pool::submit).
@@ -12,7 +29,7 @@ use super::{Job, JobId};
 /// members as dependencies.
 pub struct NewJob {
     pub(crate) id: JobId,
-    pub(crate) job: Box<dyn Job>,
+    pub(crate) work: Work,
     /// `None` while every option has its default. Kept out of line so that a
     /// plain job is three words, which is what a long queue of them costs.
     options: Option<Box<JobOptions>>,
@@ -45,7 +62,19 @@ impl NewJob {
     pub fn new(job: impl Job) -> Self {
         Self {
             id: JobId::new(),
-            job: Box::new(job),
+            work: Work::Local(Box::new(job)),
+            options: None,
+        }
+    }
+
+    /// Wraps a job that runs elsewhere (see [`RemoteJob`]): it counts
+    /// against `max_threads` while in flight but holds no worker thread.
+    /// Same default options as [`new`](Self::new).
+    #[must_use]
+    pub fn remote(job: impl RemoteJob) -> Self {
+        Self {
+            id: JobId::new(),
+            work: Work::Remote(Arc::new(job)),
             options: None,
         }
     }
@@ -59,27 +88,47 @@ impl NewJob {
     }
 
     /// The job and its options, taken apart.
-    pub(crate) fn into_parts(self) -> (JobId, Box<dyn Job>, JobOptions) {
+    pub(crate) fn into_parts(self) -> (JobId, Work, JobOptions) {
         (
             self.id,
-            self.job,
+            self.work,
             self.options.map(|o| *o).unwrap_or_default(),
         )
     }
 
-    /// Whether the pool can take this job without checking it against the
-    /// jobs it knows: a fresh random id cannot clash, and there are no
-    /// dependencies to look up.
-    pub(crate) fn is_fresh(&self) -> bool {
-        let options = self.options();
-        !options.chosen_id && options.after.is_empty()
+    /// Whether the caller chose the id (see [`with_id`](Self::with_id)).
+    pub(crate) fn has_chosen_id(&self) -> bool {
+        self.options().chosen_id
     }
 
-    /// Whether every option has its default (priority 0, no timeout, no
-    /// retries, no dependencies, a random id): such a job needs nothing from
-    /// the scheduler but its turn.
-    pub(crate) fn is_plain(&self) -> bool {
-        *self.options() == DEFAULTS
+    /// Whether the job needs nothing from the scheduler but its turn:
+    /// priority 0, no timeout, no retries, no dependencies, run by a worker.
+    /// Its id may be the caller's. Such jobs take the express lane (see
+    /// `express`).
+    pub(crate) fn is_express(&self) -> bool {
+        let options = self.options();
+        matches!(self.work, Work::Local(_))
+            && options.priority == 0
+            && options.timeout.is_none()
+            && options.retries == 0
+            && options.after.is_empty()
+    }
+
+    /// The job as an express job, if it is one (see
+    /// [`is_express`](Self::is_express)).
+    pub(crate) fn into_express(self) -> Result<ExpressJob, Self> {
+        if !self.is_express() {
+            return Err(self);
+        }
+        let chosen_id = self.has_chosen_id();
+        match self.work {
+            Work::Local(job) => Ok(ExpressJob {
+                id: self.id,
+                job,
+                chosen_id,
+            }),
+            Work::Remote(_) => Err(self),
+        }
     }
 
     /// The id the job will have once submitted.
@@ -105,7 +154,8 @@ impl NewJob {
     }
 
     /// Stops the job when a run takes longer than `timeout`; the job then ends
-    /// as timed out (after its retries, if any).
+    /// as timed out (after its retries, if any). A timeout too long to count
+    /// to (`Duration::MAX`) never passes.
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options_mut().timeout = Some(timeout);
@@ -113,7 +163,8 @@ impl NewJob {
     }
 
     /// Runs the job again, up to `retries` more times, when it fails or times
-    /// out. A job a person stopped is never retried.
+    /// out. A job a person stopped is never retried, even when the stop came
+    /// while a timed-out attempt was still winding down.
     #[must_use]
     pub fn retries(mut self, retries: u32) -> Self {
         self.options_mut().retries = retries;

@@ -63,15 +63,15 @@ impl ReadyQueue {
             .find_map(|(priority, fifo)| fifo.pop_front().map(|(seq, slot)| (*priority, seq, slot)))
     }
 
-    /// The front place's priority and submission number, which may be
-    /// stale (see [`pop_place`](Self::pop_place)).
-    pub(crate) fn front(&self) -> Option<(i32, u64)> {
+    /// The front place, which may be stale (see
+    /// [`pop_place`](Self::pop_place)), without taking it.
+    pub(crate) fn front_place(&self) -> Option<(i32, u64, Slot)> {
         if self.len == 0 {
             return None;
         }
         self.classes
             .iter()
-            .find_map(|(priority, fifo)| fifo.front().map(|&(seq, _)| (*priority, seq)))
+            .find_map(|(priority, fifo)| fifo.front().map(|&(seq, slot)| (*priority, seq, slot)))
     }
 
     /// A popped place was valid: one job fewer is queued.

@@ -1,338 +1,228 @@
-//! The two kinds of thread the pool runs: workers, which run jobs, and the
-//! timer, which stops jobs that pass their timeout.
+//! A worker thread: runs the jobs it is given, then takes the next one
+//! itself, and waits on its channel only when there is none.
 
 use std::any::Any;
-use std::cmp::Reverse;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, PoisonError};
-use std::time::Instant;
+use std::sync::Arc;
 
-use super::cell::{Hub, JobCell, StopReason};
-use super::event::Msg;
-use super::pool::Inner;
-use super::scheduler::{
-    Dispatch, RunFailure, Seat, SharedDesk, Slot, WorkerMsg, open_desk, outcome_of,
-};
-use super::{Event, EventKind, Job, JobContext, JobError, JobId, JobResult, Outcome, Output};
+use crossbeam_channel::Receiver;
+
+use super::express::{Desk, Express, HandOver, handover_msg};
+use super::scheduler::{Dispatch, RunFailure, Seat, Slot};
+use super::shared::Shared;
+use super::worker_threads::{WorkerMsg, WorkerSlot};
+use super::{Event, EventKind, Job, JobContext, JobError, JobId, JobResult, Output};
 
 /// Runs jobs until the pool shuts down or shrinks below this worker.
 ///
-/// After each job the worker takes the next startable one itself: in fast
-/// mode, when both are plain, under its desk's lock alone (see
-/// [`handover`]); otherwise under the scheduler's lock, which it records
-/// the result with. Only when there is none does it wait on the dispatch
+/// After each job the worker takes the next startable one itself: while the
+/// express lane is open and both are express jobs, under its desk's lock
+/// alone (see `express`); otherwise under the scheduler's lock, which it
+/// records the end with. Only when there is none does it wait on its
 /// channel, which spins briefly before sleeping, so a busy pool rarely pays
 /// for a sleep and a wake-up per job.
 pub(crate) fn worker_main(
-    inner: &Arc<Inner>,
-    slot: usize,
-    desk: &SharedDesk,
-    first: Option<Dispatch>,
+    shared: &Arc<Shared>,
+    worker: WorkerSlot,
+    desk: &Desk,
+    mail: &Receiver<WorkerMsg>,
 ) {
-    let mut next = first;
-    // Whether `next`'s start was already announced.
-    let mut announced = false;
+    let mut watch = Watch {
+        shared,
+        worker,
+        running: None,
+        armed: true,
+    };
     // Lent to each job's context, so that jobs do not contend on the hub's
     // reference count.
-    let mut hub = Some(Arc::clone(&inner.hub));
+    let mut hub = Some(Arc::clone(&shared.hub));
+    let mut next = None;
     loop {
-        let Some(dispatch) = next.take() else {
-            match inner.dispatch_rx.recv() {
-                Ok(WorkerMsg::Run(dispatch)) => {
-                    next = Some(dispatch);
-                    announced = false;
+        let dispatch = match next.take() {
+            Some(dispatch) => dispatch,
+            None => match mail.recv() {
+                Ok(WorkerMsg::Run(dispatch)) => dispatch,
+                // Counted out by the sender; the channel only closes when
+                // the pool is gone.
+                Ok(WorkerMsg::Retire) | Err(_) => {
+                    watch.armed = false;
+                    shared.lock().workers.free_slot(worker);
+                    return;
                 }
-                Ok(WorkerMsg::Kick) => {
-                    next = take_kicked(inner, slot);
-                    announced = false;
-                }
-                // Retiring workers were already counted out by the sender.
-                Ok(WorkerMsg::Retire) => return retire(inner, slot, false),
-                Err(_) => return retire(inner, slot, true),
-            }
-            continue;
+            },
         };
-        let seat = dispatch.seat;
-        let (job, result) = run(inner, &mut hub, slot, dispatch, announced);
-        let ended = match seat {
+        watch.running = Some((dispatch.id, dispatch.seat));
+        let Dispatch {
+            id,
+            seat,
+            cell,
+            job,
+            attempt,
+            may_retry,
+        } = dispatch;
+        let ctx = JobContext::new(
+            Arc::clone(&cell),
+            hub.take().unwrap_or_else(|| Arc::clone(&shared.hub)),
+            worker,
+            attempt,
+        );
+        let (kept, result) = run_attempt(job, &ctx, may_retry);
+        hub = Some(ctx.into_hub());
+        cell.report_dropped_series(&shared.hub);
+        let ending = match seat {
             Seat::Desk => {
-                // Plain jobs are never run again; one holds no resource
-                // whose release is slow (a command job has reaped its
-                // process by the time `run` returns).
-                drop(job);
-                match handover(inner, desk, result) {
-                    Handover::Next(finished, started) => {
-                        announce(inner, slot, Some(finished), Some(&started));
-                        next = Some(started);
-                        announced = true;
+                match Express::hand_over(&shared.inbox, desk, worker, id, cell, result, &shared.hub)
+                {
+                    HandOver::Next(dispatch) => {
+                        next = Some(dispatch);
                         continue;
                     }
-                    Handover::Ended(finished) => Ended::Filed(finished),
-                    Handover::NotFast(result) => Ended::OnDesk(result),
+                    HandOver::Declined(cell, result) => Ending::OnDesk(id, cell, result),
                 }
             }
-            Seat::Slab(job_slot) => Ended::InSlab(job_slot, job, result),
+            Seat::Slab(slot) => Ending::InSlab(slot, kept, result),
         };
-        let mut state = inner.lock();
-        // A finished slab job is dropped here, under the lock, for the same
-        // reason as above.
-        let finished = match ended {
-            Ended::Filed(finished) => {
-                state.desk_emptied();
-                Some(finished)
+        let mut state = shared.lock();
+        let hub = &shared.hub;
+        let (ended, leftover) = match ending {
+            Ending::OnDesk(id, cell, result) => {
+                (state.complete_on_desk(hub, worker, id, cell, result), None)
             }
-            Ended::OnDesk(result) => state.complete_on_desk(&inner.hub, slot, result),
-            Ended::InSlab(job_slot, job, result) => {
-                state.complete(&inner.hub, job_slot, job, result)
+            Ending::InSlab(slot, kept, result) => {
+                let completion = state.complete(hub, slot, kept, result);
+                (completion.ended, completion.leftover)
             }
         };
+        watch.running = None;
         let retiring = state.shutting_down || state.workers.alive > state.max_threads;
         if retiring {
             state.workers.alive -= 1;
-            state.workers.free_slot(slot);
+            state.workers.free_slot(worker);
         } else {
-            next = state.dispatch_to(slot);
-            if let Some(next) = &next {
-                next.cell.set_worker(slot);
-            } else {
-                state.workers.idle += 1;
+            next = state.next_for(hub, worker);
+            if next.is_none() {
+                state.workers.idle.push(worker);
             }
         }
-        inner.staff(&mut state);
+        // Under the lock, so the consumer sees them in the order the state
+        // changed (see `scheduler`).
+        match (ended, &next) {
+            (Some((finished, outcome)), Some(next)) => {
+                state.announce(hub, handover_msg(finished, outcome, next, worker));
+            }
+            (Some((finished, outcome)), None) => state.announce(
+                hub,
+                super::event::Msg::Event(Event {
+                    job: finished,
+                    kind: EventKind::Finished(outcome),
+                }),
+            ),
+            (None, Some(next)) => state.announce(hub, next.started(worker)),
+            (None, None) => {}
+        }
         drop(state);
-        // Sent after unlocking, to keep the lock short; see `announce`.
-        announce(inner, slot, finished, next.as_ref());
+        // A job kept for a retry that did not happen; its end is out.
+        drop_caught(leftover);
         if retiring {
+            watch.armed = false;
             return;
         }
-        // Only read when `next` holds a job, whose start `announce` sent.
-        announced = true;
     }
 }
 
-/// How a job that a worker ran ended, for the scheduler to record.
-enum Ended {
-    /// A desk job, recorded by [`handover`] already.
-    Filed((JobId, Outcome)),
-    /// A desk job, outside fast mode.
-    OnDesk(Result<Output, RunFailure>),
-    /// A slab job.
-    InSlab(Slot, Box<dyn Job>, Result<Output, RunFailure>),
+/// How an attempt a worker ran ended, for the scheduler to record.
+enum Ending {
+    /// An express job that `hand_over` declined.
+    OnDesk(JobId, Arc<super::cell::JobCell>, Result<Output, RunFailure>),
+    /// A job in the slab, and the job itself if the worker kept it for a
+    /// retry.
+    InSlab(Slot, Option<Box<dyn Job>>, Result<Output, RunFailure>),
 }
 
-/// What [`handover`] did.
-enum Handover {
-    /// Filed the end and took the next plain job from the inbox.
-    Next((JobId, Outcome), Dispatch),
-    /// Filed the end; the inbox was empty.
-    Ended((JobId, Outcome)),
-    /// Nothing: the pool does not run fast.
-    NotFast(Result<Output, RunFailure>),
-}
-
-/// In fast mode, files the end of the plain job on this worker's desk and
-/// puts the inbox's next job there, without the scheduler's lock.
-///
-/// Fast mode promises that nothing else waits to start and that no job
-/// depends on a plain one (see `State::may_run_fast`), so there is nothing
-/// to tell the scheduler but that the job ended, which the desk keeps until
-/// the scheduler files it. The running count stays as it was when the next
-/// job replaces the last.
-fn handover(inner: &Inner, desk: &SharedDesk, result: Result<Output, RunFailure>) -> Handover {
-    let mut desk = open_desk(desk);
-    // Read under the desk's lock; see `State::leave_fast`.
-    if !inner.fast.load(Ordering::Acquire) {
-        return Handover::NotFast(result);
-    }
-    let run = desk
-        .current
-        .take()
-        .expect("a desk job stays on its desk until it ends");
-    let outcome = outcome_of(result, run.cell.stop_reason());
-    desk.ended.push((run.id, outcome.kind()));
-    let finished = (run.id, outcome);
-    let Ok(new) = inner.inbox_rx.try_recv() else {
-        return Handover::Ended(finished);
-    };
-    // The last job's cell, when nothing holds it any more (an unread
-    // progress notice may).
-    let mut cell = run.cell;
-    if let Some(spare) = Arc::get_mut(&mut cell) {
-        spare.reuse(new.id, false);
-    } else {
-        cell = Arc::new(JobCell::starting(new.id, false));
-    }
-    Handover::Next(finished, desk.take_on(new, cell))
-}
-
-/// An idle worker was kicked: jobs reached the inbox. Takes the first that
-/// may start, if this worker is still counted idle (when it is not, a
-/// message is on its way to it). Returns the job; `run` announces its
-/// start.
-fn take_kicked(inner: &Arc<Inner>, worker: usize) -> Option<Dispatch> {
-    inner.kick_taken();
-    let mut state = inner.lock();
-    let mut next = None;
-    if state.workers.idle > 0 {
-        next = state.dispatch_to(worker);
-        if let Some(dispatch) = &next {
-            state.workers.idle -= 1;
-            dispatch.cell.set_worker(worker);
-        }
-    }
-    inner.staff(&mut state);
-    next
-}
-
-/// Sends the end of the worker's last job and the start of its next one,
-/// as one message when there are both.
-///
-/// This runs after the lock is released, so a stop of the next job may
-/// come first; the job's cell holds its `StopRequested` event back until
-/// the start is out (see `JobCell::mark_announced`), so the consumer always
-/// sees the start first.
-fn announce(
-    inner: &Inner,
-    worker: usize,
-    finished: Option<(JobId, Outcome)>,
-    next: Option<&Dispatch>,
-) {
-    let msg = match (finished, next) {
-        (Some((finished, outcome)), Some(next)) => Msg::Handover {
-            finished,
-            outcome,
-            started: next.id,
-            worker: u32::try_from(worker).unwrap_or(u32::MAX),
-            attempt: next.attempt,
-        },
-        (Some((id, outcome)), None) => Msg::Event(Event {
-            job: id,
-            kind: EventKind::Finished(outcome),
+/// Runs one attempt, turning a panic into a failure. Returns the job if it
+/// may be retried; otherwise drops it here, where a panic in its destructor
+/// is caught too (and fails an attempt that had succeeded).
+fn run_attempt(
+    mut job: Box<dyn Job>,
+    ctx: &JobContext,
+    may_retry: bool,
+) -> (Option<Box<dyn Job>>, Result<Output, RunFailure>) {
+    let mut result = match catch_unwind(AssertUnwindSafe(|| job.run(ctx))) {
+        Ok(result) => failure_of(result),
+        Err(panic) => Err(RunFailure::Failed {
+            error: format!("panicked: {}", panic_text(panic)),
+            exit_code: None,
         }),
-        (None, Some(next)) => Msg::Event(started(next, worker)),
-        (None, None) => return,
     };
-    inner.hub.send(msg);
-    if let Some(next) = next {
-        start_announced(inner, next);
+    if may_retry && result.is_err() {
+        return (Some(job), result);
     }
+    if let Some(message) = drop_caught(job)
+        && result.is_ok()
+    {
+        result = Err(RunFailure::Failed {
+            error: format!("panicked while being dropped: {message}"),
+            exit_code: None,
+        });
+    }
+    (None, result)
 }
 
-/// Marks the start as sent, and sends the stop that was asked meanwhile.
-fn start_announced(inner: &Inner, dispatch: &Dispatch) {
-    if let Some(reason) = dispatch.cell.mark_announced() {
-        inner.hub.send(Msg::Event(Event {
-            job: dispatch.id,
-            kind: EventKind::StopRequested {
-                timed_out: reason == StopReason::TimedOut,
-            },
-        }));
-    }
-}
-
-fn started(dispatch: &Dispatch, worker: usize) -> Event {
-    Event {
-        job: dispatch.id,
-        kind: EventKind::Started {
-            worker,
-            attempt: dispatch.attempt,
-        },
-    }
-}
-
-/// Frees the worker's slot; `counted` says whether it still counts as alive
-/// and idle (true when the channel closed under it at shutdown).
-fn retire(inner: &Arc<Inner>, slot: usize, counted: bool) {
-    let mut state = inner.lock();
-    if counted {
-        state.workers.alive -= 1;
-        state.workers.idle = state.workers.idle.saturating_sub(1);
-    }
-    state.workers.free_slot(slot);
-}
-
-/// Announces the start unless that was done already, then runs the job
-/// outside the lock.
-fn run(
-    inner: &Arc<Inner>,
-    hub: &mut Option<Arc<Hub>>,
-    slot: usize,
-    dispatch: Dispatch,
-    announced: bool,
-) -> (Box<dyn Job>, Result<Output, RunFailure>) {
-    if !announced {
-        inner.hub.send(Msg::Event(started(&dispatch, slot)));
-        start_announced(inner, &dispatch);
-    }
-    let Dispatch {
-        cell,
-        mut job,
-        attempt,
-        ..
-    } = dispatch;
-    cell.set_worker(slot);
-    let lent = hub.take().unwrap_or_else(|| Arc::clone(&inner.hub));
-    let ctx = JobContext::new(cell, lent, slot, attempt);
-    let result = run_caught(|| job.run(&ctx));
-    *hub = Some(ctx.into_hub());
-    (job, result)
-}
-
-/// Runs a job, turning a panic into a failure that carries its message, so
-/// the worker (and the pool's capacity) survives.
-fn run_caught(run: impl FnOnce() -> JobResult) -> Result<Output, RunFailure> {
-    match catch_unwind(AssertUnwindSafe(run)) {
-        Ok(Ok(output)) => Ok(output),
-        Ok(Err(JobError::Stopped)) => Err(RunFailure::Stopped),
-        Ok(Err(JobError::Failed { message, exit_code })) => Err(RunFailure::Failed {
+/// What a job's result means to the scheduler.
+pub(crate) fn failure_of(result: JobResult) -> Result<Output, RunFailure> {
+    match result {
+        Ok(output) => Ok(output),
+        Err(JobError::Stopped) => Err(RunFailure::Stopped),
+        Err(JobError::Failed { message, exit_code }) => Err(RunFailure::Failed {
             error: message,
             exit_code,
         }),
-        Err(panic) => Err(RunFailure::Failed {
-            error: format!("panicked: {}", panic_message(panic.as_ref())),
-            exit_code: None,
-        }),
     }
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        text
+/// Drops `value`, catching a panic in its destructor; returns the panic's
+/// message if there was one.
+pub(crate) fn drop_caught<T>(value: T) -> Option<String> {
+    catch_unwind(AssertUnwindSafe(move || drop(value)))
+        .err()
+        .map(panic_text)
+}
+
+/// A panic's message. The payload itself is then dropped with its own
+/// panics caught; a payload whose destructor panics again is leaked rather
+/// than chased forever.
+fn panic_text(payload: Box<dyn Any + Send>) -> String {
+    let text = if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
     } else if let Some(text) = payload.downcast_ref::<String>() {
-        text
+        text.clone()
     } else {
-        "(no message)"
+        "(no message)".to_owned()
+    };
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
     }
+    text
 }
 
-/// Sleeps until the earliest deadline and stops the attempt it belongs to,
-/// if that attempt is still running.
-pub(crate) fn timer_main(inner: &Arc<Inner>) {
-    let mut state = inner.lock_raw();
-    loop {
-        if state.shutting_down {
+/// Watches a worker thread: if it dies anyway (a panic outside a job, which
+/// would be a bug in the engine), its job is ended as failed, the worker is
+/// counted out and, on the unlock, replaced if jobs wait.
+struct Watch<'a> {
+    shared: &'a Arc<Shared>,
+    worker: WorkerSlot,
+    /// The job the worker runs, if any.
+    running: Option<(JobId, Seat)>,
+    /// False once the worker exits normally, counted out already.
+    armed: bool,
+}
+
+impl Drop for Watch<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
             return;
         }
-        let Some(&Reverse((deadline, id, attempt))) = state.deadlines.peek() else {
-            state = inner
-                .timer_cv
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
-            continue;
-        };
-        let now = Instant::now();
-        if deadline > now {
-            state = inner
-                .timer_cv
-                .wait_timeout(state, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-            continue;
-        }
-        state.deadlines.pop();
-        if state.is_running_attempt(id, attempt) {
-            state.stop(&inner.hub, id, StopReason::TimedOut);
-        }
+        let mut state = self.shared.lock();
+        state.worker_died(&self.shared.hub, self.worker, self.running.take());
     }
 }

@@ -1,13 +1,12 @@
-//! Fast mode, seen from inside: plain jobs handed over on the workers' desks
-//! without the scheduler's lock, and everything a caller can ask about them
-//! still answered as before.
+//! The express lane, seen from inside: express jobs handed over on the
+//! workers' desks without the scheduler's lock, and everything a caller can
+//! ask about them still answered as before.
 
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Sender, bounded};
 
 use super::Pool;
-use crate::engine::scheduler::open_desk;
 use crate::engine::{
     Event, EventKind, EventReceiver, JobContext, JobError, JobId, JobState, NewJob, Outcome,
     OutcomeKind, Output,
@@ -19,7 +18,7 @@ fn no_op() -> NewJob {
     NewJob::new(|_: &JobContext| Ok(Output::default()))
 }
 
-/// A plain job that runs until `release` sends (or is dropped).
+/// A express job that runs until `release` sends (or is dropped).
 fn gated() -> (NewJob, Sender<()>) {
     let (release, gate) = bounded::<()>(1);
     let job = NewJob::new(move |_: &JobContext| {
@@ -46,10 +45,9 @@ fn wait_event(events: &mut EventReceiver, job: JobId, wanted: impl Fn(&EventKind
     }
 }
 
-/// A one-thread pool whose worker runs a plain job on its desk in fast
-/// mode: the first job runs in the slab (it was handed to a new thread);
-/// the second, which the worker takes for itself, goes on its desk. The
-/// jobs `then` wait in the inbox behind it. Returns the pool, its events,
+/// A one-thread pool whose worker runs an express job on its desk with the
+/// lane open: the worker takes it from the inbox for itself after a first
+/// job. The jobs `then` wait in the inbox behind it. Returns the pool, its events,
 /// the desk job's id and the ids of `then`.
 fn pool_running_a_desk_job(
     desk_job: NewJob,
@@ -68,9 +66,9 @@ fn pool_running_a_desk_job(
         matches!(kind, EventKind::Started { .. })
     });
     {
-        let state = pool.inner.lock_raw();
-        assert!(state.is_fast(), "the pool should run fast");
-        let desk = open_desk(&state.workers.desks[0]);
+        let state = pool.shared.lock_raw();
+        assert!(state.express.is_open(), "the express lane should be open");
+        let desk = state.express.desk_of(0).expect("worker 0 has a desk");
         assert_eq!(desk.current.as_ref().map(|run| run.id), Some(on_desk));
     }
     (pool, events, on_desk, then)
@@ -80,13 +78,13 @@ fn pool_running_a_desk_job(
 fn plain_jobs_hand_over_without_the_scheduler_lock() {
     let (desk_job, release) = gated();
     let (pool, mut events, _, rest) = pool_running_a_desk_job(desk_job, (0..100).map(|_| no_op()));
-    let held = pool.inner.lock_raw();
+    let held = pool.shared.lock_raw();
     release.send(()).unwrap();
     // All but the last: that one finds the inbox empty and takes the lock to
     // count its worker idle before it announces its end.
     let mut finished = Vec::new();
     while finished.len() < rest.len() - 1 {
-        let event = next_event(&mut events, "plain jobs ending while the lock is held");
+        let event = next_event(&mut events, "express jobs ending while the lock is held");
         if event.kind.is_terminal() && rest.contains(&event.job) {
             finished.push(event.job);
         }
@@ -114,7 +112,7 @@ fn a_desk_job_is_found_stopped_and_waited_for_by_id() {
     assert!(matches!(
         pool.state(on_desk),
         Some(JobState::Running {
-            worker: 0,
+            worker: Some(0),
             attempt: 1,
             stop_requested: None,
             ..
@@ -184,7 +182,7 @@ fn a_retry_starts_before_plain_jobs_submitted_after_its_job() {
     wait_event(&mut events, flaky, |kind| {
         matches!(kind, EventKind::Started { .. })
     });
-    // The pool runs fast now, and these wait in its inbox.
+    // The pool has its express lane open now, and these wait in its inbox.
     let plain: Vec<JobId> = (0..3).map(|_| pool.submit(no_op()).unwrap()).collect();
     release.send(()).unwrap();
     let mut starts = Vec::new();

@@ -2,95 +2,108 @@
 
 use std::collections::HashMap;
 
-use super::{Entry, Phase, State, record_end, send_finished};
-use crate::engine::cell::Hub;
-use crate::engine::{EngineError, JobIdMap, NewJob, Outcome};
+use super::State;
+use super::entry::{Entry, Phase};
+use crate::engine::event::Msg;
+use crate::engine::hub::Hub;
+use crate::engine::new_job::ExpressJob;
+use crate::engine::{EngineError, Event, EventKind, JobId, JobIdMap, NewJob, Outcome};
+
+/// What [`State::admit`] did with a batch.
+pub(crate) enum Admission {
+    /// Queued in the slab (or ended at once, skipped).
+    Queued,
+    /// Checked express jobs, for the caller to push into the open express
+    /// lane while it holds the lock.
+    Express(Vec<ExpressJob>),
+}
 
 impl State {
     /// Admits a batch whose members may depend on each other and on jobs
     /// already known. All or nothing: on error nothing was admitted.
-    pub(crate) fn admit(&mut self, hub: &Hub, batch: Vec<NewJob>) -> Result<(), EngineError> {
-        if self.shutting_down {
-            return Err(EngineError::ShutDown);
-        }
-        if batch.iter().all(NewJob::is_fresh) {
-            // Random ids and no dependencies: nothing to check.
-            for new in batch {
-                let seq = self.next_seq;
-                self.next_seq += 1;
-                self.admit_one(hub, new, seq, true);
+    ///
+    /// Everything submitted before is settled first (see `settle`), so the
+    /// batch comes after it in submission order and its ids and
+    /// dependencies are checked against all of it.
+    pub(crate) fn admit(
+        &mut self,
+        hub: &Hub,
+        batch: Vec<NewJob>,
+    ) -> Result<Admission, EngineError> {
+        self.settle();
+        if batch.iter().all(NewJob::is_express) {
+            let express = self.check_express(batch)?;
+            if self.may_open_express() {
+                self.express.open();
+                return Ok(Admission::Express(express));
             }
-            return Ok(());
+            for job in express {
+                let seq = self.take_seq();
+                let index = job.chosen_id;
+                let slot = self.registry.insert(Entry::from_express(job, seq), index);
+                self.queue.push(0, seq, slot);
+            }
+            return Ok(Admission::Queued);
         }
         let order = self.check_batch(&batch)?;
         let mut slots: Vec<Option<NewJob>> = batch.into_iter().map(Some).collect();
         let base_seq = self.next_seq;
         self.next_seq += slots.len() as u64;
         for index in order {
-            let Some(new) = slots[index].take() else {
+            if let Some(new) = slots[index].take() {
+                self.admit_one(hub, new, base_seq + index as u64);
+            }
+        }
+        Ok(Admission::Queued)
+    }
+
+    /// Checks a batch of express jobs, recording each chosen id in the index
+    /// as it goes: one hash operation per id, which also catches the batch's
+    /// own duplicates.
+    fn check_express(&mut self, batch: Vec<NewJob>) -> Result<Vec<ExpressJob>, EngineError> {
+        let on_desks = self.ids_on_desks();
+        let chosen = batch.iter().filter(|job| job.has_chosen_id()).count();
+        self.registry.reserve(chosen);
+        let mut added = Vec::new();
+        let mut express = Vec::with_capacity(batch.len());
+        for new in batch {
+            let Ok(job) = new.into_express() else {
                 continue;
             };
-            self.admit_one(hub, new, base_seq + index as u64, false);
+            if job.chosen_id {
+                if on_desks.contains(&job.id) || !self.registry.add_express(job.id) {
+                    let id = job.id;
+                    self.registry.remove_express(added);
+                    return Err(EngineError::DuplicateId(id));
+                }
+                added.push(job.id);
+            }
+            express.push(job);
         }
-        Ok(())
+        Ok(express)
     }
 
-    /// Admits one job; the fast path of [`admit`](Self::admit).
-    pub(crate) fn admit_single(&mut self, hub: &Hub, new: NewJob) -> Result<(), EngineError> {
-        if self.shutting_down {
-            return Err(EngineError::ShutDown);
-        }
-        let fresh = new.is_fresh();
-        if !fresh {
-            self.check_single(&new)?;
-        }
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.admit_one(hub, new, seq, fresh);
-        Ok(())
+    /// Ids of the express jobs running on desks. After `settle`, these and
+    /// the registry are every job the pool knows.
+    fn ids_on_desks(&mut self) -> Vec<JobId> {
+        self.express
+            .desks()
+            .filter_map(|(_, desk)| desk.current.as_ref().map(|run| run.id))
+            .collect()
     }
 
-    /// Admits what reached the inbox. Only when the pool does not run fast:
-    /// then the inbox is read here alone.
-    pub(crate) fn admit_inbox(&mut self) {
-        if self.inbox.is_empty() {
-            return;
-        }
-        // An empty vector that keeps its capacity, so a busy pool does not
-        // allocate for this.
-        let mut jobs = std::mem::take(&mut self.inbox_spare);
-        jobs.extend(self.inbox.try_iter());
-        // They join the lane when they can: the lane's submission numbers
-        // must run on without a gap, so once another job was admitted
-        // behind the lane, jobs take the longer way until the lane empties.
-        let lane_open =
-            self.lane.is_empty() || self.lane_seq + self.lane.len() as u64 == self.next_seq;
-        if lane_open {
-            if self.lane.is_empty() {
-                self.lane_seq = self.next_seq;
-            }
-            self.next_seq += jobs.len() as u64;
-            self.lane.extend(jobs.drain(..));
-        } else {
-            for new in jobs.drain(..) {
-                let seq = self.next_seq;
-                self.next_seq += 1;
-                self.queue_plain(new, seq);
-            }
-        }
-        self.inbox_spare = jobs;
+    /// Whether a settled pool knows `id` (see [`ids_on_desks`](Self::ids_on_desks)).
+    fn is_known_settled(&mut self, id: &JobId, on_desks: &[JobId]) -> bool {
+        self.registry.place(id).is_some() || on_desks.contains(id)
     }
 
     /// Validates ids and dependencies; returns the batch indices in an order
     /// where every job comes after the batch members it depends on.
     fn check_batch(&mut self, batch: &[NewJob]) -> Result<Vec<usize>, EngineError> {
-        if let [single] = batch {
-            // The common case, kept free of allocations beyond the result.
-            return self.check_single(single).map(|()| vec![0]);
-        }
+        let on_desks = self.ids_on_desks();
         let mut index_of = JobIdMap::default();
         for (index, new) in batch.iter().enumerate() {
-            let known = self.is_known(&new.id);
+            let known = self.is_known_settled(&new.id, &on_desks);
             if known || index_of.insert(new.id, index).is_some() {
                 return Err(EngineError::DuplicateId(new.id));
             }
@@ -103,7 +116,7 @@ impl State {
                 if let Some(&dep_index) = index_of.get(dep) {
                     unmet[index] += 1;
                     waiting_on.entry(dep_index).or_default().push(index);
-                } else if !self.is_known(dep) {
+                } else if !self.is_known_settled(dep, &on_desks) {
                     return Err(EngineError::UnknownDependency {
                         job: new.id,
                         dependency: *dep,
@@ -133,27 +146,10 @@ impl State {
         Ok(order)
     }
 
-    fn check_single(&mut self, new: &NewJob) -> Result<(), EngineError> {
-        if self.is_known(&new.id) {
-            return Err(EngineError::DuplicateId(new.id));
-        }
-        let missing = new.options().after.iter().find(|dep| !self.is_known(dep));
-        match missing {
-            Some(dep) if *dep == new.id => Err(EngineError::DependencyCycle(vec![new.id])),
-            Some(dep) => Err(EngineError::UnknownDependency {
-                job: new.id,
-                dependency: *dep,
-            }),
-            None => Ok(()),
-        }
-    }
-
-    /// Queues (or, with unmet dependencies, parks) one checked job. `fresh`
-    /// jobs (random id, no dependencies) skip the id index until somebody
-    /// looks a job up by id: two random v4 ids clash with odds of 1 in
-    /// 2^122, so checking them would only cost time.
-    fn admit_one(&mut self, hub: &Hub, new: NewJob, seq: u64, fresh: bool) {
-        let (id, job, mut options) = new.into_parts();
+    /// Queues (or, with unmet dependencies, parks) one checked job.
+    fn admit_one(&mut self, hub: &Hub, new: NewJob, seq: u64) {
+        let index = new.has_chosen_id();
+        let (id, work, mut options) = new.into_parts();
         let mut after = std::mem::take(&mut options.after);
         after.sort_unstable();
         after.dedup();
@@ -168,7 +164,15 @@ impl State {
             None => true,
         });
         if let Some(because) = failed_dep {
-            record_end(&mut self.jobs, hub, id, Outcome::Skipped { because });
+            let outcome = Outcome::Skipped { because };
+            self.registry.note_ended(id, outcome.kind());
+            self.announce(
+                hub,
+                Msg::Event(Event {
+                    job: id,
+                    kind: EventKind::Finished(outcome),
+                }),
+            );
             return;
         }
         for dep in &after {
@@ -176,30 +180,16 @@ impl State {
         }
         let unmet = after.len();
         let phase = if unmet == 0 {
-            Phase::Queued
+            Phase::Queued { work }
         } else {
-            Phase::Waiting { unmet }
+            Phase::Waiting { work, unmet }
         };
         let priority = options.priority;
-        let entry = Entry::new(id, job, &options, seq, phase);
-        if fresh {
-            let slot = self.jobs.insert_unindexed(entry);
+        let slot = self
+            .registry
+            .insert(Entry::new(id, &options, seq, phase), index);
+        if unmet == 0 {
             self.queue.push(priority, seq, slot);
-            return;
-        }
-        match self.jobs.insert(entry) {
-            Ok(slot) if unmet == 0 => self.queue.push(priority, seq, slot),
-            Ok(_) => {}
-            // The id was checked under this same lock, so this is not
-            // reached; should it be, the job is reported rather than lost.
-            Err(_) => send_finished(
-                hub,
-                id,
-                Outcome::Failed {
-                    error: format!("job id {id} is already in use"),
-                    exit_code: None,
-                },
-            ),
         }
     }
 }

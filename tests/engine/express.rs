@@ -1,18 +1,9 @@
-//! The engine's fast path for plain submissions (no options: a random id,
-//! priority 0, no timeout, retries or dependencies): such jobs skip the
-//! scheduler's lock and its id index, and mostly run on the workers' desks,
-//! so these tests check that nothing a caller can observe changes because
-//! of that.
+//! The express lane (jobs with no options but perhaps their id): such jobs
+//! skip the scheduler's lock, and with a random id its id index too, and
+//! mostly run on the workers' desks, so these tests check that nothing a
+//! caller can observe changes because of that.
 
-mod common;
-
-use std::time::{Duration, Instant};
-
-use common::PATIENCE;
-use jobdeck::engine::{
-    EngineError, EventKind, EventReceiver, JobContext, JobId, JobState, NewJob, OutcomeKind,
-    Output, Pool,
-};
+use crate::support::*;
 
 fn no_op() -> NewJob {
     NewJob::new(|_: &JobContext| Ok(Output::default()))
