@@ -251,6 +251,7 @@ impl Job for CommandJob {
                 log.write(notice.text(), ctx);
                 ctx.log(notice.text());
             }
+            Seen::Lull => log.lull(),
         });
         log.finish();
         let status = status

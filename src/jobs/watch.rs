@@ -45,6 +45,8 @@ pub(crate) enum Seen {
     Line(String),
     /// The program was paused or resumed.
     Notice(Notice),
+    /// No output came for a moment (one poll, or a sleep through quiet).
+    Lull,
 }
 
 /// Waits for the leader to exit and its output to end, feeding lines and
@@ -89,6 +91,9 @@ pub(crate) fn watch(
         };
         if drained.received || (drained.disconnected && !readers_done) {
             last_activity = Instant::now();
+        }
+        if !drained.received {
+            on_seen(Seen::Lull);
         }
         readers_done |= drained.disconnected;
         if exited.is_none() {

@@ -5,7 +5,8 @@ use std::path::Path;
 use jobdeck::engine::{NewJob, Outcome, Pool};
 use jobdeck::jobs::CommandJob;
 
-use crate::support::{argv, collect, failed, run, sh, temp_log};
+use crate::common::{PATIENCE, wait_until};
+use crate::support::{argv, collect, failed, finish, run, sh, temp_log};
 
 #[test]
 fn the_log_file_holds_every_line() {
@@ -71,4 +72,23 @@ fn a_retry_after_a_silent_attempt_starts_the_log_with_its_separator() {
         std::fs::read_to_string(&log).unwrap(),
         "--- jobdeck: attempt 2 ---\nsecond\n"
     );
+}
+
+#[test]
+fn slow_output_reaches_the_file_while_the_program_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = temp_log(&dir);
+    let (pool, mut events) = Pool::new(1).unwrap();
+    let id = pool
+        .submit(NewJob::new(
+            sh("echo one; echo two; exec sleep 1000").log_file(log.clone()),
+        ))
+        .unwrap();
+    wait_until(
+        "both lines in the file while the job runs",
+        PATIENCE,
+        || std::fs::read_to_string(&log).is_ok_and(|text| text == "one\ntwo\n"),
+    );
+    assert!(pool.stop(id), "the job was still running");
+    assert_eq!(finish(&mut events, id), Outcome::Stopped);
 }
