@@ -10,6 +10,14 @@ use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
 
+/// The reading ends of a program's stdout and stderr.
+pub struct Pipes {
+    /// The program's standard output.
+    pub stdout: PipeReader,
+    /// The program's standard error.
+    pub stderr: PipeReader,
+}
+
 /// A running program in its own process group. Dropping it kills the whole
 /// group with SIGKILL and reaps the leader, so nothing outlives it.
 pub struct ProcessGroup {
@@ -20,33 +28,29 @@ pub struct ProcessGroup {
 
 impl ProcessGroup {
     /// Spawns `command` as the leader of a new process group, with stdin
-    /// closed and stdout and stderr both writing to one pipe, whose reading
-    /// end is returned. One pipe, as on a terminal, keeps the order in which
-    /// the program wrote to the two, and takes one reader, not two. The
-    /// error is a sentence for a person, naming `program` (and `cwd` when it
-    /// is what is missing).
+    /// closed and stdout and stderr each writing to a pipe of its own, whose
+    /// reading ends are returned. The error is a sentence for a person,
+    /// naming `program` (and `cwd` when it is what is missing).
     pub fn spawn(
         mut command: Command,
         program: &str,
         cwd: Option<&Path>,
-    ) -> Result<(Self, PipeReader), String> {
+    ) -> Result<(Self, Pipes), String> {
         if let Some(dir) = cwd
             && !dir.is_dir()
         {
             return Err(format!("working directory not found: {}", dir.display()));
         }
-        let (reader, writer) =
-            io::pipe().map_err(|error| format!("could not start {program}: {error}"))?;
-        let stderr_writer = writer
-            .try_clone()
-            .map_err(|error| format!("could not start {program}: {error}"))?;
+        let cannot_start = |error: io::Error| format!("could not start {program}: {error}");
+        let (stdout, stdout_writer) = io::pipe().map_err(cannot_start)?;
+        let (stderr, stderr_writer) = io::pipe().map_err(cannot_start)?;
         command
             .process_group(0)
             .stdin(Stdio::null())
-            .stdout(writer)
+            .stdout(stdout_writer)
             .stderr(stderr_writer);
         let spawned = command.spawn();
-        // The command holds our copies of the writing end; the reader sees
+        // The command holds our copies of the writing ends; the reader sees
         // the end of the output only once they are closed too.
         drop(command);
         let child = spawned.map_err(|error| spawn_error(program, &error))?;
@@ -57,7 +61,7 @@ impl ProcessGroup {
                 pgid,
                 reaped: false,
             },
-            reader,
+            Pipes { stdout, stderr },
         ))
     }
 

@@ -7,15 +7,15 @@
 //! short: a long silent run then costs a few wake-ups a second, not hundreds,
 //! and a stop is still seen at once.
 
-use std::io::{self, Read};
+use std::io;
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
 
 use super::control::{Control, Notice};
-use super::output::LineSplitter;
 use super::process::ProcessGroup;
+use super::reader::OutputLine;
 use crate::engine::JobContext;
 
 /// How often the flags are looked at while the loop waits on something a
@@ -42,7 +42,7 @@ const DRAIN: Duration = Duration::from_secs(1);
 /// What the watch loop hands on.
 pub(crate) enum Seen {
     /// A line of the program's output.
-    Line(String),
+    Line(OutputLine),
     /// The program was paused or resumed.
     Notice(Notice),
     /// No output came for a moment (one poll, or a sleep through quiet).
@@ -54,7 +54,7 @@ pub(crate) enum Seen {
 pub(crate) fn watch(
     ctx: &JobContext,
     group: &mut ProcessGroup,
-    lines: &Receiver<String>,
+    lines: &Receiver<OutputLine>,
     control: &mut Control,
     mut on_seen: impl FnMut(Seen),
 ) -> io::Result<ExitStatus> {
@@ -122,7 +122,7 @@ struct Drained {
 }
 
 /// Takes the lines already waiting, up to [`DRAIN_BATCH`].
-fn drain(lines: &Receiver<String>, on_seen: &mut impl FnMut(Seen)) -> Drained {
+fn drain(lines: &Receiver<OutputLine>, on_seen: &mut impl FnMut(Seen)) -> Drained {
     let mut drained = Drained::default();
     for _ in 0..DRAIN_BATCH {
         match lines.try_recv() {
@@ -138,34 +138,4 @@ fn drain(lines: &Receiver<String>, on_seen: &mut impl FnMut(Seen)) -> Drained {
         }
     }
     drained
-}
-
-/// Reads `source` to its end on a named thread, sending each line to `lines`.
-/// Stops early when nobody listens any more.
-pub(crate) fn spawn_reader(
-    name: String,
-    mut source: impl Read + Send + 'static,
-    lines: Sender<String>,
-) {
-    let spawned = std::thread::Builder::new().name(name).spawn(move || {
-        let mut splitter = LineSplitter::default();
-        let mut buffer = [0_u8; 8192];
-        let mut listening = true;
-        while listening {
-            match source.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(read) => splitter.feed(&buffer[..read], |line| {
-                    listening &= lines.send(line).is_ok();
-                }),
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => break,
-            }
-        }
-        splitter.finish(|line| {
-            let _ = lines.send(line);
-        });
-    });
-    // Without a thread the pipe is never read: dropping `source` closes it,
-    // and a program writing to it gets SIGPIPE rather than hanging forever.
-    drop(spawned);
 }

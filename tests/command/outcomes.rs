@@ -25,10 +25,36 @@ fn success_is_exit_code_zero_and_output_is_logged() {
 #[test]
 fn a_non_zero_exit_code_fails_with_the_code() {
     let dir = tempfile::tempdir().unwrap();
-    let report = run(sh("echo oops >&2; exit 3").log_file(temp_log(&dir)));
+    let report = run(sh("echo fine; exit 3").log_file(temp_log(&dir)));
     assert_eq!(failed(&report), ("exited with code 3".to_owned(), Some(3)));
-    // stderr goes to the log too, unprefixed.
-    assert_eq!(report.lines(), ["oops"]);
+}
+
+#[test]
+fn a_failure_says_the_last_lines_of_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "echo starting; for n in 1 2 3 4 5 6 7; do echo problem $n >&2; done; \
+                  echo >&2; echo jobdeck:progress 0.5 >&2; echo done; exit 3";
+    let report = run(sh(script).log_file(temp_log(&dir)));
+    // Blank lines and jobdeck's own lines are not worth showing.
+    assert_eq!(
+        failed(&report),
+        (
+            "exited with code 3; last lines on stderr:\n\
+             problem 3\nproblem 4\nproblem 5\nproblem 6\nproblem 7"
+                .to_owned(),
+            Some(3)
+        )
+    );
+}
+
+#[test]
+fn long_stderr_lines_are_shortened_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(sh("printf '%0500d\\n' 0 >&2; kill -9 $$").log_file(temp_log(&dir)));
+    let (error, _) = failed(&report);
+    let (first, tail) = error.split_once('\n').unwrap();
+    assert_eq!(first, "killed by signal 9 (SIGKILL); last lines on stderr:");
+    assert_eq!(tail, format!("{}…", "0".repeat(256)));
 }
 
 #[test]

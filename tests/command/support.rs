@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use jobdeck::engine::{Event, EventKind, EventReceiver, JobId, NewJob, Outcome, Pool};
+use jobdeck::engine::{Event, EventKind, EventReceiver, JobId, LogLine, NewJob, Outcome, Pool};
 use jobdeck::jobs::CommandJob;
 
 use crate::common::{PATIENCE, wait_for, wait_until};
@@ -38,6 +38,19 @@ impl Report {
             })
             .flatten()
             .map(|line| line.text.clone())
+            .collect()
+    }
+
+    /// Every log line with its stream.
+    pub fn log_lines(&self) -> Vec<LogLine> {
+        self.events
+            .iter()
+            .filter_map(|kind| match kind {
+                EventKind::Log { lines, .. } => Some(lines),
+                _ => None,
+            })
+            .flatten()
+            .cloned()
             .collect()
     }
 
