@@ -23,3 +23,6 @@ mod pause;
 
 #[path = "command/quiet.rs"]
 mod quiet;
+
+#[path = "command/killed.rs"]
+mod killed;

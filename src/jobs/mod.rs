@@ -6,6 +6,7 @@ pub mod demo;
 mod lines;
 mod log_file;
 pub mod output;
+mod parent_death;
 mod process;
 mod reader;
 mod stderr_tail;

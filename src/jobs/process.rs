@@ -1,5 +1,6 @@
 //! A child process that leads its own process group, so a stop reaches every
-//! process it started; the group is killed when the guard goes away.
+//! process it started; the group is killed when the guard goes away, and
+//! the leader when jobdeck dies (see `parent_death.rs`).
 
 use std::io::{self, PipeReader};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -9,6 +10,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
+
+use super::parent_death::die_with_spawner;
 
 /// The reading ends of a program's stdout and stderr.
 pub struct Pipes {
@@ -44,6 +47,7 @@ impl ProcessGroup {
         let cannot_start = |error: io::Error| format!("could not start {program}: {error}");
         let (stdout, stdout_writer) = io::pipe().map_err(cannot_start)?;
         let (stderr, stderr_writer) = io::pipe().map_err(cannot_start)?;
+        die_with_spawner(&mut command);
         command
             .process_group(0)
             .stdin(Stdio::null())

@@ -61,7 +61,7 @@ fn stderr_lines_are_marked_and_keep_their_place_among_stdout_lines() {
     let script = format!(
         "for n in 1 2 3 4; do
            if [ $((n % 2)) = 0 ]; then echo $n >&2; else echo $n; fi
-           until grep -qx $n {log}; do sleep 0.01; done
+           until grep -qsx $n {log}; do sleep 0.01; done
          done",
         log = log.display()
     );
