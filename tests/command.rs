@@ -26,3 +26,6 @@ mod quiet;
 
 #[path = "command/killed.rs"]
 mod killed;
+
+#[path = "command/escapees.rs"]
+mod escapees;

@@ -16,15 +16,21 @@
 //! stderr (at most 5, each cut to 256 bytes; see `stderr_tail.rs`).
 //!
 //! The program also gets `JOBDECK_JOB_ID` and `JOBDECK_ATTEMPT` in its
-//! environment, and `PYTHONUNBUFFERED=1` (so Python scripts' progress arrives
-//! as it is printed) unless the job's own env sets it.
+//! environment (the job's own env cannot change them), and
+//! `PYTHONUNBUFFERED=1` (so Python scripts' progress arrives as it is
+//! printed) unless the job's own env sets it.
 //!
 //! A stop sends SIGTERM to the whole group and SIGKILL after the grace
-//! period; when the leader exits, whatever is left of its group is killed,
-//! so no child or grandchild outlives the job. Pausing the job stops the
-//! group with SIGSTOP and resuming continues it with SIGCONT; the log says
-//! `jobdeck: paused` and `jobdeck: resumed`. A paused job that is stopped
-//! (or times out) gets SIGCONT along with the SIGTERM, so it can act on it.
+//! period; when the leader exits, whatever is left of its group is killed.
+//! Processes that left the group (`setsid`, a daemon's double fork) are
+//! found and get the same signals, and are killed with the group and reaped
+//! (see `escapees.rs`, which says how they are told apart and what it
+//! cannot catch), so no child or grandchild outlives the job. If jobdeck
+//! itself dies, the program gets SIGKILL (see `parent_death.rs`). Pausing
+//! the job stops the group with SIGSTOP and resuming continues it with
+//! SIGCONT; the log says `jobdeck: paused` and `jobdeck: resumed`. A paused
+//! job that is stopped (or times out) gets SIGCONT along with the SIGTERM,
+//! so it can act on it.
 
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus};
@@ -35,7 +41,7 @@ use regex::Regex;
 use super::control::Control;
 use super::log_file::LogFile;
 use super::output::{LineMeaning, OutputParser};
-use super::process::{ProcessGroup, describe_exit};
+use super::process::{JobProcesses, describe_exit};
 use super::reader::{OutputLine, Reader};
 use super::stderr_tail::StderrTail;
 use super::watch::{Seen, watch};
@@ -43,6 +49,9 @@ use crate::engine::{Job, JobContext, JobError, JobId, JobResult, LogLine, Output
 
 /// The environment variable that overrides [`default_log_dir`].
 pub const LOG_DIR_ENV: &str = "JOBDECK_LOG_DIR";
+
+/// The environment variable that gives a program its job's id.
+const JOB_ID_ENV: &str = "JOBDECK_JOB_ID";
 
 /// How long a stopped command gets between SIGTERM and SIGKILL by default.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(5);
@@ -222,11 +231,13 @@ impl CommandJob {
         };
         // Python buffers stdout when it is a pipe, which would hold progress
         // back until exit; the job's own env may still override this.
-        command
-            .env("PYTHONUNBUFFERED", "1")
-            .env("JOBDECK_JOB_ID", ctx.id().to_string())
-            .env("JOBDECK_ATTEMPT", ctx.attempt().to_string());
+        command.env("PYTHONUNBUFFERED", "1");
         command.envs(self.env.iter().map(|(key, value)| (key, value)));
+        // Set last, so the job's env cannot change them: the job id also
+        // tells the job's escaped processes apart (see `escapees.rs`).
+        command
+            .env(JOB_ID_ENV, ctx.id().to_string())
+            .env("JOBDECK_ATTEMPT", ctx.attempt().to_string());
         if let Some(dir) = &self.cwd {
             command.current_dir(dir);
         }
@@ -242,11 +253,15 @@ impl Job for CommandJob {
         // A stop that came before the start needs no process at all.
         ctx.checkpoint()?;
         let mut log = LogFile::new(self.log_path(ctx.id()), ctx);
-        let (mut group, pipes) =
-            ProcessGroup::spawn(self.build(ctx), self.program(), self.cwd.as_deref())
-                .map_err(JobError::msg)?;
+        let (mut group, pipes) = JobProcesses::spawn(
+            self.build(ctx),
+            self.program(),
+            self.cwd.as_deref(),
+            format!("{JOB_ID_ENV}={}", ctx.id()),
+        )
+        .map_err(JobError::msg)?;
         let reader = Reader::spawn(
-            format!("jobdeck-out-{}", ctx.id().short()),
+            format!("jd-out-{}", ctx.id().short()),
             pipes.stdout,
             pipes.stderr,
         )

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
-use super::process::ProcessGroup;
+use super::process::JobProcesses;
 use crate::engine::JobContext;
 
 /// A change the job's log should show, because the program's output alone
@@ -56,7 +56,7 @@ impl Control {
 
     /// Sends whatever the job's flags call for now. Returns a notice for the
     /// log when the program was paused or resumed.
-    pub(crate) fn advance(&mut self, ctx: &JobContext, group: &ProcessGroup) -> Option<Notice> {
+    pub(crate) fn advance(&mut self, ctx: &JobContext, group: &mut JobProcesses) -> Option<Notice> {
         if let Some(at) = self.term_sent {
             if !self.kill_sent && at.elapsed() >= self.grace {
                 group.signal(Signal::SIGKILL);
@@ -82,7 +82,7 @@ impl Control {
         }
     }
 
-    fn begin_stop(&mut self, group: &ProcessGroup) {
+    fn begin_stop(&mut self, group: &mut JobProcesses) {
         group.signal(Signal::SIGTERM);
         if self.group_stopped {
             // A stopped process only runs its SIGTERM handler (or a shell

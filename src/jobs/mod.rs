@@ -3,11 +3,13 @@
 pub mod command;
 mod control;
 pub mod demo;
+mod escapees;
 mod lines;
 mod log_file;
 pub mod output;
 mod parent_death;
 mod process;
+mod procfs;
 mod reader;
 mod stderr_tail;
 mod watch;

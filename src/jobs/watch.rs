@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
 
 use super::control::{Control, Notice};
-use super::process::ProcessGroup;
+use super::process::JobProcesses;
 use super::reader::OutputLine;
 use crate::engine::JobContext;
 
@@ -35,9 +35,11 @@ const QUIET_WAIT_DIVISOR: u32 = 20;
 /// Lines taken in one go after a sleep before the flags are looked at again.
 const DRAIN_BATCH: usize = 4096;
 
-/// After the leader exits (and its group is killed), how long to keep
-/// reading output still held open by a process that left the group.
-const DRAIN: Duration = Duration::from_secs(1);
+/// After the leader exits (and every process known to be the job's is
+/// killed), how long to keep reading output still held open by a process
+/// that escaped notice (see `escapees.rs`). The job's output reader is then
+/// cancelled, so such a process cannot keep the job running.
+const DRAIN: Duration = Duration::from_millis(250);
 
 /// What the watch loop hands on.
 pub(crate) enum Seen {
@@ -53,7 +55,7 @@ pub(crate) enum Seen {
 /// notices to `on_seen` and carrying out what is asked of the job.
 pub(crate) fn watch(
     ctx: &JobContext,
-    group: &mut ProcessGroup,
+    group: &mut JobProcesses,
     lines: &Receiver<OutputLine>,
     control: &mut Control,
     mut on_seen: impl FnMut(Seen),
