@@ -253,7 +253,7 @@ impl Job for CommandJob {
         // A stop that came before the start needs no process at all.
         ctx.checkpoint()?;
         let mut log = LogFile::new(self.log_path(ctx.id()), ctx);
-        let (mut group, pipes) = JobProcesses::spawn(
+        let (mut processes, pipes) = JobProcesses::spawn(
             self.build(ctx),
             self.program(),
             self.cwd.as_deref(),
@@ -275,7 +275,7 @@ impl Job for CommandJob {
         let mut control = Control::new(self.grace);
         let status = watch(
             ctx,
-            &mut group,
+            &mut processes,
             reader.lines(),
             &mut control,
             |seen| match seen {

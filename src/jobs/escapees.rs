@@ -171,6 +171,8 @@ impl Escapees {
         // Forgotten first, so that no pid reused by another process since
         // is visited below.
         self.forget_ended();
+        self.adopt_orphans();
+        // Then down the tree, from the leader and every process known.
         let mut to_visit: Vec<Pid> = Vec::with_capacity(self.known.len() + 1);
         to_visit.push(self.leader);
         to_visit.extend(self.known.keys());
@@ -185,6 +187,11 @@ impl Escapees {
                 }
             }
         }
+        self.reap_zombies();
+    }
+
+    /// Adopts the orphans that came to jobdeck and are this job's.
+    fn adopt_orphans(&mut self) {
         for orphan in procfs::thread_children(self.me, self.me) {
             if orphan == self.leader || self.known.contains_key(&orphan) {
                 continue;
@@ -197,16 +204,10 @@ impl Escapees {
             }
             if self.is_ours(orphan, stat) {
                 self.adopt(orphan, stat);
-                for child in procfs::children(orphan) {
-                    if let Some(stat) = procfs::stat(child) {
-                        self.adopt(child, stat);
-                    }
-                }
             } else if !stat.is_zombie() {
                 self.foreign.insert((orphan, stat.start_time));
             }
         }
-        self.reap_zombies();
     }
 
     /// Whether an orphan that came to jobdeck is this job's.
@@ -281,4 +282,50 @@ fn reap(pid: Pid) -> bool {
 fn reap_leftovers() {
     let mut leftovers = UNREAPED.lock().unwrap_or_else(PoisonError::into_inner);
     leftovers.retain(|&pid| !reap(pid));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zombie_in(group: Pid) -> Stat {
+        Stat {
+            state: b'Z',
+            parent: getpid(),
+            group,
+            start_time: 1,
+        }
+    }
+
+    #[test]
+    fn a_dead_orphan_is_the_jobs_by_its_group_never_by_jobdecks_own() {
+        let leader = Pid::from_raw(4242);
+        let mut escapees = Escapees::new(leader, "JOBDECK_JOB_ID=x".into());
+        let orphan = Pid::from_raw(4343);
+        assert!(escapees.is_ours(orphan, zombie_in(leader)));
+        assert!(!escapees.is_ours(orphan, zombie_in(Pid::from_raw(5000))));
+        // A process of the job that left for a group of its own vouches for
+        // that group's dead.
+        escapees.adopt(Pid::from_raw(5000), zombie_in(Pid::from_raw(5000)));
+        assert!(escapees.is_ours(orphan, zombie_in(Pid::from_raw(5000))));
+        // jobdeck's own group holds programs other code spawned and waits
+        // for: never the job's, even if a process of the job joined it.
+        escapees.adopt(Pid::from_raw(5001), zombie_in(getpgrp()));
+        assert!(!escapees.is_ours(orphan, zombie_in(getpgrp())));
+    }
+
+    #[test]
+    fn a_live_orphan_is_the_jobs_by_its_environment() {
+        // This process stands in for the orphan: an entry of its own
+        // environment is the marker.
+        let me = getpid();
+        let running = procfs::stat(me).unwrap();
+        let environment = std::fs::read("/proc/self/environ").unwrap();
+        let entry = environment.split(|&byte| byte == 0).next().unwrap();
+        let marker = String::from_utf8(entry.to_vec()).unwrap();
+        let leader = Pid::from_raw(4242);
+        assert!(Escapees::new(leader, marker).is_ours(me, running));
+        let other = Escapees::new(leader, "JOBDECK_JOB_ID=another-job".into());
+        assert!(!other.is_ours(me, running));
+    }
 }

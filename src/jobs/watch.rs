@@ -55,7 +55,7 @@ pub(crate) enum Seen {
 /// notices to `on_seen` and carrying out what is asked of the job.
 pub(crate) fn watch(
     ctx: &JobContext,
-    group: &mut JobProcesses,
+    processes: &mut JobProcesses,
     lines: &Receiver<OutputLine>,
     control: &mut Control,
     mut on_seen: impl FnMut(Seen),
@@ -101,10 +101,10 @@ pub(crate) fn watch(
         if exited.is_none() {
             // After the exit the group is gone and its id may be reused:
             // no more signals then.
-            if let Some(notice) = control.advance(ctx, group) {
+            if let Some(notice) = control.advance(ctx, processes) {
                 on_seen(Seen::Notice(notice));
             }
-            if let Some(status) = group.try_finish()? {
+            if let Some(status) = processes.try_finish()? {
                 exited = Some((status, Instant::now()));
             }
         }
