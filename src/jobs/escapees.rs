@@ -19,7 +19,9 @@
 //! delegated cgroup v2 hierarchy that an ordinary desktop session or
 //! container does not give a program; `/proc` works everywhere. What it
 //! misses: a process that clears its environment and is orphaned between
-//! two looks. The job's output reader does not wait for such a process.
+//! two looks (ending its job then takes 50 ms more, looking at it, since an
+//! empty environment is also what a program shows in the middle of an
+//! exec). The job's output reader does not wait for such a process.
 //!
 //! Only processes known to be the job's are reaped, each by its pid: never
 //! `waitpid(-1)`, which would steal the exit status of a program another
@@ -40,6 +42,11 @@ use super::procfs::{self, Stat};
 
 /// How often the job's process tree is looked at while it runs.
 pub(crate) const SCAN_EVERY: Duration = Duration::from_millis(100);
+
+/// How long ending a job keeps looking at orphans it cannot yet tell are
+/// its own (see [`procfs::environment_holds`]): long enough for a program
+/// caught in the middle of an exec to finish it.
+const UNDECIDED_PATIENCE: Duration = Duration::from_millis(50);
 
 /// How long ending a job's escapees may take before the rest is left to
 /// later reaping: SIGKILL is not instant for a process in uninterruptible
@@ -83,7 +90,9 @@ pub(crate) struct Escapees {
     known: HashMap<Pid, Seen>,
     /// Orphans found not to be the job's, so not looked at again.
     foreign: HashSet<(Pid, u64)>,
-    last_scan: Option<Instant>,
+    /// Whether the last look found an orphan it could not tell about.
+    undecided: bool,
+    last_scan: Instant,
 }
 
 impl Escapees {
@@ -97,13 +106,16 @@ impl Escapees {
             own_group: getpgrp(),
             known: HashMap::new(),
             foreign: HashSet::new(),
-            last_scan: None,
+            undecided: false,
+            // The first look waits a period too: a short job is looked at
+            // only when it ends, which finds its orphans all the same.
+            last_scan: Instant::now(),
         }
     }
 
     /// Looks at the job's processes if [`SCAN_EVERY`] has passed.
     pub(crate) fn scan_if_due(&mut self) {
-        if self.last_scan.is_none_or(|at| at.elapsed() >= SCAN_EVERY) {
+        if self.last_scan.elapsed() >= SCAN_EVERY {
             self.scan();
         }
     }
@@ -134,12 +146,15 @@ impl Escapees {
             for (&pid, seen) in &self.known {
                 alive |= Self::signal_one(pid, *seen, Signal::SIGKILL, |_| true);
             }
-            clean_looks = if alive { 0 } else { clean_looks + 1 };
+            // An orphan that cannot be told about yet is looked at again
+            // for a moment, as if it were alive.
+            let look_again = alive || (self.undecided && started.elapsed() < UNDECIDED_PATIENCE);
+            clean_looks = if look_again { 0 } else { clean_looks + 1 };
             if started.elapsed() >= KILL_PATIENCE {
                 self.scan();
                 break;
             }
-            if alive {
+            if look_again {
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_millis(10));
             }
@@ -166,7 +181,7 @@ impl Escapees {
     /// Finds new processes of the job, forgets ended ones and reaps those
     /// that are jobdeck's.
     fn scan(&mut self) {
-        self.last_scan = Some(Instant::now());
+        self.last_scan = Instant::now();
         reap_leftovers();
         // Forgotten first, so that no pid reused by another process since
         // is visited below.
@@ -192,6 +207,7 @@ impl Escapees {
 
     /// Adopts the orphans that came to jobdeck and are this job's.
     fn adopt_orphans(&mut self) {
+        self.undecided = false;
         for orphan in procfs::thread_children(self.me, self.me) {
             if orphan == self.leader || self.known.contains_key(&orphan) {
                 continue;
@@ -202,21 +218,29 @@ impl Escapees {
             if self.foreign.contains(&(orphan, stat.start_time)) {
                 continue;
             }
-            if self.is_ours(orphan, stat) {
-                self.adopt(orphan, stat);
-            } else if !stat.is_zombie() {
-                self.foreign.insert((orphan, stat.start_time));
+            match self.is_ours(orphan, stat) {
+                Some(true) => self.adopt(orphan, stat),
+                // A dead orphan that is not the job's may be another job's,
+                // whose own look comes: it is not remembered as foreign.
+                Some(false) if !stat.is_zombie() => {
+                    self.foreign.insert((orphan, stat.start_time));
+                }
+                Some(false) => {}
+                None => self.undecided = true,
             }
         }
     }
 
-    /// Whether an orphan that came to jobdeck is this job's.
-    fn is_ours(&self, orphan: Pid, stat: Stat) -> bool {
+    /// Whether an orphan that came to jobdeck is this job's; `None` when
+    /// that cannot be told yet.
+    fn is_ours(&self, orphan: Pid, stat: Stat) -> Option<bool> {
         if stat.is_zombie() {
             // Its environment is gone; its group is still told.
-            stat.group != self.own_group
-                && (stat.group == self.leader
-                    || self.known.values().any(|seen| seen.group == stat.group))
+            Some(
+                stat.group != self.own_group
+                    && (stat.group == self.leader
+                        || self.known.values().any(|seen| seen.group == stat.group)),
+            )
         } else {
             procfs::environment_holds(orphan, &self.marker)
         }
@@ -302,16 +326,22 @@ mod tests {
         let leader = Pid::from_raw(4242);
         let mut escapees = Escapees::new(leader, "JOBDECK_JOB_ID=x".into());
         let orphan = Pid::from_raw(4343);
-        assert!(escapees.is_ours(orphan, zombie_in(leader)));
-        assert!(!escapees.is_ours(orphan, zombie_in(Pid::from_raw(5000))));
+        assert_eq!(escapees.is_ours(orphan, zombie_in(leader)), Some(true));
+        assert_eq!(
+            escapees.is_ours(orphan, zombie_in(Pid::from_raw(5000))),
+            Some(false)
+        );
         // A process of the job that left for a group of its own vouches for
         // that group's dead.
         escapees.adopt(Pid::from_raw(5000), zombie_in(Pid::from_raw(5000)));
-        assert!(escapees.is_ours(orphan, zombie_in(Pid::from_raw(5000))));
+        assert_eq!(
+            escapees.is_ours(orphan, zombie_in(Pid::from_raw(5000))),
+            Some(true)
+        );
         // jobdeck's own group holds programs other code spawned and waits
         // for: never the job's, even if a process of the job joined it.
         escapees.adopt(Pid::from_raw(5001), zombie_in(getpgrp()));
-        assert!(!escapees.is_ours(orphan, zombie_in(getpgrp())));
+        assert_eq!(escapees.is_ours(orphan, zombie_in(getpgrp())), Some(false));
     }
 
     #[test]
@@ -324,8 +354,11 @@ mod tests {
         let entry = environment.split(|&byte| byte == 0).next().unwrap();
         let marker = String::from_utf8(entry.to_vec()).unwrap();
         let leader = Pid::from_raw(4242);
-        assert!(Escapees::new(leader, marker).is_ours(me, running));
+        assert_eq!(
+            Escapees::new(leader, marker).is_ours(me, running),
+            Some(true)
+        );
         let other = Escapees::new(leader, "JOBDECK_JOB_ID=another-job".into());
-        assert!(!other.is_ours(me, running));
+        assert_eq!(other.is_ours(me, running), Some(false));
     }
 }

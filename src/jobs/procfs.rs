@@ -85,13 +85,19 @@ fn parse_pids(text: &str) -> impl Iterator<Item = Pid> + '_ {
 }
 
 /// Whether the environment `pid` was started with holds `entry` (a whole
-/// `NAME=value`). False when it cannot be read: the process is gone, is a
-/// zombie (whose environment is gone with its memory), or is not ours.
-pub(crate) fn environment_holds(pid: Pid, entry: &[u8]) -> bool {
+/// `NAME=value`). `None` when that cannot be told: the environment cannot
+/// be read (the process is gone, a zombie, or not ours) or is empty, as it
+/// is for a moment while a process execs a new program (and for good in a
+/// process started with an empty environment).
+pub(crate) fn environment_holds(pid: Pid, entry: &[u8]) -> Option<bool> {
     let mut text = Vec::new();
     fs::File::open(format!("/proc/{pid}/environ"))
         .and_then(|mut file| file.read_to_end(&mut text))
-        .is_ok_and(|_| text.split(|&byte| byte == 0).any(|item| item == entry))
+        .ok()?;
+    if text.is_empty() {
+        return None;
+    }
+    Some(text.split(|&byte| byte == 0).any(|item| item == entry))
 }
 
 #[cfg(test)]
@@ -120,12 +126,16 @@ mod tests {
         let stat = stat(me).expect("our own stat");
         assert_eq!(stat.parent, nix::unistd::getppid());
         assert!(!stat.is_zombie());
-        assert!(std::env::vars_os().next().is_none_or(|(name, value)| {
-            let mut entry = name.into_encoded_bytes();
-            entry.push(b'=');
-            entry.extend(value.into_encoded_bytes());
-            environment_holds(me, &entry)
-        }));
-        assert!(!environment_holds(me, b"JOBDECK_NO_SUCH_VARIABLE=1"));
+        let environment = fs::read("/proc/self/environ").unwrap();
+        if let Some(entry) = environment.split(|&byte| byte == 0).next()
+            && !entry.is_empty()
+        {
+            assert_eq!(environment_holds(me, entry), Some(true));
+            assert_eq!(
+                environment_holds(me, b"JOBDECK_NO_SUCH_VARIABLE=1"),
+                Some(false)
+            );
+        }
+        assert_eq!(environment_holds(Pid::from_raw(i32::MAX), b"A=1"), None);
     }
 }
