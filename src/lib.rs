@@ -9,6 +9,7 @@ pub mod board;
 pub mod cli;
 pub mod desktop;
 pub mod engine;
+pub mod executor;
 pub mod jobs;
 pub mod spec;
 pub mod ui;
