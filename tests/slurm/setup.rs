@@ -219,3 +219,81 @@ fn a_cluster_that_stops_answering_fails_its_jobs_after_a_bounded_wait() {
     );
     assert_eq!(slurm.in_flight(), 0);
 }
+
+#[test]
+fn a_job_slurm_no_longer_knows_fails_saying_so() {
+    // Stand-ins for a controller that accepted job 4242 and then lost it:
+    // squeue and scontrol fail for an unknown id, as Slurm's do.
+    let unknown = "echo 'slurm_load_jobs error: Invalid job id specified' >&2\nexit 1";
+    let dir = tools(&[
+        ("sbatch", "cat >/dev/null\necho 4242"),
+        ("squeue", unknown),
+        ("scontrol", unknown),
+        ("scancel", "exit 0"),
+        ("sinfo", "echo 'debug*'"),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let settings = SlurmSettings {
+        output_dir: Some(out.path().to_path_buf()),
+        ..SlurmSettings::default()
+    };
+    let slurm = Slurm::start(settings, options_in(dir.path())).unwrap();
+    let recorder = Recorder::new();
+    slurm.submit(sh("forgotten", "true"), recorder.clone());
+    assert_eq!(
+        recorder.wait_outcome(Duration::from_secs(10)),
+        RemoteOutcome::Failed {
+            exit: None,
+            message: "Slurm no longer knows job 4242: its end was not seen (its record expires \
+                      MinJobAge after it ends, or the controller lost its state)"
+                .into()
+        }
+    );
+}
+
+#[test]
+fn jobs_queued_for_a_silent_cluster_fail_together_after_a_bounded_wait() {
+    // sbatch hangs, as it does when the controller's machine is gone.
+    let dir = tools(&[
+        ("sbatch", "exec sleep 60"),
+        ("squeue", "exit 0"),
+        ("scontrol", "exit 0"),
+        ("scancel", "exit 0"),
+        ("sinfo", "echo 'debug*'"),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let settings = SlurmSettings {
+        output_dir: Some(out.path().to_path_buf()),
+        ..SlurmSettings::default()
+    };
+    let options = DriverOptions {
+        command_timeout: Duration::from_millis(500),
+        lost_after: Duration::from_secs(2),
+        ..options_in(dir.path())
+    };
+    let slurm = Slurm::start(settings, options).unwrap();
+    let started = Instant::now();
+    let recorders: Vec<_> = (0..20)
+        .map(|i| {
+            let recorder = Recorder::new();
+            slurm.submit(sh(&format!("silent-{i}"), "true"), recorder.clone());
+            recorder
+        })
+        .collect();
+    for recorder in &recorders {
+        let outcome = recorder.wait_outcome(Duration::from_secs(30));
+        let message = outcome.message();
+        assert!(
+            message.starts_with("not submitted: the Slurm cluster has not answered sbatch for")
+                && message.contains("gave no answer within 0.5 s"),
+            "{outcome:?}"
+        );
+    }
+    // One sbatch timeout, then lost_after: not 20 timeouts one after another.
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!((slurm.in_flight(), slurm.held()), (0, 0));
+}

@@ -6,6 +6,8 @@
 //! `JOBDECK_SLURM_REQUIRED` is set (`.ci/run` sets it once the cluster is
 //! up), in which case a missing cluster is a failure.
 
+#![allow(dead_code)] // Each test binary uses its own subset.
+
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -15,6 +15,8 @@
 # open by them; tests/slurm/down.sh stops them.
 set -euo pipefail
 
+# The daemons live in sbin, which a non-login shell may not have on PATH.
+export PATH="$PATH:/usr/sbin:/sbin"
 dir="${JOBDECK_SLURM_DIR:-/tmp/jobdeck-slurm}"
 conf="$dir/slurm.conf"
 host="$(hostname -s)"
@@ -27,7 +29,9 @@ node_state() { timeout 5 sinfo -h -o %T 2>/dev/null | head -n1; }
 
 # Asked only when the controller runs: with none, sinfo retries for seconds.
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
-if [ -f "$conf" ] && alive "$dir/run/slurmctld.pid" && [ "$(node_state)" = idle ]; then
+# A node busy with jobs (mixed, allocated) is up too: restarting would kill them.
+if [ -f "$conf" ] && alive "$dir/run/slurmctld.pid" &&
+  [[ "$(node_state)" =~ ^(idle|mixed|allocated|completing)$ ]]; then
   say "already up ($conf)"
   echo "export SLURM_CONF=$conf"
   exit 0

@@ -15,6 +15,10 @@ use super::state::{self, JobRecord, QueueRow, StopCause};
 use super::tool::ToolError;
 use crate::executor::{RemoteOutcome, RemoteStatus};
 
+/// Jobs asked about in one `squeue` call: about 10 KB of ids, far below
+/// the kernel's 128 KB limit on one argument.
+const IDS_PER_CALL: usize = 1000;
+
 /// What the poll thread keeps about one in-flight job between polls.
 struct Tracked {
     follower: Follower,
@@ -87,27 +91,42 @@ fn poll_once(
         match rows.get(&job.id) {
             Some(row) if !state::is_final(&row.state) => update(shared, &job, entry, row),
             row => {
-                let entry = tracked.remove(&job.ticket);
-                finish(shared, &job, entry, row);
+                if finish(shared, &job, entry, row) {
+                    tracked.remove(&job.ticket);
+                }
             }
         }
     }
 }
 
-/// One `squeue` call for all of `jobs`, by Slurm id.
+/// `squeue` for all of `jobs`, by Slurm id: one call per [`IDS_PER_CALL`]
+/// jobs.
 fn queue(shared: &Shared, jobs: &[InFlight]) -> Result<HashMap<u64, QueueRow>, ToolError> {
-    let ids = jobs
-        .iter()
-        .map(|job| job.id.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
+    let mut rows = HashMap::with_capacity(jobs.len());
+    for chunk in jobs.chunks(IDS_PER_CALL) {
+        let ids = chunk
+            .iter()
+            .map(|job| job.id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        rows.extend(
+            queue_ids(shared, &ids)?
+                .into_iter()
+                .map(|row| (row.id, row)),
+        );
+    }
+    Ok(rows)
+}
+
+/// One `squeue` call for the comma-separated `ids`.
+fn queue_ids(shared: &Shared, ids: &str) -> Result<Vec<QueueRow>, ToolError> {
     let asked = shared.tools.run(
         "squeue",
         &[
             "--noheader",
             "--states=all",
             "--jobs",
-            &ids,
+            ids,
             "--format",
             state::QUEUE_FORMAT,
         ],
@@ -120,10 +139,7 @@ fn queue(shared: &Shared, jobs: &[InFlight]) -> Result<HashMap<u64, QueueRow>, T
         Err(ToolError::Failed { stderr, .. }) if stderr.contains("Invalid job id") => String::new(),
         Err(error) => return Err(error),
     };
-    Ok(state::parse_queue(&text)
-        .into_iter()
-        .map(|row| (row.id, row))
-        .collect())
+    Ok(state::parse_queue(&text))
 }
 
 /// Hands the output added since the last poll to the reporter.
@@ -165,8 +181,9 @@ fn update(shared: &Shared, job: &InFlight, entry: &mut Tracked, row: &QueueRow) 
 }
 
 /// A job whose state is final, or that `squeue` no longer lists: its exit
-/// from `scontrol`, the rest of its output, and its outcome.
-fn finish(shared: &Shared, job: &InFlight, entry: Option<Tracked>, row: Option<&QueueRow>) {
+/// from `scontrol`, the rest of its output, and its outcome. False when
+/// `scontrol` shows the job still in flight after all.
+fn finish(shared: &Shared, job: &InFlight, entry: &mut Tracked, row: Option<&QueueRow>) -> bool {
     let record = record(shared, job.id).or_else(|| {
         row.map(|row| JobRecord {
             state: row.state.clone(),
@@ -181,14 +198,12 @@ fn finish(shared: &Shared, job: &InFlight, entry: Option<Tracked>, row: Option<&
     {
         // squeue missed a job scontrol still shows in flight: a later poll
         // sees it again.
-        return;
+        return false;
     }
-    if let Some(mut entry) = entry {
-        let read = entry.follower.finish(|line| job.reporter.line(line));
-        report_read_error(job, &mut entry, read);
-    }
+    let read = entry.follower.finish(|line| job.reporter.line(line));
+    report_read_error(job, entry, read);
     let Some(ended) = shared.registry.end(job.ticket) else {
-        return;
+        return true;
     };
     let outcome = match &record {
         Some(record) => state::outcome(job.id, record, ended.stop),
@@ -203,6 +218,7 @@ fn finish(shared: &Shared, job: &InFlight, entry: Option<Tracked>, row: Option<&
     };
     ended.reporter.finished(outcome);
     shared.registry.release();
+    true
 }
 
 /// `scontrol show job -o <id>`, or `None` when it fails or Slurm no longer

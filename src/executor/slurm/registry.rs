@@ -3,11 +3,16 @@
 //! A job is in exactly one phase, and each phase has one owner:
 //!
 //! ```text
-//!   Held ──(submit thread takes it, within the cap)──▶ Submitting ──(sbatch ok)──▶ InFlight{id}
-//!     │                                                   │                          │
-//!     └──── ended by the submit thread ◀──────────────────┘                          │
-//!           (stopped while held, sbatch refused)             ended by the poll thread ┘
-//!                                                            (final state, lost cluster)
+//!           put back (sbatch got no answer)
+//!         ┌─────────────────────────────────┐
+//!         ▼                                 │
+//!       Held ──(taken within the cap)──▶ Submitting ──(sbatch gave an id)──▶ InFlight{id}
+//!         │                                 │                                    │
+//!         └────────────────┬────────────────┘                                    │
+//!                          ▼                                                     ▼
+//!          ended by the submit thread: stopped             ended by the poll thread: final
+//!          while held, sbatch refused, cluster             state, vanished, cluster lost
+//!          silent for too long
 //! ```
 //!
 //! Invariants, which the code below keeps and the threads rely on:
@@ -269,6 +274,40 @@ impl Registry {
                 entry.held_reported = true;
                 Arc::clone(&entry.reporter)
             })
+            .collect()
+    }
+
+    /// A Submitting job goes back to Held, giving back its slot: the cluster
+    /// did not answer `sbatch`, and it is tried again later.
+    pub fn put_back(&self, ticket: Ticket) {
+        {
+            let mut jobs = self.lock();
+            let Some(entry) = jobs.entries.get_mut(&ticket) else {
+                return;
+            };
+            entry.phase = Phase::Held;
+            let priority = entry.job.priority;
+            jobs.held.push(HeldKey {
+                priority,
+                arrival: std::cmp::Reverse(ticket),
+            });
+            jobs.slots_used = jobs.slots_used.saturating_sub(1);
+        }
+        self.ring();
+    }
+
+    /// Every held job, removed, for the submit thread to fail.
+    pub fn end_held(&self) -> Vec<Entry> {
+        let mut jobs = self.lock();
+        jobs.held.clear();
+        let held: Vec<Ticket> = jobs
+            .entries
+            .iter()
+            .filter(|(_, entry)| entry.phase == Phase::Held)
+            .map(|(&ticket, _)| ticket)
+            .collect();
+        held.into_iter()
+            .filter_map(|ticket| jobs.entries.remove(&ticket))
             .collect()
     }
 

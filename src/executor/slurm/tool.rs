@@ -62,6 +62,24 @@ pub enum ToolError {
     },
 }
 
+impl ToolError {
+    /// Whether the cluster did not answer, as opposed to answering no: the
+    /// command timed out, or says it could not reach the controller.
+    pub fn is_silence(&self) -> bool {
+        match self {
+            Self::NoAnswer { .. } => true,
+            Self::Failed { stderr, .. } => [
+                "Unable to contact slurm controller",
+                "Socket timed out",
+                "Zero Bytes were transmitted",
+            ]
+            .iter()
+            .any(|words| stderr.contains(words)),
+            Self::NotOnPath { .. } | Self::Spawn { .. } => false,
+        }
+    }
+}
+
 /// Where Slurm's commands are found and how long each may take.
 #[derive(Clone, Debug)]
 pub struct Tools {
