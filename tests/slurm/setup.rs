@@ -4,8 +4,7 @@
 //! Slurm's commands are swapped for stand-ins by pointing the driver's
 //! search path at a folder of scripts; the first tests need no cluster.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use jobdeck::executor::RemoteOutcome;
@@ -13,28 +12,10 @@ use jobdeck::executor::slurm::{DriverOptions, Slurm, SlurmError, SlurmSettings};
 use tempfile::TempDir;
 
 use crate::common::wait_for;
-use crate::support::{CLUSTER_PATIENCE, Recorder, cluster_is_up, driver_with, options, sh};
-
-/// A folder of executable scripts, each `name` running `body`.
-fn tools(scripts: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, body) in scripts {
-        write_script(&dir.path().join(name), body);
-    }
-    dir
-}
-
-fn write_script(path: &Path, body: &str) {
-    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-fn options_in(dir: &Path) -> DriverOptions {
-    DriverOptions {
-        search_path: Some(dir.as_os_str().to_owned()),
-        ..options()
-    }
-}
+use crate::support::{
+    CLUSTER_PATIENCE, Recorder, cluster_is_up, driver_with, options, options_in, sh, tools,
+    write_script,
+};
 
 /// Where this machine's real `name` is, if Slurm is installed.
 fn real(name: &str) -> Option<PathBuf> {

@@ -8,7 +8,8 @@ use jobdeck::executor::{RemoteOutcome, RemoteStatus};
 
 use crate::common::wait_for;
 use crate::support::{
-    CLUSTER_PATIENCE, Recorder, driver, driver_with, options, process_exists, sh,
+    CLUSTER_PATIENCE, Recorder, Seen, driver, driver_with, options, options_in, process_exists, sh,
+    tools,
 };
 
 /// A script that ignores SIGTERM, as does the child it starts; both say
@@ -139,4 +140,62 @@ fn a_held_job_stops_without_being_submitted() {
     first_handle.stop();
     first.wait_outcome(CLUSTER_PATIENCE);
     assert_eq!((slurm.in_flight(), slurm.held()), (0, 0));
+}
+
+#[test]
+fn a_job_that_ends_while_its_stop_is_sent_gets_nothing_after_its_end() {
+    // Stand-ins: job 77 runs until scancel is called; scancel marks it
+    // cancelled and then takes a second to return, so the poll thread sees
+    // the end while the submit thread is still inside scancel.
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("gone");
+    let gone = gone.display();
+    let scripts = [
+        ("sbatch", "cat >/dev/null\necho 77".to_owned()),
+        (
+            "squeue",
+            format!(
+                "if [ -e '{gone}' ]; then echo '77|CANCELLED|None|n1'; else echo '77|RUNNING|None|n1'; fi"
+            ),
+        ),
+        (
+            "scontrol",
+            format!(
+                "[ -e '{gone}' ] && echo 'JobId=77 JobState=CANCELLED Reason=None ExitCode=0:15'"
+            ),
+        ),
+        ("scancel", format!("touch '{gone}'\nsleep 1")),
+        ("sinfo", "echo 'debug*'".to_owned()),
+    ];
+    let stand_ins: Vec<(&str, &str)> = scripts
+        .iter()
+        .map(|(name, body)| (*name, body.as_str()))
+        .collect();
+    let tools = tools(&stand_ins);
+    let out = tempfile::tempdir().unwrap();
+    let settings = SlurmSettings {
+        output_dir: Some(out.path().to_path_buf()),
+        ..SlurmSettings::default()
+    };
+    let slurm = jobdeck::executor::slurm::Slurm::start(settings, options_in(tools.path())).unwrap();
+    let recorder = Recorder::new();
+    let handle = slurm.submit(sh("racing", "true"), recorder.clone());
+    wait_for("the job to run", CLUSTER_PATIENCE, || {
+        recorder.status_at(|status| matches!(status, RemoteStatus::Running { .. }))
+    });
+    handle.stop();
+    assert_eq!(
+        recorder.wait_outcome(CLUSTER_PATIENCE),
+        RemoteOutcome::Stopped {
+            message: "stopped; Slurm job 77 ended CANCELLED".into()
+        }
+    );
+    // Let the submit thread come back from scancel and report what it did.
+    std::thread::sleep(Duration::from_millis(2500));
+    drop(slurm);
+    let last = recorder.seen().pop().unwrap().1;
+    assert!(
+        matches!(last, Seen::Finished(_)),
+        "reported after the end: {last:?}"
+    );
 }

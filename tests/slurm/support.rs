@@ -9,7 +9,8 @@
 #![allow(dead_code)] // Each test binary uses its own subset.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -238,4 +239,26 @@ pub fn live_jobs_named(name: &str) -> HashSet<String> {
 /// `squeue`.
 pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}-{}", std::process::id(), fastrand::u32(..))
+}
+
+/// A folder of executable scripts, each `name` running `body`: stand-ins
+/// for Slurm's commands, for a driver whose search path is the folder.
+pub fn tools(scripts: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in scripts {
+        write_script(&dir.path().join(name), body);
+    }
+    dir
+}
+
+pub fn write_script(path: &Path, body: &str) {
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+pub fn options_in(dir: &Path) -> DriverOptions {
+    DriverOptions {
+        search_path: Some(dir.as_os_str().to_owned()),
+        ..options()
+    }
 }

@@ -51,14 +51,17 @@ fn poll_once(
     tracked: &mut HashMap<Ticket, Tracked>,
     failing: &mut Option<Instant>,
 ) {
-    let jobs = shared.registry.in_flight();
+    let mut jobs = shared.registry.in_flight();
     let live: HashSet<Ticket> = jobs.iter().map(|job| job.ticket).collect();
     tracked.retain(|ticket, _| live.contains(ticket));
     if jobs.is_empty() {
         *failing = None;
         return;
     }
-    for job in &jobs {
+    for job in &mut jobs {
+        for text in std::mem::take(&mut job.notices) {
+            job.reporter.notice(text);
+        }
         let entry = tracked.entry(job.ticket).or_insert_with(|| Tracked {
             follower: Follower::new(script::output_path(&shared.output_dir, job.id)),
             last_status: None,
@@ -205,6 +208,9 @@ fn finish(shared: &Shared, job: &InFlight, entry: &mut Tracked, row: Option<&Que
     let Some(ended) = shared.registry.end(job.ticket) else {
         return true;
     };
+    for text in ended.notices {
+        job.reporter.notice(text);
+    }
     let outcome = match &record {
         Some(record) => state::outcome(job.id, record, ended.stop),
         None => RemoteOutcome::Failed {
@@ -251,6 +257,9 @@ fn lose(
     let Some(ended) = shared.registry.end(job.ticket) else {
         return;
     };
+    for text in ended.notices {
+        job.reporter.notice(text);
+    }
     let lost = format!(
         "lost contact with the Slurm cluster: squeue has failed for {} s (last: {error})",
         failing_for.as_secs()

@@ -23,6 +23,10 @@
 //! - A job holds one in-flight slot from the moment the submit thread takes
 //!   it until after its `finished` was reported ([`Registry::release`]), so
 //!   anyone counting submitted-minus-finished never sees more than the cap.
+//! - A job's reporter has one caller at a time: the submit thread until the
+//!   job is `InFlight` (it reports `Submitted` before the move), the poll
+//!   thread after; the submit thread's notices about in-flight jobs (stop
+//!   sent, kill sent) are queued here for the poll thread to deliver.
 //! - Nothing here calls a reporter: callers do, after the lock is released,
 //!   so a reporter may call back into a handle.
 
@@ -65,6 +69,9 @@ pub struct Entry {
     pub stop: Option<StopCause>,
     /// Whether the submit thread has reported it as held.
     held_reported: bool,
+    /// Notices from the submit thread about an in-flight job, which the
+    /// poll thread (its reporter's only caller by then) delivers.
+    pub notices: Vec<String>,
 }
 
 impl Entry {
@@ -84,11 +91,14 @@ pub struct InFlight {
     pub timeout: Option<Duration>,
     /// Whether, and why, jobdeck asked it to stop.
     pub stop: Option<StopCause>,
+    /// Notices to deliver before anything else this poll.
+    pub notices: Vec<String>,
     /// Where to report.
     pub reporter: Arc<dyn Reporter>,
 }
 
 /// A stop for the submit thread to carry out.
+#[derive(Clone, Copy, Debug)]
 pub struct StopOrder {
     /// The driver's number for the job.
     pub ticket: Ticket,
@@ -98,8 +108,6 @@ pub struct StopOrder {
     pub cause: StopCause,
     /// Its time between SIGTERM and the cancel.
     pub grace: Duration,
-    /// Where to report.
-    pub reporter: Arc<dyn Reporter>,
 }
 
 /// Held jobs in the order they are submitted: priority, then arrival.
@@ -171,6 +179,7 @@ impl Registry {
                     phase: Phase::Held,
                     stop: None,
                     held_reported: false,
+                    notices: Vec::new(),
                 },
             );
             ticket
@@ -331,7 +340,6 @@ impl Registry {
                     phase: entry.phase,
                     cause: entry.stop?,
                     grace: entry.job.grace,
-                    reporter: Arc::clone(&entry.reporter),
                 })
             })
             .collect()
@@ -343,18 +351,27 @@ impl Registry {
     pub fn in_flight(&self) -> Vec<InFlight> {
         self.lock()
             .entries
-            .iter()
+            .iter_mut()
             .filter_map(|(&ticket, entry)| match entry.phase {
                 Phase::InFlight { id } => Some(InFlight {
                     ticket,
                     id,
                     timeout: entry.job.timeout,
                     stop: entry.stop,
+                    notices: std::mem::take(&mut entry.notices),
                     reporter: Arc::clone(&entry.reporter),
                 }),
                 Phase::Held | Phase::Submitting => None,
             })
             .collect()
+    }
+
+    /// Queues a notice for an in-flight job's reporter, which only the
+    /// poll thread calls; dropped when the job has ended.
+    pub fn notify(&self, ticket: Ticket, text: String) {
+        if let Some(entry) = self.lock().entries.get_mut(&ticket) {
+            entry.notices.push(text);
+        }
     }
 
     /// Whether `ticket` is still a job (not yet ended).

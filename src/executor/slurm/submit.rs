@@ -20,7 +20,7 @@ use super::registry::{Phase, StopOrder, Ticket};
 use super::script;
 use super::state::StopCause;
 use super::tool::ToolError;
-use crate::executor::{RemoteJob, RemoteOutcome, RemoteStatus, Reporter};
+use crate::executor::{RemoteJob, RemoteOutcome, RemoteStatus};
 
 /// How long after a failed `scancel` it is tried again.
 const KILL_RETRY: Duration = Duration::from_secs(1);
@@ -29,11 +29,11 @@ const KILL_RETRY: Duration = Duration::from_secs(1);
 const RETRY_SILENT: Duration = Duration::from_secs(10);
 
 /// A plain `scancel` due at the end of a job's grace.
+#[derive(Clone, Copy)]
 struct Kill {
     at: Instant,
     ticket: Ticket,
     id: u64,
-    reporter: std::sync::Arc<dyn Reporter>,
 }
 
 /// The cluster stopped answering `sbatch`.
@@ -277,12 +277,11 @@ impl Submitter<'_> {
             ),
             Err(error) => format!("jobdeck: {why}: could not signal Slurm job {id}: {error}"),
         };
-        order.reporter.notice(text);
+        shared.registry.notify(order.ticket, text);
         self.kills.push(Kill {
             at: Instant::now() + order.grace,
             ticket: order.ticket,
             id,
-            reporter: order.reporter,
         });
     }
 
@@ -296,13 +295,15 @@ impl Submitter<'_> {
         }
         let id = kill.id.to_string();
         match shared.tools.run("scancel", &[&id], b"") {
-            Ok(_) => kill.reporter.notice(format!(
-                "jobdeck: grace period over: cancelled Slurm job {id}"
-            )),
+            Ok(_) => shared.registry.notify(
+                kill.ticket,
+                format!("jobdeck: grace period over: cancelled Slurm job {id}"),
+            ),
             Err(error) => {
-                kill.reporter.notice(format!(
-                    "jobdeck: could not cancel Slurm job {id}: {error}; trying again"
-                ));
+                shared.registry.notify(
+                    kill.ticket,
+                    format!("jobdeck: could not cancel Slurm job {id}: {error}; trying again"),
+                );
                 self.kills.push(Kill {
                     at: Instant::now() + KILL_RETRY,
                     ..kill

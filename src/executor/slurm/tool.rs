@@ -146,7 +146,7 @@ impl Tools {
             program: program.to_owned(),
             reason: error.to_string(),
         };
-        let mut child = command.spawn().map_err(spawn_error)?;
+        let mut child = spawn(&mut command).map_err(spawn_error)?;
         let deadline = Instant::now() + self.timeout;
         let exchanged = exchange(&mut child, input, deadline);
         let (stdout, stderr) = match exchanged {
@@ -178,6 +178,22 @@ impl Tools {
                 status: describe(status),
                 stderr: String::from_utf8_lossy(&stderr).trim().to_owned(),
             })
+        }
+    }
+}
+
+/// Spawns `command`, retrying briefly while its program file is busy: a
+/// script written just before (as the tests' stand-ins are) can be held
+/// open for writing by a child another thread forked and has not yet exec'd.
+fn spawn(command: &mut Command) -> std::io::Result<Child> {
+    let mut tries = 0;
+    loop {
+        match command.spawn() {
+            Err(error) if error.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            spawned => return spawned,
         }
     }
 }
@@ -349,6 +365,27 @@ mod tests {
             .unwrap_err();
         assert!(matches!(error, ToolError::NoAnswer { .. }), "{error}");
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_program_busy_being_written_is_run_once_it_is_closed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sinfo");
+        let mut file = std::fs::File::create(&path).unwrap();
+        file.write_all(b"#!/bin/sh\necho answered\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // Still open for writing: exec fails with ETXTBSY until it closes.
+        let closer = std::thread::Builder::new()
+            .name("test-closer".into())
+            .spawn(move || {
+                std::thread::sleep(Duration::from_millis(30));
+                drop(file);
+            })
+            .unwrap();
+        let tools = Tools::new(Some(dir.path().into()), None, Duration::from_secs(5));
+        assert_eq!(tools.run::<&str>("sinfo", &[], b"").unwrap(), "answered\n");
+        closer.join().unwrap();
     }
 
     #[test]
