@@ -25,6 +25,9 @@ use crate::executor::{RemoteJob, RemoteOutcome, RemoteStatus};
 /// How long after a failed `scancel` it is tried again.
 const KILL_RETRY: Duration = Duration::from_secs(1);
 
+/// Jobs named in one `scancel` call, as in one `squeue` call.
+const IDS_PER_CALL: usize = 1000;
+
 /// How long after `sbatch` got no answer the cluster is tried again.
 const RETRY_SILENT: Duration = Duration::from_secs(10);
 
@@ -103,16 +106,12 @@ impl Submitter<'_> {
     /// for too long, tells newly held jobs so, and submits one job. True
     /// when it submitted one (there may be more).
     fn step(&mut self) -> bool {
-        for order in self.shared.registry.take_stops() {
-            self.stop(order);
-        }
+        self.stop(self.shared.registry.take_stops());
         let now = Instant::now();
         let (due, later): (Vec<Kill>, Vec<Kill>) =
             self.kills.drain(..).partition(|kill| kill.at <= now);
         self.kills = later;
-        for kill in due {
-            self.cancel(kill);
-        }
+        self.cancel(&due);
         if let Some(silence) = &self.silence {
             if silence.since.elapsed() >= self.shared.options.lost_after {
                 self.fail_held();
@@ -237,77 +236,103 @@ fn end_unsubmitted(shared: &Shared, ticket: Ticket, message: String) {
 }
 
 impl Submitter<'_> {
-    /// Carries out one stop: a held job ends here; a job on the cluster is
-    /// cancelled if still pending, sent SIGTERM if running, and cancelled for
-    /// good after its grace.
-    fn stop(&mut self, order: StopOrder) {
+    /// Carries out stops: a held job ends here; jobs on the cluster are
+    /// cancelled if still pending, sent SIGTERM if running, and cancelled
+    /// for good after their grace. One `scancel` call of each kind serves
+    /// every job stopped at once (up to [`IDS_PER_CALL`] ids), so stopping a
+    /// thousand jobs takes a few calls, not thousands.
+    fn stop(&mut self, orders: Vec<StopOrder>) {
         let shared = self.shared;
-        let id = match order.phase {
-            Phase::Held => {
-                end_unsubmitted(shared, order.ticket, String::new());
-                return;
+        let mut on_cluster = Vec::with_capacity(orders.len());
+        for order in orders {
+            match order.phase {
+                Phase::Held => end_unsubmitted(shared, order.ticket, String::new()),
+                // This thread submits one job at a time and acts on stops
+                // between submissions, so no job is Submitting here.
+                Phase::Submitting => {}
+                Phase::InFlight { id } => on_cluster.push((order, id)),
             }
-            // This thread submits one job at a time and acts on stops between
-            // submissions, so no job is Submitting here.
-            Phase::Submitting => return,
-            Phase::InFlight { id } => id,
-        };
-        let why = match order.cause {
-            StopCause::Asked => "stop asked".to_owned(),
-            StopCause::TimedOut(limit) => format!("timed out after {} s", limit.as_secs_f32()),
-        };
-        let id_arg = id.to_string();
-        // `--signal` on a pending job makes scancel wait until it starts, so a
-        // pending one is cancelled outright, and only a running one signalled.
-        let sent = shared
-            .tools
-            .run("scancel", &["--state=PENDING", &id_arg], b"")
-            .and_then(|_| {
-                shared.tools.run(
-                    "scancel",
-                    &["--state=RUNNING", "--signal=TERM", "--full", &id_arg],
-                    b"",
-                )
-            });
-        let text = match sent {
-            Ok(_) => format!(
-                "jobdeck: {why}: sent SIGTERM to Slurm job {id} (or cancelled it if it was still \
-                 pending); it is cancelled in {} s unless it ends",
-                order.grace.as_secs_f32()
-            ),
-            Err(error) => format!("jobdeck: {why}: could not signal Slurm job {id}: {error}"),
-        };
-        shared.registry.notify(order.ticket, text);
-        self.kills.push(Kill {
-            at: Instant::now() + order.grace,
-            ticket: order.ticket,
-            id,
-        });
+        }
+        for chunk in on_cluster.chunks(IDS_PER_CALL) {
+            let ids: Vec<String> = chunk.iter().map(|(_, id)| id.to_string()).collect();
+            // `--signal` on a pending job makes scancel wait until it starts,
+            // so pending ones are cancelled outright, only running ones
+            // signalled.
+            let pending = [vec!["--state=PENDING".to_owned()], ids.clone()].concat();
+            let running = [
+                vec![
+                    "--state=RUNNING".to_owned(),
+                    "--signal=TERM".to_owned(),
+                    "--full".to_owned(),
+                ],
+                ids,
+            ]
+            .concat();
+            let sent = shared
+                .tools
+                .run("scancel", &pending, b"")
+                .and_then(|_| shared.tools.run("scancel", &running, b""));
+            for (order, id) in chunk {
+                let why = match order.cause {
+                    StopCause::Asked => "stop asked".to_owned(),
+                    StopCause::TimedOut(limit) => {
+                        format!("timed out after {} s", limit.as_secs_f32())
+                    }
+                };
+                let text = match &sent {
+                    Ok(_) => format!(
+                        "jobdeck: {why}: sent SIGTERM to Slurm job {id} (or cancelled it if it \
+                         was still pending); it is cancelled in {} s unless it ends",
+                        order.grace.as_secs_f32()
+                    ),
+                    Err(error) => {
+                        format!("jobdeck: {why}: could not signal Slurm job {id}: {error}")
+                    }
+                };
+                shared.registry.notify(order.ticket, text);
+                self.kills.push(Kill {
+                    at: Instant::now() + order.grace,
+                    ticket: order.ticket,
+                    id: *id,
+                });
+            }
+        }
     }
 
-    /// The end of a grace: `scancel`, which Slurm follows with SIGKILL after its
-    /// `KillWait`. A failed cancel is tried again until the job ends (or the
-    /// poll thread gives it up as lost).
-    fn cancel(&mut self, kill: Kill) {
+    /// The ends of graces: one `scancel` for the jobs still on the cluster,
+    /// which Slurm follows with SIGKILL after its `KillWait`. A failed
+    /// cancel is tried again until the job ends (or the poll thread gives it
+    /// up as lost).
+    fn cancel(&mut self, due: &[Kill]) {
         let shared = self.shared;
-        if !shared.registry.contains(kill.ticket) {
-            return;
-        }
-        let id = kill.id.to_string();
-        match shared.tools.run("scancel", &[&id], b"") {
-            Ok(_) => shared.registry.notify(
-                kill.ticket,
-                format!("jobdeck: grace period over: cancelled Slurm job {id}"),
-            ),
-            Err(error) => {
-                shared.registry.notify(
-                    kill.ticket,
-                    format!("jobdeck: could not cancel Slurm job {id}: {error}; trying again"),
-                );
-                self.kills.push(Kill {
-                    at: Instant::now() + KILL_RETRY,
-                    ..kill
-                });
+        let live: Vec<Kill> = due
+            .iter()
+            .copied()
+            .filter(|kill| shared.registry.contains(kill.ticket))
+            .collect();
+        for chunk in live.chunks(IDS_PER_CALL) {
+            let ids: Vec<String> = chunk.iter().map(|kill| kill.id.to_string()).collect();
+            let cancelled = shared.tools.run("scancel", &ids, b"");
+            for kill in chunk {
+                let id = kill.id;
+                match &cancelled {
+                    Ok(_) => shared.registry.notify(
+                        kill.ticket,
+                        format!("jobdeck: grace period over: cancelled Slurm job {id}"),
+                    ),
+                    Err(error) => {
+                        shared.registry.notify(
+                            kill.ticket,
+                            format!(
+                                "jobdeck: could not cancel Slurm job {id}: {error}; trying again"
+                            ),
+                        );
+                        self.kills.push(Kill {
+                            at: Instant::now() + KILL_RETRY,
+                            ..*kill
+                        });
+                    }
+                }
             }
         }
     }
