@@ -10,9 +10,10 @@
 //!
 //! What a backend promises, whatever the cluster:
 //! - `submit` never blocks on the cluster and never calls the reporter;
-//! - the reporter is called on the executor's threads only, one call at a
-//!   time per job, in order: statuses and output lines, then exactly one
-//!   [`Reporter::finished`], and nothing after it;
+//! - the reporter is called on the executor's threads only (and, for jobs
+//!   still open when the executor is dropped, on the dropping thread), one
+//!   call at a time per job, in order: statuses, output lines and notices,
+//!   then exactly one [`Reporter::finished`], and nothing after it;
 //! - the reporter is never called while the executor holds a lock that
 //!   [`RemoteHandle::stop`] takes, so a reporter may call `stop`.
 //!

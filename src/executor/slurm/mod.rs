@@ -64,8 +64,11 @@ struct Shared {
 }
 
 /// The Slurm driver: submits [`RemoteJob`]s, follows them, stops them.
-/// Dropping it ends its threads; jobs still on the cluster keep running
-/// there, and their reporters are told jobdeck stopped following them.
+/// Dropping it ends its threads (waiting for a Slurm command under way, at
+/// most [`DriverOptions::command_timeout`]); jobs still on the cluster keep
+/// running there, and their reporters are told jobdeck stopped following
+/// them. It must not be dropped from inside one of its reporters, whose
+/// thread the drop waits for.
 pub struct Slurm {
     shared: Arc<Shared>,
     /// Dropped to end the poll thread's wait at once.

@@ -50,8 +50,10 @@ pub struct DriverOptions {
     /// counted as a failure (a Slurm command retries for up to a minute when
     /// its controller is down).
     pub command_timeout: Duration,
-    /// How long polls may keep failing before every in-flight job is failed
-    /// as lost: the bound on how long a vanished cluster leaves jobs hanging.
+    /// How long the cluster may stay silent before jobdeck gives up on it:
+    /// polls failing this long fail every in-flight job as lost, and `sbatch`
+    /// unanswered this long fails every job still waiting to be submitted.
+    /// The bound on how long a vanished cluster leaves jobs hanging.
     pub lost_after: Duration,
     /// Where Slurm's commands are looked for; `None` uses jobdeck's `PATH`.
     pub search_path: Option<OsString>,
