@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use jobdeck::executor::slurm::{DriverOptions, Slurm, SlurmSettings};
@@ -54,11 +54,18 @@ pub fn driver_with(
     Some((slurm, out))
 }
 
-/// Whether the test cluster answers; says why not when it does not.
+/// Whether the test cluster answers; says why not when it does not. Asked
+/// once per test binary: with no cluster, each ask can take a command
+/// timeout.
 pub fn cluster_is_up() -> bool {
-    let checked = Slurm::check_setup(&SlurmSettings::default(), &options());
+    static CHECKED: OnceLock<Result<(), String>> = OnceLock::new();
+    let checked = CHECKED.get_or_init(|| {
+        Slurm::check_setup(&SlurmSettings::default(), &options())
+            .map(drop)
+            .map_err(|error| error.to_string())
+    });
     match checked {
-        Ok(_) => true,
+        Ok(()) => true,
         Err(error) if std::env::var_os("JOBDECK_SLURM_REQUIRED").is_some() => {
             panic!("JOBDECK_SLURM_REQUIRED is set but there is no Slurm cluster: {error}")
         }
