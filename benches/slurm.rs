@@ -23,7 +23,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jobdeck::executor::slurm::{DriverOptions, Slurm, SlurmSettings};
-use jobdeck::executor::{Program, RemoteJob, RemoteOutcome, RemoteStatus, Reporter};
+use jobdeck::executor::{ClusterJob, ClusterOutcome, ClusterStatus, Reporter};
+use jobdeck::jobspec::Program;
 
 /// Paired rounds per workload; the median of each side is reported.
 const ROUNDS: usize = 3;
@@ -139,16 +140,16 @@ fn baseline(name: &str, body: &str, count: usize, out: &Path) -> (Instant, Vec<T
 /// Records the driver's reports as [`Times`].
 struct Timer {
     times: Mutex<Times>,
-    outcome: Mutex<Option<RemoteOutcome>>,
+    outcome: Mutex<Option<ClusterOutcome>>,
 }
 
 impl Reporter for Timer {
-    fn status(&self, status: RemoteStatus) {
+    fn status(&self, status: ClusterStatus) {
         let now = Instant::now();
         let mut times = self.times.lock().unwrap();
         match status {
-            RemoteStatus::Submitted { .. } => times.submitted = Some(now),
-            RemoteStatus::Running { .. } | RemoteStatus::Ending { .. } => {
+            ClusterStatus::Submitted { .. } => times.submitted = Some(now),
+            ClusterStatus::Running { .. } | ClusterStatus::Ending { .. } => {
                 times.started.get_or_insert(now);
             }
             _ => {}
@@ -156,7 +157,7 @@ impl Reporter for Timer {
     }
     fn line(&self, _: String) {}
     fn notice(&self, _: String) {}
-    fn finished(&self, outcome: RemoteOutcome) {
+    fn finished(&self, outcome: ClusterOutcome) {
         let now = Instant::now();
         let mut times = self.times.lock().unwrap();
         times.started.get_or_insert(now);
@@ -197,14 +198,14 @@ fn jobdeck(name: &str, body: &str, count: usize, out: &Path) -> (Instant, Vec<Ti
     let start = Instant::now();
     let timers: Vec<Arc<Timer>> = (0..count).map(|_| timer()).collect();
     for timer in &timers {
-        let job = RemoteJob::new(name, Program::Shell(body.to_owned()));
+        let job = ClusterJob::new(name, Program::Shell(body.to_owned()));
         slurm.submit(job, timer.clone());
     }
     wait_all(&timers);
     for timer in &timers {
         let outcome = timer.outcome.lock().unwrap();
         assert!(
-            matches!(*outcome, Some(RemoteOutcome::Succeeded { .. })),
+            matches!(*outcome, Some(ClusterOutcome::Succeeded { .. })),
             "{outcome:?}"
         );
     }
@@ -274,7 +275,7 @@ fn queued_1000() -> String {
     let handles: Vec<_> = timers
         .iter()
         .map(|timer| {
-            let job = RemoteJob::new("bench-queued", Program::Shell("true".into()));
+            let job = ClusterJob::new("bench-queued", Program::Shell("true".into()));
             slurm.submit(job, timer.clone())
         })
         .collect();

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jobdeck::executor::slurm::SlurmSettings;
-use jobdeck::executor::{RemoteOutcome, RemoteStatus};
+use jobdeck::executor::{ClusterOutcome, ClusterStatus};
 
 use common::wait_until;
 use support::{Recorder, driver_with, options, sh};
@@ -43,7 +43,7 @@ fn a_hundred_jobs_queued_on_the_cluster_take_two_threads() {
         || {
             recorders.iter().all(|recorder| {
                 recorder
-                    .status_at(|status| matches!(status, RemoteStatus::Pending { .. }))
+                    .status_at(|status| matches!(status, ClusterStatus::Pending { .. }))
                     .is_some()
             })
         },
@@ -57,7 +57,7 @@ fn a_hundred_jobs_queued_on_the_cluster_take_two_threads() {
     for recorder in &recorders {
         assert!(matches!(
             recorder.wait_outcome(Duration::from_secs(120)),
-            RemoteOutcome::Stopped { .. }
+            ClusterOutcome::Stopped { .. }
         ));
     }
     drop(slurm);

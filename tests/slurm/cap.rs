@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use jobdeck::executor::slurm::DriverOptions;
-use jobdeck::executor::{RemoteOutcome, RemoteStatus, Reporter};
+use jobdeck::executor::{ClusterOutcome, ClusterStatus, Reporter};
 
 use crate::common::wait_until;
 use crate::support::{CLUSTER_PATIENCE, driver, live_jobs_named, options, sh, unique_name};
@@ -16,19 +16,19 @@ use crate::support::{CLUSTER_PATIENCE, driver, live_jobs_named, options, sh, uni
 struct Gauge {
     in_flight: AtomicUsize,
     peak: AtomicUsize,
-    outcomes: Mutex<Vec<RemoteOutcome>>,
+    outcomes: Mutex<Vec<ClusterOutcome>>,
 }
 
 impl Reporter for Gauge {
-    fn status(&self, status: RemoteStatus) {
-        if let RemoteStatus::Submitted { .. } = status {
+    fn status(&self, status: ClusterStatus) {
+        if let ClusterStatus::Submitted { .. } = status {
             let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
             self.peak.fetch_max(now, Ordering::SeqCst);
         }
     }
     fn line(&self, _: String) {}
     fn notice(&self, _: String) {}
-    fn finished(&self, outcome: RemoteOutcome) {
+    fn finished(&self, outcome: ClusterOutcome) {
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
         self.outcomes.lock().unwrap().push(outcome);
     }
@@ -75,7 +75,7 @@ fn fifty_jobs_with_a_cap_of_four_never_have_more_than_four_in_flight() {
     assert!(
         outcomes
             .iter()
-            .all(|outcome| matches!(outcome, RemoteOutcome::Succeeded { .. })),
+            .all(|outcome| matches!(outcome, ClusterOutcome::Succeeded { .. })),
         "{outcomes:?}"
     );
     assert_eq!(

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use jobdeck::executor::slurm::SlurmSettings;
-use jobdeck::executor::{Program, RemoteExit, RemoteJob, RemoteOutcome, RemoteStatus};
+use jobdeck::executor::{ClusterExit, ClusterJob, ClusterOutcome, ClusterStatus};
+use jobdeck::jobspec::Program;
 
 use crate::support::{CLUSTER_PATIENCE, Recorder, driver, driver_with, options, sh};
 
@@ -27,7 +28,7 @@ fn a_job_succeeds_and_its_output_is_followed_while_it_runs() {
     let id = recorder.slurm_id().expect("a Slurm job id");
     assert_eq!(
         outcome,
-        RemoteOutcome::Succeeded {
+        ClusterOutcome::Succeeded {
             message: format!("Slurm job {id} completed: exited with code 0")
         }
     );
@@ -53,14 +54,14 @@ fn a_job_succeeds_and_its_output_is_followed_while_it_runs() {
     );
     let statuses = recorder.statuses();
     assert!(
-        matches!(&statuses[0], RemoteStatus::Submitted { id: first_id, output }
+        matches!(&statuses[0], ClusterStatus::Submitted { id: first_id, output }
             if *first_id == id && *output == out.path().join(format!("jobdeck-{id}.out"))),
         "{statuses:?}"
     );
     assert!(
         statuses
             .iter()
-            .any(|status| matches!(status, RemoteStatus::Running { .. })),
+            .any(|status| matches!(status, ClusterStatus::Running { .. })),
         "{statuses:?}"
     );
     assert!(out.path().join(format!("jobdeck-{id}.out")).is_file());
@@ -72,7 +73,7 @@ fn a_failing_exit_code_is_reported_with_the_code() {
         return;
     };
     let recorder = Recorder::new();
-    let job = RemoteJob::new(
+    let job = ClusterJob::new(
         "fails",
         Program::Argv(vec![
             "sh".into(),
@@ -87,8 +88,8 @@ fn a_failing_exit_code_is_reported_with_the_code() {
     let id = recorder.slurm_id().unwrap();
     assert_eq!(
         outcome,
-        RemoteOutcome::Failed {
-            exit: Some(RemoteExit {
+        ClusterOutcome::Failed {
+            exit: Some(ClusterExit {
                 code: 3,
                 signal: None
             }),
@@ -106,7 +107,7 @@ fn a_program_killed_by_a_signal_says_which() {
     let recorder = Recorder::new();
     slurm.submit(sh("killed", "kill -KILL $$"), recorder.clone());
     let outcome = recorder.wait_outcome(CLUSTER_PATIENCE);
-    let RemoteOutcome::Failed { exit, message } = outcome else {
+    let ClusterOutcome::Failed { exit, message } = outcome else {
         panic!("{outcome:?}");
     };
     assert_eq!(exit.and_then(|exit| exit.signal), Some(9), "{message}");
@@ -131,13 +132,13 @@ fn a_job_running_past_its_timeout_is_stopped_as_timed_out() {
     let id = recorder.slurm_id().unwrap();
     assert_eq!(
         outcome,
-        RemoteOutcome::TimedOut {
+        ClusterOutcome::TimedOut {
             message: format!("timed out after 2 s of running; Slurm job {id} ended CANCELLED")
         }
     );
     // The clock starts when the job runs, not when it was queued.
     let running = recorder
-        .status_at(|status| matches!(status, RemoteStatus::Running { .. }))
+        .status_at(|status| matches!(status, ClusterStatus::Running { .. }))
         .unwrap();
     let ran = recorder.finished_at().unwrap().duration_since(running);
     assert!(
@@ -170,7 +171,7 @@ fn the_clusters_own_time_limit_ends_a_job_as_timed_out() {
     let id = recorder.slurm_id().unwrap();
     assert_eq!(
         outcome,
-        RemoteOutcome::TimedOut {
+        ClusterOutcome::TimedOut {
             message: format!(
                 "Slurm job {id} reached its time limit on the cluster (00:01:00) and was killed"
             )
@@ -189,7 +190,7 @@ fn a_job_that_cannot_be_a_script_fails_without_reaching_the_cluster() {
     slurm.submit(job, recorder.clone());
     assert_eq!(
         recorder.wait_outcome(CLUSTER_PATIENCE),
-        RemoteOutcome::Failed {
+        ClusterOutcome::Failed {
             exit: None,
             message: "cannot submit to Slurm: environment variable name \"NOT-A-NAME\" cannot \
                       be exported by a batch script"
@@ -213,7 +214,7 @@ fn a_job_sbatch_refuses_fails_with_sbatchs_words() {
     let outcome = recorder.wait_outcome(CLUSTER_PATIENCE);
     let message = outcome.message();
     assert!(
-        matches!(outcome, RemoteOutcome::Failed { exit: None, .. })
+        matches!(outcome, ClusterOutcome::Failed { exit: None, .. })
             && message.starts_with("Slurm did not take the job: `sbatch --parsable")
             && message.contains("invalid partition specified: nowhere"),
         "{outcome:?}"

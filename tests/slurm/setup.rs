@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use jobdeck::executor::RemoteOutcome;
+use jobdeck::executor::ClusterOutcome;
 use jobdeck::executor::slurm::{DriverOptions, Slurm, SlurmError, SlurmSettings};
 use tempfile::TempDir;
 
@@ -48,7 +48,7 @@ fn no_sbatch_on_path_is_refused_and_fails_jobs_with_that_message() {
     slurm.submit(sh("nowhere", "true"), recorder.clone());
     assert_eq!(
         recorder.wait_outcome(Duration::from_secs(10)),
-        RemoteOutcome::Failed {
+        ClusterOutcome::Failed {
             exit: None,
             message: format!("Slurm did not take the job: {expected}")
         }
@@ -187,7 +187,7 @@ fn a_cluster_that_stops_answering_fails_its_jobs_after_a_bounded_wait() {
 
     let message = outcome.message().to_owned();
     assert!(
-        matches!(outcome, RemoteOutcome::Failed { exit: None, .. })
+        matches!(outcome, ClusterOutcome::Failed { exit: None, .. })
             && message.starts_with("lost contact with the Slurm cluster: squeue has failed for")
             && message.contains("gave no answer within 1 s")
             && message.ends_with(&format!("; Slurm job {id} may still be running there")),
@@ -223,7 +223,7 @@ fn a_job_slurm_no_longer_knows_fails_saying_so() {
     slurm.submit(sh("forgotten", "true"), recorder.clone());
     assert_eq!(
         recorder.wait_outcome(Duration::from_secs(10)),
-        RemoteOutcome::Failed {
+        ClusterOutcome::Failed {
             exit: None,
             message: "Slurm no longer knows job 4242: its end was not seen (its record expires \
                       MinJobAge after it ends, or the controller lost its state)"

@@ -4,7 +4,7 @@ use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
 use jobdeck::executor::slurm::{DriverOptions, SlurmSettings};
-use jobdeck::executor::{RemoteOutcome, RemoteStatus};
+use jobdeck::executor::{ClusterOutcome, ClusterStatus};
 
 use crate::common::wait_for;
 use crate::support::{
@@ -47,7 +47,7 @@ fn stop_ends_a_program_that_ignores_sigterm_and_its_child() {
     let id = recorder.slurm_id().unwrap();
     assert_eq!(
         outcome,
-        RemoteOutcome::Stopped {
+        ClusterOutcome::Stopped {
             message: format!("stopped; Slurm job {id} ended CANCELLED")
         }
     );
@@ -85,7 +85,7 @@ fn stop_cancels_a_pending_job_at_once() {
     let recorder = Recorder::new();
     let handle = slurm.submit(sh("pending", "echo never"), recorder.clone());
     wait_for("the job to pend", CLUSTER_PATIENCE, || {
-        recorder.status_at(|status| matches!(status, RemoteStatus::Pending { .. }))
+        recorder.status_at(|status| matches!(status, ClusterStatus::Pending { .. }))
     });
     let id = handle.slurm_id().expect("an id while pending");
     let asked = Instant::now();
@@ -93,7 +93,7 @@ fn stop_cancels_a_pending_job_at_once() {
     let outcome = recorder.wait_outcome(CLUSTER_PATIENCE);
     assert_eq!(
         outcome,
-        RemoteOutcome::Stopped {
+        ClusterOutcome::Stopped {
             message: format!("stopped; Slurm job {id} ended CANCELLED")
         }
     );
@@ -125,18 +125,18 @@ fn a_held_job_stops_without_being_submitted() {
     let held = Recorder::new();
     let held_handle = slurm.submit(sh("held", "true"), held.clone());
     wait_for("the second job to be held", CLUSTER_PATIENCE, || {
-        held.status_at(|status| *status == RemoteStatus::Held)
+        held.status_at(|status| *status == ClusterStatus::Held)
     });
     assert_eq!(slurm.held(), 1);
 
     held_handle.stop();
     assert_eq!(
         held.wait_outcome(CLUSTER_PATIENCE),
-        RemoteOutcome::Stopped {
+        ClusterOutcome::Stopped {
             message: "stopped before it was submitted to Slurm".into()
         }
     );
-    assert_eq!(held.statuses(), [RemoteStatus::Held]);
+    assert_eq!(held.statuses(), [ClusterStatus::Held]);
     first_handle.stop();
     first.wait_outcome(CLUSTER_PATIENCE);
     assert_eq!((slurm.in_flight(), slurm.held()), (0, 0));
@@ -181,12 +181,12 @@ fn a_job_that_ends_while_its_stop_is_sent_gets_nothing_after_its_end() {
     let recorder = Recorder::new();
     let handle = slurm.submit(sh("racing", "true"), recorder.clone());
     wait_for("the job to run", CLUSTER_PATIENCE, || {
-        recorder.status_at(|status| matches!(status, RemoteStatus::Running { .. }))
+        recorder.status_at(|status| matches!(status, ClusterStatus::Running { .. }))
     });
     handle.stop();
     assert_eq!(
         recorder.wait_outcome(CLUSTER_PATIENCE),
-        RemoteOutcome::Stopped {
+        ClusterOutcome::Stopped {
             message: "stopped; Slurm job 77 ended CANCELLED".into()
         }
     );

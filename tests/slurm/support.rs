@@ -15,7 +15,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use jobdeck::executor::slurm::{DriverOptions, Slurm, SlurmSettings};
-use jobdeck::executor::{Program, RemoteJob, RemoteOutcome, RemoteStatus, Reporter};
+use jobdeck::executor::{ClusterJob, ClusterOutcome, ClusterStatus, Reporter};
+use jobdeck::jobspec::Program;
 use tempfile::TempDir;
 
 use crate::common::wait_for;
@@ -80,17 +81,17 @@ pub fn cluster_is_up() -> bool {
 }
 
 /// A job running `script` with `sh`.
-pub fn sh(name: &str, script: &str) -> RemoteJob {
-    RemoteJob::new(name, Program::Shell(script.to_owned()))
+pub fn sh(name: &str, script: &str) -> ClusterJob {
+    ClusterJob::new(name, Program::Shell(script.to_owned()))
 }
 
 /// One thing the driver reported, and when.
 #[derive(Clone, Debug)]
 pub enum Seen {
-    Status(RemoteStatus),
+    Status(ClusterStatus),
     Line(String),
     Notice(String),
-    Finished(RemoteOutcome),
+    Finished(ClusterOutcome),
 }
 
 /// Records every report for one job, checking the reporter's contract as it
@@ -124,7 +125,7 @@ impl Recorder {
         self.seen.lock().unwrap().clone()
     }
 
-    pub fn outcome(&self) -> Option<RemoteOutcome> {
+    pub fn outcome(&self) -> Option<ClusterOutcome> {
         self.seen().into_iter().find_map(|(_, seen)| match seen {
             Seen::Finished(outcome) => Some(outcome),
             _ => None,
@@ -132,7 +133,7 @@ impl Recorder {
     }
 
     /// Waits for the job's end and checks the contract.
-    pub fn wait_outcome(&self, timeout: Duration) -> RemoteOutcome {
+    pub fn wait_outcome(&self, timeout: Duration) -> ClusterOutcome {
         let outcome = wait_for("the job's end", timeout, || self.outcome());
         let broken = self.broken.lock().unwrap();
         assert!(broken.is_empty(), "reporter contract broken: {broken:?}");
@@ -159,7 +160,7 @@ impl Recorder {
             .collect()
     }
 
-    pub fn statuses(&self) -> Vec<RemoteStatus> {
+    pub fn statuses(&self) -> Vec<ClusterStatus> {
         self.seen()
             .into_iter()
             .filter_map(|(_, seen)| match seen {
@@ -178,7 +179,7 @@ impl Recorder {
     }
 
     /// When the first status matching `wanted` arrived.
-    pub fn status_at(&self, wanted: impl Fn(&RemoteStatus) -> bool) -> Option<Instant> {
+    pub fn status_at(&self, wanted: impl Fn(&ClusterStatus) -> bool) -> Option<Instant> {
         self.seen().into_iter().find_map(|(at, seen)| match seen {
             Seen::Status(status) if wanted(&status) => Some(at),
             _ => None,
@@ -202,7 +203,7 @@ impl Recorder {
 }
 
 impl Reporter for Recorder {
-    fn status(&self, status: RemoteStatus) {
+    fn status(&self, status: ClusterStatus) {
         self.push(Seen::Status(status));
     }
     fn line(&self, line: String) {
@@ -211,7 +212,7 @@ impl Reporter for Recorder {
     fn notice(&self, text: String) {
         self.push(Seen::Notice(text));
     }
-    fn finished(&self, outcome: RemoteOutcome) {
+    fn finished(&self, outcome: ClusterOutcome) {
         self.push(Seen::Finished(outcome));
     }
 }

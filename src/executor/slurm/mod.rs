@@ -52,7 +52,7 @@ pub use tool::ToolError;
 use self::registry::{Phase, Registry, Ticket};
 use self::state::StopCause;
 use self::tool::Tools;
-use crate::executor::{RemoteExecutor, RemoteHandle, RemoteJob, RemoteOutcome, Reporter};
+use crate::executor::{ClusterExecutor, ClusterHandle, ClusterJob, ClusterOutcome, Reporter};
 
 /// What the driver's threads and handles share.
 struct Shared {
@@ -63,7 +63,7 @@ struct Shared {
     options: DriverOptions,
 }
 
-/// The Slurm driver: submits [`RemoteJob`]s, follows them, stops them.
+/// The Slurm driver: submits [`ClusterJob`]s, follows them, stops them.
 /// Dropping it ends its threads (waiting for a Slurm command under way, at
 /// most [`DriverOptions::command_timeout`]); jobs still on the cluster keep
 /// running there, and their reporters are told jobdeck stopped following
@@ -119,8 +119,8 @@ impl Slurm {
         health::check(&self.shared.tools, &self.shared.settings)
     }
 
-    /// Queues `job` and returns at once; see [`RemoteExecutor::submit`].
-    pub fn submit(&self, job: RemoteJob, reporter: Arc<dyn Reporter>) -> SlurmHandle {
+    /// Queues `job` and returns at once; see [`ClusterExecutor::submit`].
+    pub fn submit(&self, job: ClusterJob, reporter: Arc<dyn Reporter>) -> SlurmHandle {
         SlurmHandle {
             ticket: self.shared.registry.add(job, reporter),
             shared: Arc::clone(&self.shared),
@@ -145,8 +145,8 @@ impl Slurm {
     }
 }
 
-impl RemoteExecutor for Slurm {
-    fn submit(&self, job: RemoteJob, reporter: Arc<dyn Reporter>) -> Box<dyn RemoteHandle> {
+impl ClusterExecutor for Slurm {
+    fn submit(&self, job: ClusterJob, reporter: Arc<dyn Reporter>) -> Box<dyn ClusterHandle> {
         Box::new(Slurm::submit(self, job, reporter))
     }
 }
@@ -170,7 +170,7 @@ impl Drop for Slurm {
                     "never submitted: the Slurm driver shut down".to_owned()
                 }
             };
-            entry.reporter.finished(RemoteOutcome::Failed {
+            entry.reporter.finished(ClusterOutcome::Failed {
                 exit: None,
                 message,
             });
@@ -191,7 +191,7 @@ impl SlurmHandle {
         self.shared.registry.slurm_id(self.ticket)
     }
 
-    /// See [`RemoteHandle::stop`].
+    /// See [`ClusterHandle::stop`].
     pub fn stop(&self) -> bool {
         self.shared
             .registry
@@ -199,7 +199,7 @@ impl SlurmHandle {
     }
 }
 
-impl RemoteHandle for SlurmHandle {
+impl ClusterHandle for SlurmHandle {
     fn stop(&self) -> bool {
         SlurmHandle::stop(self)
     }

@@ -13,7 +13,7 @@ use super::registry::{InFlight, Ticket};
 use super::script;
 use super::state::{self, JobRecord, QueueRow, StopCause};
 use super::tool::ToolError;
-use crate::executor::{RemoteOutcome, RemoteStatus};
+use crate::executor::{ClusterOutcome, ClusterStatus};
 
 /// Jobs asked about in one `squeue` call: about 10 KB of ids, far below
 /// the kernel's 128 KB limit on one argument.
@@ -22,7 +22,7 @@ const IDS_PER_CALL: usize = 1000;
 /// What the poll thread keeps about one in-flight job between polls.
 struct Tracked {
     follower: Follower,
-    last_status: Option<RemoteStatus>,
+    last_status: Option<ClusterStatus>,
     /// When the job was first seen running: its timeout counts from here.
     started: Option<Instant>,
     read_error_reported: bool,
@@ -167,7 +167,7 @@ fn report_read_error(job: &InFlight, entry: &mut Tracked, read: std::io::Result<
 /// starts running, and stop it when it has run for its whole timeout.
 fn update(shared: &Shared, job: &InFlight, entry: &mut Tracked, row: &QueueRow) {
     let status = state::status(row);
-    if matches!(status, RemoteStatus::Running { .. }) && entry.started.is_none() {
+    if matches!(status, ClusterStatus::Running { .. }) && entry.started.is_none() {
         entry.started = Some(Instant::now());
     }
     if entry.last_status.as_ref() != Some(&status) {
@@ -213,7 +213,7 @@ fn finish(shared: &Shared, job: &InFlight, entry: &mut Tracked, row: Option<&Que
     }
     let outcome = match &record {
         Some(record) => state::outcome(job.id, record, ended.stop),
-        None => RemoteOutcome::Failed {
+        None => ClusterOutcome::Failed {
             exit: None,
             message: format!(
                 "Slurm no longer knows job {id}: its end was not seen (its record expires \
@@ -265,13 +265,13 @@ fn lose(
         failing_for.as_secs()
     );
     let outcome = match ended.stop {
-        Some(StopCause::Asked) => RemoteOutcome::Stopped {
+        Some(StopCause::Asked) => ClusterOutcome::Stopped {
             message: format!(
                 "stopped, but Slurm job {} was not seen to end: {lost}",
                 job.id
             ),
         },
-        _ => RemoteOutcome::Failed {
+        _ => ClusterOutcome::Failed {
             exit: None,
             message: format!("{lost}; Slurm job {} may still be running there", job.id),
         },

@@ -38,7 +38,7 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 
 use super::state::StopCause;
-use crate::executor::{RemoteJob, Reporter};
+use crate::executor::{ClusterJob, Reporter};
 
 /// The driver's own number for a job, before and after Slurm gives it one.
 pub type Ticket = u64;
@@ -60,7 +60,7 @@ pub enum Phase {
 /// A job's description, its reporter and its place.
 pub struct Entry {
     /// What to run.
-    pub job: Arc<RemoteJob>,
+    pub job: Arc<ClusterJob>,
     /// Where to report.
     pub reporter: Arc<dyn Reporter>,
     /// Where it is.
@@ -162,7 +162,7 @@ impl Registry {
     }
 
     /// Adds a job, held until the submit thread takes it.
-    pub fn add(&self, job: RemoteJob, reporter: Arc<dyn Reporter>) -> Ticket {
+    pub fn add(&self, job: ClusterJob, reporter: Arc<dyn Reporter>) -> Ticket {
         let ticket = {
             let mut jobs = self.lock();
             let ticket = jobs.next_ticket;
@@ -249,7 +249,7 @@ impl Registry {
 
     /// The next held job, moved to Submitting and given a slot, when the
     /// cap allows one.
-    pub fn take_next(&self) -> Option<(Ticket, Arc<RemoteJob>, Arc<dyn Reporter>)> {
+    pub fn take_next(&self) -> Option<(Ticket, Arc<ClusterJob>, Arc<dyn Reporter>)> {
         let mut jobs = self.lock();
         if jobs.cap.is_some_and(|cap| jobs.slots_used >= cap.get()) {
             return None;
@@ -408,18 +408,19 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::executor::{Program, RemoteOutcome, RemoteStatus};
+    use crate::executor::{ClusterOutcome, ClusterStatus};
+    use crate::jobspec::Program;
 
     struct Silent;
     impl Reporter for Silent {
-        fn status(&self, _: RemoteStatus) {}
+        fn status(&self, _: ClusterStatus) {}
         fn line(&self, _: String) {}
         fn notice(&self, _: String) {}
-        fn finished(&self, _: RemoteOutcome) {}
+        fn finished(&self, _: ClusterOutcome) {}
     }
 
-    fn job(priority: i32) -> RemoteJob {
-        let mut job = RemoteJob::new("x", Program::Argv(vec!["true".into()]));
+    fn job(priority: i32) -> ClusterJob {
+        let mut job = ClusterJob::new("x", Program::Argv(vec!["true".into()]));
         job.priority = priority;
         job
     }

@@ -1,4 +1,4 @@
-//! Turning a [`RemoteJob`] into an `sbatch` command line and the batch
+//! Turning a [`ClusterJob`] into an `sbatch` command line and the batch
 //! script it reads on stdin.
 //!
 //! The script exports the job's env (quoted for `sh`, so any value survives,
@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::settings::SlurmSettings;
-use crate::executor::{Program, RemoteJob};
+use crate::executor::ClusterJob;
+use crate::jobspec::Program;
 
 /// A job that cannot be written as a batch script.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -35,7 +36,7 @@ pub fn output_path(output_dir: &Path, id: u64) -> PathBuf {
 }
 
 /// `sbatch`'s arguments for `job` (the script comes on stdin).
-pub fn sbatch_args(job: &RemoteJob, settings: &SlurmSettings, output_dir: &Path) -> Vec<String> {
+pub fn sbatch_args(job: &ClusterJob, settings: &SlurmSettings, output_dir: &Path) -> Vec<String> {
     let mut args = vec!["--parsable".to_owned(), format!("--job-name={}", job.name)];
     if let Some(cwd) = &job.cwd {
         args.push(format!("--chdir={}", cwd.display()));
@@ -70,7 +71,7 @@ fn time_limit_minutes(timeout: Duration) -> u64 {
 }
 
 /// The batch script for `job`.
-pub fn script(job: &RemoteJob) -> Result<String, ScriptError> {
+pub fn script(job: &ClusterJob) -> Result<String, ScriptError> {
     let mut script =
         String::from("#!/bin/sh\n# Submitted by jobdeck.\nexport PYTHONUNBUFFERED=1\n");
     for (key, value) in &job.env {
@@ -128,8 +129,8 @@ fn is_env_name(key: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn job(program: Program) -> RemoteJob {
-        RemoteJob::new("render frame 1", program)
+    fn job(program: Program) -> ClusterJob {
+        ClusterJob::new("render frame 1", program)
     }
 
     /// What `sh` prints running the script.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::executor::{RemoteExit, RemoteOutcome, RemoteStatus};
+use crate::executor::{ClusterExit, ClusterOutcome, ClusterStatus};
 
 /// The `squeue` format the driver asks for; [`parse_queue`] reads it.
 pub const QUEUE_FORMAT: &str = "%i|%T|%r|%N";
@@ -59,28 +59,28 @@ pub fn is_final(state: &str) -> bool {
 }
 
 /// The status a row in a non-final state means.
-pub fn status(row: &QueueRow) -> RemoteStatus {
+pub fn status(row: &QueueRow) -> ClusterStatus {
     let id = row.id.to_string();
     match row.state.as_str() {
-        "RUNNING" | "RESIZING" => RemoteStatus::Running {
+        "RUNNING" | "RESIZING" => ClusterStatus::Running {
             id,
             nodes: row.nodes.clone(),
         },
-        "SUSPENDED" | "STOPPED" => RemoteStatus::Suspended {
+        "SUSPENDED" | "STOPPED" => ClusterStatus::Suspended {
             id,
             state: row.state.clone(),
         },
-        "COMPLETING" | "SIGNALING" | "STAGE_OUT" => RemoteStatus::Ending {
+        "COMPLETING" | "SIGNALING" | "STAGE_OUT" => ClusterStatus::Ending {
             id,
             state: row.state.clone(),
         },
         // PENDING, CONFIGURING (nodes booting), REQUEUED and the holds: not
         // running yet, and the reason is what a person wants to see.
-        "PENDING" => RemoteStatus::Pending {
+        "PENDING" => ClusterStatus::Pending {
             id,
             reason: row.reason.clone(),
         },
-        other => RemoteStatus::Pending {
+        other => ClusterStatus::Pending {
             id,
             reason: other.to_owned(),
         },
@@ -95,7 +95,7 @@ pub struct JobRecord {
     /// `Reason=`.
     pub reason: String,
     /// `ExitCode=a:b`, when given.
-    pub exit: Option<RemoteExit>,
+    pub exit: Option<ClusterExit>,
     /// `TimeLimit=`, e.g. `00:01:00`.
     pub time_limit: String,
     /// `NodeList=`.
@@ -127,10 +127,10 @@ pub fn parse_record(text: &str) -> Option<JobRecord> {
 }
 
 /// `3:0` is exit code 3; `0:9` is killed by signal 9.
-fn parse_exit(value: &str) -> Option<RemoteExit> {
+fn parse_exit(value: &str) -> Option<ClusterExit> {
     let (code, signal) = value.split_once(':')?;
     let signal: i32 = signal.parse().ok()?;
-    Some(RemoteExit {
+    Some(ClusterExit {
         code: code.parse().ok()?,
         signal: (signal != 0).then_some(signal),
     })
@@ -146,16 +146,16 @@ pub enum StopCause {
 }
 
 /// What a final record means for the job, given whether jobdeck stopped it.
-pub fn outcome(id: u64, record: &JobRecord, stop: Option<StopCause>) -> RemoteOutcome {
+pub fn outcome(id: u64, record: &JobRecord, stop: Option<StopCause>) -> ClusterOutcome {
     let state = record.state.as_str();
     match stop {
         Some(StopCause::Asked) => {
-            return RemoteOutcome::Stopped {
+            return ClusterOutcome::Stopped {
                 message: format!("stopped; Slurm job {id} ended {state}"),
             };
         }
         Some(StopCause::TimedOut(limit)) => {
-            return RemoteOutcome::TimedOut {
+            return ClusterOutcome::TimedOut {
                 message: format!(
                     "timed out after {} s of running; Slurm job {id} ended {state}",
                     limit.as_secs_f32()
@@ -165,10 +165,10 @@ pub fn outcome(id: u64, record: &JobRecord, stop: Option<StopCause>) -> RemoteOu
         None => {}
     }
     let exit = record.exit;
-    let failed = |message: String| RemoteOutcome::Failed { exit, message };
+    let failed = |message: String| ClusterOutcome::Failed { exit, message };
     match state {
         "COMPLETED" if exit.is_none_or(|exit| exit.code == 0 && exit.signal.is_none()) => {
-            RemoteOutcome::Succeeded {
+            ClusterOutcome::Succeeded {
                 message: format!("Slurm job {id} completed: exited with code 0"),
             }
         }
@@ -186,7 +186,7 @@ pub fn outcome(id: u64, record: &JobRecord, stop: Option<StopCause>) -> RemoteOu
             "Slurm job {id} was cancelled on the cluster, not by jobdeck (by scancel or an \
              administrator)"
         )),
-        "TIMEOUT" => RemoteOutcome::TimedOut {
+        "TIMEOUT" => ClusterOutcome::TimedOut {
             message: format!(
                 "Slurm job {id} reached its time limit on the cluster ({}) and was killed",
                 record.time_limit
@@ -212,17 +212,17 @@ pub fn outcome(id: u64, record: &JobRecord, stop: Option<StopCause>) -> RemoteOu
 }
 
 /// `exited with code 3`, `killed by signal 9 (SIGKILL)`.
-fn describe_exit(exit: Option<RemoteExit>) -> String {
+fn describe_exit(exit: Option<ClusterExit>) -> String {
     match exit {
         None => "no exit code reported".to_owned(),
-        Some(RemoteExit {
+        Some(ClusterExit {
             signal: Some(signal),
             ..
         }) => match nix::sys::signal::Signal::try_from(signal) {
             Ok(name) => format!("killed by signal {signal} ({name})"),
             Err(_) => format!("killed by signal {signal}"),
         },
-        Some(RemoteExit { code, .. }) => format!("exited with code {code}"),
+        Some(ClusterExit { code, .. }) => format!("exited with code {code}"),
     }
 }
 
@@ -239,7 +239,7 @@ mod tests {
         .unwrap()
     }
 
-    fn message(state: &str, reason: &str, exit: &str) -> RemoteOutcome {
+    fn message(state: &str, reason: &str, exit: &str) -> ClusterOutcome {
         outcome(7, &record(state, reason, exit), None)
     }
 
@@ -287,14 +287,14 @@ mod tests {
         let failed = record("FAILED", "NonZeroExitCode", "3:0");
         assert_eq!(
             failed.exit,
-            Some(RemoteExit {
+            Some(ClusterExit {
                 code: 3,
                 signal: None
             })
         );
         assert_eq!(
             record("FAILED", "JobLaunchFailure", "0:9").exit,
-            Some(RemoteExit {
+            Some(ClusterExit {
                 code: 0,
                 signal: Some(9)
             })
@@ -306,7 +306,7 @@ mod tests {
     fn each_end_state_says_what_happened() {
         assert_eq!(
             message("COMPLETED", "None", "0:0"),
-            RemoteOutcome::Succeeded {
+            ClusterOutcome::Succeeded {
                 message: "Slurm job 7 completed: exited with code 0".into()
             }
         );
@@ -367,11 +367,11 @@ mod tests {
         }
         assert!(matches!(
             message("TIMEOUT", "TimeLimit", "0:15"),
-            RemoteOutcome::TimedOut { .. }
+            ClusterOutcome::TimedOut { .. }
         ));
         assert!(matches!(
             message("OUT_OF_MEMORY", "OutOfMemory", "0:125"),
-            RemoteOutcome::Failed { .. }
+            ClusterOutcome::Failed { .. }
         ));
     }
 
@@ -380,7 +380,7 @@ mod tests {
         let cancelled = record("CANCELLED", "None", "0:15");
         assert_eq!(
             outcome(7, &cancelled, Some(StopCause::Asked)),
-            RemoteOutcome::Stopped {
+            ClusterOutcome::Stopped {
                 message: "stopped; Slurm job 7 ended CANCELLED".into()
             }
         );
@@ -390,7 +390,7 @@ mod tests {
                 &cancelled,
                 Some(StopCause::TimedOut(Duration::from_secs(2)))
             ),
-            RemoteOutcome::TimedOut {
+            ClusterOutcome::TimedOut {
                 message: "timed out after 2 s of running; Slurm job 7 ended CANCELLED".into()
             }
         );

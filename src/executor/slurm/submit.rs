@@ -20,7 +20,7 @@ use super::registry::{Phase, StopOrder, Ticket};
 use super::script;
 use super::state::StopCause;
 use super::tool::ToolError;
-use crate::executor::{RemoteJob, RemoteOutcome, RemoteStatus};
+use crate::executor::{ClusterJob, ClusterOutcome, ClusterStatus};
 
 /// How long after a failed `scancel` it is tried again.
 const KILL_RETRY: Duration = Duration::from_secs(1);
@@ -121,14 +121,14 @@ impl Submitter<'_> {
         }
         let Some((ticket, job, reporter)) = self.shared.registry.take_next() else {
             for reporter in self.shared.registry.newly_held() {
-                reporter.status(RemoteStatus::Held);
+                reporter.status(ClusterStatus::Held);
             }
             return false;
         };
         match submit(self.shared, &job) {
             Ok(id) => {
                 self.silence = None;
-                reporter.status(RemoteStatus::Submitted {
+                reporter.status(ClusterStatus::Submitted {
                     id: id.to_string(),
                     output: script::output_path(&self.shared.output_dir, id),
                 });
@@ -167,10 +167,10 @@ impl Submitter<'_> {
         );
         for entry in self.shared.registry.end_held() {
             let outcome = match entry.stop {
-                Some(StopCause::Asked) => RemoteOutcome::Stopped {
+                Some(StopCause::Asked) => ClusterOutcome::Stopped {
                     message: "stopped before it was submitted to Slurm".to_owned(),
                 },
-                _ => RemoteOutcome::Failed {
+                _ => ClusterOutcome::Failed {
                     exit: None,
                     message: message.clone(),
                 },
@@ -181,7 +181,7 @@ impl Submitter<'_> {
 }
 
 /// Writes the script, runs `sbatch`, and reads the job id it prints.
-fn submit(shared: &Shared, job: &RemoteJob) -> Result<u64, Refusal> {
+fn submit(shared: &Shared, job: &ClusterJob) -> Result<u64, Refusal> {
     let script = script::script(job)
         .map_err(|error| Refusal::Refused(format!("cannot submit to Slurm: {error}")))?;
     std::fs::create_dir_all(&shared.output_dir).map_err(|error| {
@@ -221,10 +221,10 @@ fn end_unsubmitted(shared: &Shared, ticket: Ticket, message: String) {
         return;
     };
     let outcome = match entry.stop {
-        Some(StopCause::Asked) => RemoteOutcome::Stopped {
+        Some(StopCause::Asked) => ClusterOutcome::Stopped {
             message: "stopped before it was submitted to Slurm".to_owned(),
         },
-        _ => RemoteOutcome::Failed {
+        _ => ClusterOutcome::Failed {
             exit: None,
             message,
         },

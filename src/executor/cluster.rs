@@ -5,18 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// What a remote job runs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Program {
-    /// A program and its arguments, run without a shell.
-    Argv(Vec<String>),
-    /// A script run by `sh`, as a local job's `shell = true` runs it.
-    Shell(String),
-}
+use crate::jobspec::Program;
 
 /// A command job as a remote executor sees it: plain data, no engine types.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RemoteJob {
+pub struct ClusterJob {
     /// The name the cluster shows (Slurm's `-J`).
     pub name: String,
     /// What to run.
@@ -35,7 +28,7 @@ pub struct RemoteJob {
     pub grace: Duration,
 }
 
-impl RemoteJob {
+impl ClusterJob {
     /// A job named `name` running `program`, with no cwd, env or timeout,
     /// priority 0 and a 5 s grace (as local command jobs have).
     #[must_use]
@@ -54,7 +47,7 @@ impl RemoteJob {
 
 /// Where a remote job is, as the cluster tells it. Reported when it changes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RemoteStatus {
+pub enum ClusterStatus {
     /// Held back by jobdeck, not yet submitted: the executor's in-flight cap
     /// is reached.
     Held,
@@ -96,7 +89,7 @@ pub enum RemoteStatus {
     },
 }
 
-impl RemoteStatus {
+impl ClusterStatus {
     /// The cluster's id for the job, once it has one.
     #[must_use]
     pub fn id(&self) -> Option<&str> {
@@ -111,7 +104,7 @@ impl RemoteStatus {
     }
 }
 
-impl fmt::Display for RemoteStatus {
+impl fmt::Display for ClusterStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Held => f.write_str("held by jobdeck (in-flight cap reached)"),
@@ -131,7 +124,7 @@ impl fmt::Display for RemoteStatus {
 
 /// A remote job's exit status, as the cluster reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RemoteExit {
+pub struct ClusterExit {
     /// The exit code (Slurm's `ExitCode=a:b`, the `a`).
     pub code: i32,
     /// The signal that ended it, if one did (the `b`).
@@ -141,7 +134,7 @@ pub struct RemoteExit {
 /// How a remote job ended. Each message says what happened, naming the
 /// cluster's id for the job when it had one.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RemoteOutcome {
+pub enum ClusterOutcome {
     /// It ran and exited with code 0.
     Succeeded {
         /// What happened, for the log and the details view.
@@ -152,16 +145,16 @@ pub enum RemoteOutcome {
     /// refused, or a cluster that stopped answering.
     Failed {
         /// The exit status, when the cluster gave one.
-        exit: Option<RemoteExit>,
+        exit: Option<ClusterExit>,
         /// What happened.
         message: String,
     },
-    /// Stopped through its [`RemoteHandle`].
+    /// Stopped through its [`ClusterHandle`].
     Stopped {
         /// What happened.
         message: String,
     },
-    /// It ran past its time limit: [`RemoteJob::timeout`] or one the
+    /// It ran past its time limit: [`ClusterJob::timeout`] or one the
     /// cluster set.
     TimedOut {
         /// What happened.
@@ -169,7 +162,7 @@ pub enum RemoteOutcome {
     },
 }
 
-impl RemoteOutcome {
+impl ClusterOutcome {
     /// The sentence saying what happened.
     #[must_use]
     pub fn message(&self) -> &str {
@@ -186,7 +179,7 @@ impl RemoteOutcome {
 /// for when and on which thread each method is called.
 pub trait Reporter: Send + Sync {
     /// The job's place changed (held, submitted, pending, running, ...).
-    fn status(&self, status: RemoteStatus);
+    fn status(&self, status: ClusterStatus);
     /// One line of the job's output (stdout and stderr share a file on the
     /// cluster), split as local output is: `\n`, `\r` and `\r\n` end lines.
     fn line(&self, line: String);
@@ -194,11 +187,11 @@ pub trait Reporter: Send + Sync {
     /// (a stop sent, a kill after the grace); starts with `jobdeck: `.
     fn notice(&self, text: String);
     /// How the job ended. Called exactly once, last.
-    fn finished(&self, outcome: RemoteOutcome);
+    fn finished(&self, outcome: ClusterOutcome);
 }
 
 /// Stops one submitted remote job.
-pub trait RemoteHandle: Send + Sync {
+pub trait ClusterHandle: Send + Sync {
     /// Asks the job to stop: the polite signal now, the kill after the job's
     /// grace. A job not yet on the cluster ends at once, never submitted.
     /// Returns whether this call asked (false when the job had already
@@ -206,9 +199,9 @@ pub trait RemoteHandle: Send + Sync {
     fn stop(&self) -> bool;
 }
 
-/// A cluster scheduler that runs [`RemoteJob`]s.
-pub trait RemoteExecutor: Send + Sync {
+/// A cluster scheduler that runs [`ClusterJob`]s.
+pub trait ClusterExecutor: Send + Sync {
     /// Queues `job` for the cluster and returns at once; what happens next
     /// goes to `reporter`, which always ends with one `finished`.
-    fn submit(&self, job: RemoteJob, reporter: Arc<dyn Reporter>) -> Box<dyn RemoteHandle>;
+    fn submit(&self, job: ClusterJob, reporter: Arc<dyn Reporter>) -> Box<dyn ClusterHandle>;
 }
