@@ -4,7 +4,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::engine::{JobId, LogLine, Output};
+use crate::engine::{JobId, LogLine, Output, Placement};
 use crate::jobspec::JobSpec;
 
 use super::Series;
@@ -263,6 +263,10 @@ pub struct JobView {
     pub submitted: Instant,
     /// Its newest log lines.
     pub log: JobLog,
+    /// Where its current (or last) run is, for a job a remote executor
+    /// runs: the newest placement its executor reported. `None` for local
+    /// jobs, and for a remote attempt not placed yet.
+    pub placement: Option<Placement>,
     /// Its plot series, in the order they first appeared.
     pub series: Vec<Series>,
     /// Each series' place in `series`, by name (the engine bounds how many
@@ -286,6 +290,7 @@ impl JobView {
             last_retry_error: None,
             submitted: now,
             log: JobLog::default(),
+            placement: None,
             series: Vec::new(),
             series_index: HashMap::new(),
             batch: 0,

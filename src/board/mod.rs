@@ -127,9 +127,15 @@ impl Board {
                 job.log.extend(lines, dropped);
                 return;
             }
+            EventKind::Placed(placement) => {
+                job.placement = Some(placement);
+                return;
+            }
             EventKind::Started { worker, attempt } => {
                 job.attempt = attempt;
                 job.progress = 0.0;
+                // A new attempt is placed afresh (a retry is a new run).
+                job.placement = None;
                 job.lifecycle = Lifecycle::Running {
                     worker,
                     started: now,

@@ -239,3 +239,46 @@ fn only_ended_jobs_can_be_removed_and_the_rest_keep_their_place() {
     board.apply_at(progress(ids[0], 0.5), t0);
     assert_eq!(board.jobs().len(), 2);
 }
+
+#[test]
+fn a_remote_job_keeps_its_newest_placement_until_a_retry_starts() {
+    let t0 = Instant::now();
+    let (mut board, ids) = board_with(1, t0);
+    let placed = |state: &str| {
+        ev(
+            ids[0],
+            EventKind::Placed(crate::engine::Placement {
+                executor: "Slurm".into(),
+                remote_id: Some("41".into()),
+                state: state.into(),
+                detail: String::new(),
+            }),
+        )
+    };
+    board.apply_at(started(ids[0]), t0);
+    board.apply_at(placed("PENDING"), t0);
+    board.apply_at(placed("RUNNING"), t0);
+    let job = board.job(ids[0]).unwrap();
+    assert_eq!(job.placement.as_ref().unwrap().state, "RUNNING");
+    assert_eq!(
+        job.lifecycle.class(),
+        StateClass::Running,
+        "a place is no state"
+    );
+    board.apply_at(
+        ev(
+            ids[0],
+            EventKind::Retrying {
+                attempt: 1,
+                error: "exited with code 1".into(),
+            },
+        ),
+        t0,
+    );
+    assert!(
+        board.job(ids[0]).unwrap().placement.is_some(),
+        "where it failed"
+    );
+    board.apply_at(started(ids[0]), t0);
+    assert_eq!(board.job(ids[0]).unwrap().placement, None, "not placed yet");
+}

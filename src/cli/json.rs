@@ -45,12 +45,24 @@ struct Record<'a> {
     /// For `skipped`: the dependency that did not succeed.
     #[serde(skip_serializing_if = "Option::is_none")]
     because: Option<Uuid>,
+    /// For `placed`: the executor (`Slurm`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    executor: Option<&'a str>,
+    /// For `placed`: the executor's id for the run (Slurm's job id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remote_id: Option<&'a str>,
+    /// For `placed`: the run's state there (`PENDING`, `RUNNING`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'a str>,
+    /// For `placed`: why it waits or where it runs, when the executor says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
 }
 
 /// Writes events as JSON lines (the run's summary goes to stderr, so stdout
 /// stays machine-readable).
-pub(crate) struct JsonReporter {
-    out: BufWriter<Stdout>,
+pub(crate) struct JsonReporter<W: Write = Stdout> {
+    out: BufWriter<W>,
 }
 
 impl JsonReporter {
@@ -60,14 +72,16 @@ impl JsonReporter {
             out: BufWriter::new(io::stdout()),
         }
     }
+}
 
+impl<W: Write> JsonReporter<W> {
     fn write(&mut self, line: &Record<'_>) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, line)?;
         self.out.write_all(b"\n")
     }
 }
 
-impl Sink for JsonReporter {
+impl<W: Write> Sink for JsonReporter<W> {
     fn submitted(&mut self, job: &JobView, _cx: &SinkContext<'_>) -> io::Result<()> {
         self.write(&Record {
             job: *job.id.as_uuid(),
@@ -126,6 +140,14 @@ impl Sink for JsonReporter {
                 event: "retrying",
                 attempt: Some(*attempt),
                 error: Some(error),
+                ..base
+            }),
+            EventKind::Placed(placement) => self.write(&Record {
+                event: "placed",
+                executor: Some(&placement.executor),
+                remote_id: placement.remote_id.as_deref(),
+                state: Some(&placement.state),
+                detail: Some(placement.detail.as_str()).filter(|detail| !detail.is_empty()),
                 ..base
             }),
             EventKind::StopRequested { .. } => Ok(()),
@@ -202,5 +224,44 @@ mod tests {
         let stopped = render(&Outcome::TimedOut);
         assert_eq!(stopped.as_object().unwrap().len(), 3, "{stopped}");
         assert_eq!(stopped["event"], "timed_out");
+    }
+
+    #[test]
+    fn a_placement_carries_the_executor_id_state_and_detail() {
+        let board = crate::board::Board::new();
+        let (pool, _events) = crate::engine::Pool::new(1).unwrap();
+        let cx = SinkContext {
+            board: &board,
+            pool: &pool,
+            now: std::time::Instant::now(),
+        };
+        let mut reporter = JsonReporter {
+            out: BufWriter::new(Vec::new()),
+        };
+        let job = crate::engine::JobId::new();
+        let event = Event {
+            job,
+            kind: EventKind::Placed(crate::engine::Placement {
+                executor: "Slurm".into(),
+                remote_id: Some("12".into()),
+                state: "PENDING".into(),
+                detail: "Resources".into(),
+            }),
+        };
+        reporter.event(&event, &cx).unwrap();
+        let written = reporter.out.into_inner().unwrap();
+        let record: serde_json::Value = serde_json::from_slice(&written).unwrap();
+        assert_eq!(
+            record,
+            serde_json::json!({
+                "job": job.to_string(),
+                "name": "?",
+                "event": "placed",
+                "executor": "Slurm",
+                "remote_id": "12",
+                "state": "PENDING",
+                "detail": "Resources",
+            })
+        );
     }
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::JobId;
 use super::LogLine;
+use super::Placement;
 use super::event::Msg;
 use super::hub::Hub;
 use super::pending::{LogBudget, PROCESS_LOG_BUDGET, PendingLogs, PendingSamples, Put};
@@ -42,6 +43,9 @@ pub(crate) struct JobCell {
     logs: PendingLogs,
     /// What a remote executor asked to be called on the first stop.
     on_stop: Mutex<Option<StopCallback>>,
+    /// A remote run's newest placement not yet read (boxed: local jobs,
+    /// the many, never have one).
+    placement: Mutex<Option<Box<Placement>>>,
 }
 
 /// A poisoned lock here only means a job panicked while holding it; the data
@@ -69,6 +73,7 @@ impl JobCell {
             samples: PendingSamples::default(),
             logs: PendingLogs::new(budget),
             on_stop: Mutex::new(None),
+            placement: Mutex::new(None),
         }
     }
 
@@ -84,6 +89,10 @@ impl JobCell {
         self.logs.clear();
         *self
             .on_stop
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+        *self
+            .placement
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner) = None;
     }
@@ -239,6 +248,19 @@ impl JobCell {
 
     pub(crate) fn take_logs(&self) -> Option<(Vec<LogLine>, u64)> {
         self.logs.take()
+    }
+
+    /// Stores a remote run's newest placement, and tells the consumer
+    /// unless a notice is in flight (the one pending is replaced).
+    pub(crate) fn report_placement(self: &Arc<Self>, hub: &Hub, placement: Placement) {
+        let was_empty = lock(&self.placement).replace(Box::new(placement)).is_none();
+        if was_empty {
+            hub.send(Msg::Placed(Arc::clone(self)));
+        }
+    }
+
+    pub(crate) fn take_placement(&self) -> Option<Placement> {
+        lock(&self.placement).take().map(|placement| *placement)
     }
 
     /// Logs, once at the end of an attempt, how many samples were dropped

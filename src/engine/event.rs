@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
 
 use super::cell::JobCell;
-use super::{JobId, LogLine, Output};
+use super::{JobId, LogLine, Output, Placement};
 
 /// One thing that happened to one job.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +48,10 @@ pub enum EventKind {
         /// than the pending-log limit.
         dropped: u64,
     },
+    /// Where a remote job's run is now, as its executor says (the cluster's
+    /// id for it and its state there). Coalesced: a consumer sees the
+    /// newest placement, not every one. Local jobs have none.
+    Placed(Placement),
     /// A stop was asked of the running job; it may take a moment to end.
     StopRequested {
         /// Whether the stop came from the job's timeout rather than a person.
@@ -169,6 +173,7 @@ pub(crate) enum Msg {
     Progress(Arc<JobCell>),
     Samples(Arc<JobCell>),
     Logs(Arc<JobCell>),
+    Placed(Arc<JobCell>),
 }
 
 /// The consumer's end of the pool's events.
@@ -285,6 +290,14 @@ impl EventReceiver {
                     self.ready.push_back(Event {
                         job: cell.id,
                         kind: EventKind::Log { lines, dropped },
+                    });
+                }
+            }
+            Msg::Placed(cell) => {
+                if let Some(placement) = cell.take_placement() {
+                    self.ready.push_back(Event {
+                        job: cell.id,
+                        kind: EventKind::Placed(placement),
                     });
                 }
             }

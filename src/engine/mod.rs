@@ -36,9 +36,15 @@
 //!   [`RemoteHandle`], from the thread that dispatched it and with no lock
 //!   held. `start` returns at once; a retry calls it again.
 //! - **Reports.** Through the handle, from any thread: progress, samples and
-//!   log lines, coalesced and bounded as a local job's; finally
-//!   [`RemoteHandle::finish`] with the result (dropping the handle instead
-//!   fails the attempt).
+//!   log lines, coalesced and bounded as a local job's; where the run is
+//!   ([`RemoteHandle::place`]: the cluster's id for it and its state there),
+//!   coalesced to the newest; finally [`RemoteHandle::finish`] with the
+//!   result (dropping the handle instead fails the attempt).
+//! - **Timeouts.** The pool's own timeout counts from the start, which for
+//!   a remote job includes time spent waiting in the cluster's queue. An
+//!   executor that counts only running time enforces the limit itself and
+//!   ends the attempt with [`RemoteHandle::finish_timed_out`], which the
+//!   pool treats as its own timeout (retried while retries are left).
 //! - **Stop.** A stop, a timeout or the pool shutting down sets the
 //!   handle's stop flag, which an executor may poll
 //!   ([`RemoteHandle::should_stop`]), and calls the callback it registered
@@ -66,6 +72,7 @@ mod job;
 mod log_line;
 mod new_job;
 mod pending;
+mod placement;
 mod pool;
 mod queue;
 mod remote;
@@ -87,6 +94,7 @@ pub use pending::{
     MAX_SERIES_PER_JOB, PENDING_LOG_BYTES_PER_JOB, PENDING_LOG_BYTES_PER_PROCESS,
     PENDING_SAMPLES_PER_SERIES,
 };
+pub use placement::Placement;
 pub use pool::Pool;
 pub use remote::{RemoteHandle, RemoteJob};
 pub use scheduler::{JobState, PoolCounts};

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use super::cell::JobCell;
-use super::scheduler::Slot;
+use super::scheduler::{RunFailure, Slot};
 use super::shared::Shared;
 use super::worker::failure_of;
-use super::{JobError, JobId, JobResult, LogLine};
+use super::{JobError, JobId, JobResult, LogLine, Output, Placement};
 
 /// A job run by an executor outside the pool.
 ///
@@ -83,6 +83,13 @@ impl RemoteHandle {
         self.cell.report_log(&self.shared.hub, line.into());
     }
 
+    /// Says where the run is now (the cluster's id for it, its state
+    /// there); call it when that changes. Coalesced: the consumer sees the
+    /// newest placement as an `EventKind::Placed` event.
+    pub fn place(&self, placement: Placement) {
+        self.cell.report_placement(&self.shared.hub, placement);
+    }
+
     /// Whether the attempt was asked to stop (by a person, its timeout or the
     /// pool shutting down). For executors that poll.
     #[must_use]
@@ -112,10 +119,20 @@ impl RemoteHandle {
     /// retries left, by calling [`RemoteJob::start`] again.
     pub fn finish(mut self, result: JobResult) {
         self.finished = true;
-        self.report(result);
+        self.report(failure_of(result));
     }
 
-    fn report(&self, result: JobResult) {
+    /// Ends the attempt as timed out by the executor's own clock (one that
+    /// counts only the time the job ran, not the time it waited in a
+    /// cluster's queue, which the pool's timeout would count). The pool
+    /// treats it as its own timeout: retried while the job has retries
+    /// left, else the job ends timed out. A stop a person asked still wins.
+    pub fn finish_timed_out(mut self) {
+        self.finished = true;
+        self.report(Err(RunFailure::TimedOut));
+    }
+
+    fn report(&self, result: Result<Output, RunFailure>) {
         self.cell.report_dropped_series(&self.shared.hub);
         let mut state = self.shared.lock();
         state.complete_remote(
@@ -123,7 +140,7 @@ impl RemoteHandle {
             self.slot,
             self.cell.id,
             self.attempt,
-            failure_of(result),
+            result,
         );
         drop(state);
         self.shared.remote_done.notify_all();
@@ -140,6 +157,6 @@ impl Drop for RemoteHandle {
         } else {
             "the remote executor dropped the job without reporting a result"
         };
-        self.report(Err(JobError::msg(why)));
+        self.report(failure_of(Err(JobError::msg(why))));
     }
 }

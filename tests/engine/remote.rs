@@ -2,7 +2,7 @@
 //! thread that completes attempts later, holding no worker thread.
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
-use jobdeck::engine::{RemoteHandle, RemoteJob};
+use jobdeck::engine::{Placement, RemoteHandle, RemoteJob};
 
 use crate::support::*;
 
@@ -18,6 +18,10 @@ enum Script {
     UntilStopped(u32),
     /// Drops the handle without a result.
     Lose,
+    /// Times out by its own clock up to this attempt, then succeeds.
+    TimesOutUpTo(u32),
+    /// Is placed three times (submitted, pending, running), then succeeds.
+    Placed,
 }
 
 /// A fake cluster: one thread following every attempt in flight.
@@ -97,6 +101,18 @@ fn follow(
         }
         let mut still = Vec::new();
         for (handle, script, since) in attempts.drain(..) {
+            if let Script::TimesOutUpTo(n) = script
+                && handle.attempt() <= n
+            {
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                handle.finish_timed_out();
+                continue;
+            }
+            if let Script::Placed = script {
+                for state in ["SUBMITTED", "PENDING", "RUNNING"] {
+                    handle.place(placement(state));
+                }
+            }
             let result: Option<jobdeck::engine::JobResult> = match script {
                 Script::Succeed(after) => {
                     handle.progress(0.5);
@@ -112,7 +128,10 @@ fn follow(
                 Script::UntilStopped(only) if only == 0 || handle.attempt() <= only => {
                     handle.should_stop().then_some(Err(JobError::Stopped))
                 }
-                Script::FailUpTo(_) | Script::UntilStopped(_) => Some(Ok(Output::text("remote"))),
+                Script::FailUpTo(_)
+                | Script::UntilStopped(_)
+                | Script::TimesOutUpTo(_)
+                | Script::Placed => Some(Ok(Output::text("remote"))),
                 Script::Lose => {
                     in_flight.fetch_sub(1, Ordering::SeqCst);
                     drop(handle);
@@ -238,6 +257,60 @@ fn a_remote_timeout_is_retried_by_starting_again() {
     assert!(matches!(outcome_of(&seen, timed), Outcome::Succeeded(_)));
     assert_eq!(attempts(flaky), [1, 2, 3]);
     assert!(matches!(outcome_of(&seen, flaky), Outcome::Succeeded(_)));
+}
+
+fn placement(state: &str) -> Placement {
+    Placement {
+        executor: "Fake".into(),
+        remote_id: Some("7".into()),
+        state: state.into(),
+        detail: String::new(),
+    }
+}
+
+#[test]
+fn a_timeout_by_the_executors_clock_is_retried_then_ends_timed_out() {
+    let cluster = Cluster::start();
+    let (pool, mut events) = Pool::new(2).unwrap();
+    let recovers = pool
+        .submit(cluster.job(Script::TimesOutUpTo(1)).retries(1))
+        .unwrap();
+    let gives_up = pool
+        .submit(cluster.job(Script::TimesOutUpTo(2)).retries(1))
+        .unwrap();
+    let seen = until_finished(&mut events, &[recovers, gives_up]);
+    assert!(seen.iter().any(|e| e.job == recovers
+        && e.kind
+            == EventKind::Retrying {
+                attempt: 1,
+                error: "timed out".into()
+            }));
+    assert!(matches!(outcome_of(&seen, recovers), Outcome::Succeeded(_)));
+    assert_eq!(outcome_of(&seen, gives_up), &Outcome::TimedOut);
+}
+
+#[test]
+fn a_placement_reaches_the_consumer_newest_first_and_before_the_end() {
+    let cluster = Cluster::start();
+    let (pool, mut events) = Pool::new(2).unwrap();
+    let id = pool.submit(cluster.job(Script::Placed)).unwrap();
+    let seen = until_finished(&mut events, &[id]);
+    let placed: Vec<&Placement> = seen
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Placed(placement) if e.job == id => Some(placement),
+            _ => None,
+        })
+        .collect();
+    // Reported three times at once and coalesced: the newest arrives.
+    assert_eq!(placed.last(), Some(&&placement("RUNNING")));
+    assert!(placed.len() <= 3, "{placed:?}");
+    let placed_at = seen
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::Placed(_)))
+        .unwrap();
+    let finished_at = seen.iter().position(|e| e.kind.is_terminal()).unwrap();
+    assert!(placed_at < finished_at);
 }
 
 #[test]

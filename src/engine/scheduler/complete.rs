@@ -15,6 +15,9 @@ use crate::engine::{Event, EventKind, Job, JobId, Outcome, OutcomeKind, Output};
 /// What a run that did not succeed came back with.
 pub(crate) enum RunFailure {
     Stopped,
+    /// Timed out by a clock of the job's own (a remote executor's, which
+    /// counts only the time the job ran).
+    TimedOut,
     Failed {
         error: String,
         exit_code: Option<i32>,
@@ -29,7 +32,9 @@ pub(crate) fn outcome_of(result: Result<Output, RunFailure>, stop: Option<StopRe
         (Err(_), Some(StopReason::Requested)) | (Err(RunFailure::Stopped), None) => {
             Outcome::Stopped
         }
-        (Err(_), Some(StopReason::TimedOut)) => Outcome::TimedOut,
+        (Err(_), Some(StopReason::TimedOut)) | (Err(RunFailure::TimedOut), None) => {
+            Outcome::TimedOut
+        }
         (Err(RunFailure::Failed { error, exit_code }), None) => {
             Outcome::Failed { error, exit_code }
         }
