@@ -19,14 +19,14 @@ fn main() -> ExitCode {
                 ExitCode::from(error.exit_code())
             }
         },
-        Some(Command::Check { file }) => match cli::check(&file) {
+        Some(Command::Check(check_args)) => match cli::check(&check_args) {
             Ok(jobs) => {
                 println!("ok: {jobs} {}", if jobs == 1 { "job" } else { "jobs" });
                 ExitCode::SUCCESS
             }
             Err(error) => {
                 eprintln!("{error}");
-                ExitCode::from(2)
+                ExitCode::from(error.exit_code())
             }
         },
         Some(Command::InstallDesktop { uninstall }) => {

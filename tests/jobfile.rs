@@ -46,17 +46,135 @@ fn unknown_keys_list_the_expected_ones() {
         "unknown_key.toml",
         "3:1: unknown key `comand` in [[job]], expected one of: name, kind, count, inputs, \
          inputs_glob, timeout_secs, retries, priority, after, command, cwd, env, shell, \
-         progress_regex, grace_secs",
+         progress_regex, grace_secs, executor",
     );
     assert_refused(
         "unknown_top_key.toml",
-        "1:1: unknown key `max_thread` at the top level, expected one of: max_threads, log_dir, job",
+        "1:1: unknown key `max_thread` at the top level, expected one of: max_threads, log_dir, \
+         executor, slurm, job",
     );
     assert_refused(
         "unknown_demo_key.toml",
         "3:1: unknown key `pionts` for kind = \"random_walk\", expected one of: name, kind, \
          count, inputs, inputs_glob, timeout_secs, retries, priority, after, points, \
          min_rate_hz, max_rate_hz, seed",
+    );
+}
+
+#[test]
+fn bad_executors_and_slurm_tables() {
+    assert_refused(
+        "unknown_executor.toml",
+        "1:12: unknown executor `slrum`, expected one of: local, slurm",
+    );
+    assert_refused(
+        "slurm_unknown_key.toml",
+        "2:1: unknown key `partiton` in [slurm], expected one of: partition, account, \
+         output_dir, extra_args",
+    );
+    assert_refused(
+        "slurm_not_table.toml",
+        "1:9: `slurm` must be a table, written [slurm], with keys partition, account, output_dir \
+         and extra_args",
+    );
+    assert_refused(
+        "executor_on_demo.toml",
+        "3:1: unknown key `executor` for kind = \"steps\", expected one of: name, kind, count, \
+         inputs, inputs_glob, timeout_secs, retries, priority, after, steps, delay_ms",
+    );
+    assert_refused(
+        "slurm_empty_partition.toml",
+        "4:13: `partition` is empty; leave it out to use the cluster's default",
+    );
+    assert_refused(
+        "slurm_extra_args_type.toml",
+        "2:14: `extra_args` must be an array of strings, found a string",
+    );
+}
+
+#[test]
+fn command_jobs_run_where_the_file_or_their_job_says_and_demos_stay_local() {
+    use jobdeck::executor::slurm::SlurmSettings;
+    use jobdeck::jobfile::LoadOptions;
+    use jobdeck::jobspec::{Executor, ExecutorKind};
+
+    let text = r#"
+executor = "slurm"
+
+[slurm]
+partition = "short"
+account = "lab"
+output_dir = "out"
+extra_args = ["--mem=1G"]
+
+[[job]]
+name = "remote"
+command = ["true"]
+
+[[job]]
+name = "here"
+command = ["true"]
+executor = "local"
+
+[[job]]
+kind = "steps"
+"#;
+    let executor_of = |file: &JobFile, name: &str| {
+        let job = file
+            .plan
+            .jobs
+            .iter()
+            .find(|job| job.spec.name == name)
+            .unwrap();
+        match &job.spec.kind {
+            JobKind::Command(command) => Some(command.executor.clone()),
+            JobKind::Demo(_) => None,
+        }
+    };
+    let path = Path::new("/data/jobs.toml");
+    let file = jobfile::parse(text, path).unwrap();
+    let settings = SlurmSettings {
+        partition: Some("short".into()),
+        account: Some("lab".into()),
+        output_dir: Some("/data/out".into()),
+        extra_args: vec!["--mem=1G".into()],
+    };
+    assert_eq!(
+        executor_of(&file, "remote"),
+        Some(Executor::Slurm(Arc::new(settings)))
+    );
+    assert_eq!(executor_of(&file, "here"), Some(Executor::Local));
+    assert_eq!(executor_of(&file, "steps"), None);
+    assert_eq!(file.plan.clusters().len(), 1);
+
+    // `--executor local` replaces the file's choice, not a job's own.
+    let local = jobfile::parse_with(
+        text,
+        path,
+        LoadOptions {
+            executor: Some(ExecutorKind::Local),
+        },
+    )
+    .unwrap();
+    assert_eq!(executor_of(&local, "remote"), Some(Executor::Local));
+    assert!(local.plan.clusters().is_empty());
+    let plain = "[[job]]\nname = \"a\"\ncommand = [\"true\"]\n";
+    let slurm = jobfile::parse_with(
+        plain,
+        path,
+        LoadOptions {
+            executor: Some(ExecutorKind::Slurm),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        executor_of(&slurm, "a"),
+        Some(Executor::Slurm(Arc::default()))
+    );
+    assert_eq!(
+        executor_of(&jobfile::parse(plain, path).unwrap(), "a"),
+        Some(Executor::Local),
+        "local unless something says otherwise"
     );
 }
 

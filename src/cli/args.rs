@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::jobspec::ExecutorKind;
+
 /// jobdeck: run jobs on a pool of worker threads and watch them.
 ///
 /// With no command, opens the window.
@@ -27,11 +29,8 @@ pub enum Command {
     /// any did not, 2 for a bad file.
     Run(RunArgs),
     /// Validate a job file without running it: exit 0 when it is good, 2 when
-    /// it is not.
-    Check {
-        /// The job file (TOML).
-        file: PathBuf,
-    },
+    /// it is not (or when its Slurm jobs cannot reach a cluster from here).
+    Check(CheckArgs),
     /// Add jobdeck to the desktop's application launcher (for this user).
     InstallDesktop {
         /// Remove what an earlier install added instead.
@@ -53,4 +52,19 @@ pub struct RunArgs {
     /// progress bar.
     #[arg(long)]
     pub json: bool,
+    /// Where command jobs run, over the file's top-level `executor`
+    /// (a `[[job]]`'s own `executor` still wins): `local`, or `slurm` to
+    /// submit them to the Slurm cluster this machine can reach.
+    #[arg(long, value_enum, value_name = "EXECUTOR")]
+    pub executor: Option<ExecutorKind>,
+}
+
+/// Options of `jobdeck check`.
+#[derive(Clone, Debug, Args)]
+pub struct CheckArgs {
+    /// The job file (TOML).
+    pub file: PathBuf,
+    /// Check as `jobdeck run --executor` would run it.
+    #[arg(long, value_enum, value_name = "EXECUTOR")]
+    pub executor: Option<ExecutorKind>,
 }

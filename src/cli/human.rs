@@ -114,7 +114,14 @@ impl Sink for HumanReporter {
 /// The line for a job that ended as `outcome`, from the board just before
 /// it folds the end (the job's last attempt is still running there).
 fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>) -> String {
-    let name = job.name();
+    // A cluster job says which of the cluster's jobs it was.
+    let name = match &job.placement {
+        Some(placement) => match &placement.remote_id {
+            Some(id) => format!("{} [{} {id}]", job.name(), placement.executor),
+            None => job.name().to_owned(),
+        },
+        None => job.name().to_owned(),
+    };
     let elapsed = job
         .lifecycle
         .elapsed(cx.now)
@@ -183,11 +190,7 @@ mod tests {
     use crate::session::Session;
 
     fn planned(spec: JobSpec) -> PlannedJob {
-        PlannedJob {
-            id: JobId::new(),
-            spec: Arc::new(spec),
-            after: Vec::new(),
-        }
+        PlannedJob::new(JobId::new(), Arc::new(spec), Vec::new())
     }
 
     /// A real run through a session, its bar drawn nowhere: after every

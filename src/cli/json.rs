@@ -151,7 +151,7 @@ impl<W: Write> Sink for JsonReporter<W> {
                 ..base
             }),
             EventKind::StopRequested { .. } => Ok(()),
-            EventKind::Finished(outcome) => self.write(&finished_line(base, outcome)),
+            EventKind::Finished(outcome) => self.write(&finished_line(&base, outcome)),
         }
     }
 
@@ -160,27 +160,27 @@ impl<W: Write> Sink for JsonReporter<W> {
     }
 }
 
-fn finished_line<'a>(base: Record<'a>, outcome: &'a Outcome) -> Record<'a> {
+fn finished_line<'a>(base: &Record<'a>, outcome: &'a Outcome) -> Record<'a> {
     let event = outcome.kind().as_str();
     match outcome {
         Outcome::Succeeded(output) => Record {
             event,
             output: Some(&output.summary),
             exit_code: output.exit_code,
-            ..base
+            ..*base
         },
         Outcome::Failed { error, exit_code } => Record {
             event,
             error: Some(error),
             exit_code: *exit_code,
-            ..base
+            ..*base
         },
         Outcome::Skipped { because } => Record {
             event,
             because: Some(*because.as_uuid()),
-            ..base
+            ..*base
         },
-        Outcome::Stopped | Outcome::TimedOut | Outcome::Cancelled => Record { event, ..base },
+        Outcome::Stopped | Outcome::TimedOut | Outcome::Cancelled => Record { event, ..*base },
     }
 }
 
@@ -194,7 +194,7 @@ mod tests {
             name: "job",
             ..Record::default()
         };
-        serde_json::to_value(finished_line(base, outcome)).unwrap()
+        serde_json::to_value(finished_line(&base, outcome)).unwrap()
     }
 
     #[test]

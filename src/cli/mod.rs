@@ -8,16 +8,38 @@ mod json;
 mod run;
 mod summary;
 
-use std::path::Path;
-
-pub use args::{Cli, Command, RunArgs};
+pub use args::{CheckArgs, Cli, Command, RunArgs};
 pub use run::{RunError, run};
 pub use summary::RunSummary;
 
-use crate::jobfile::{self, JobFileError};
+use crate::executor::Clusters;
+use crate::jobfile::{self, JobFile, LoadOptions};
 
-/// Validates a job file without running anything; returns how many jobs it
-/// plans (after batch expansion).
-pub fn check(file: &Path) -> Result<usize, JobFileError> {
-    jobfile::load(file).map(|file| file.plan.jobs.len())
+/// Validates a job file without running anything, and checks that the
+/// clusters its jobs run on can be reached from here; returns how many jobs
+/// it plans (after batch expansion).
+pub fn check(args: &CheckArgs) -> Result<usize, RunError> {
+    let file = jobfile::load_with(
+        &args.file,
+        LoadOptions {
+            executor: args.executor,
+        },
+    )?;
+    check_clusters(&file, &Clusters::default())?;
+    Ok(file.plan.jobs.len())
+}
+
+/// Refuses a file whose jobs run on a cluster this machine cannot use (for
+/// Slurm: `sbatch` not on PATH, `sinfo` failing, an unknown partition).
+fn check_clusters(file: &JobFile, clusters: &Clusters) -> Result<(), RunError> {
+    for cluster in file.plan.clusters() {
+        if let Err(error) = clusters.check(&cluster) {
+            return Err(RunError::Cluster {
+                file: file.path.display().to_string(),
+                cluster: cluster.name(),
+                error,
+            });
+        }
+    }
+    Ok(())
 }

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use indicatif::ProgressBar;
 
 use crate::engine::{EngineError, MAX_THREADS_RANGE};
-use crate::jobfile::{self, JobFileError};
+use crate::executor::slurm::SlurmError;
+use crate::jobfile::{self, JobFileError, LoadOptions};
 use crate::jobspec::BuildContext;
 use crate::session::{Session, SubmitError};
 
@@ -38,6 +39,16 @@ pub enum RunError {
     /// The pool refused the jobs (a dependency problem the file check missed).
     #[error("the jobs could not be queued: {0}")]
     Engine(#[from] EngineError),
+    /// The file's jobs run on a cluster this machine cannot use.
+    #[error("{file}: its jobs run on {cluster}, but {error}")]
+    Cluster {
+        /// The job file.
+        file: String,
+        /// The cluster's name (`Slurm`).
+        cluster: &'static str,
+        /// Why it cannot be used.
+        error: SlurmError,
+    },
     /// The Ctrl-C handler could not be installed.
     #[error("cannot watch for Ctrl-C: {0}")]
     Signals(#[from] ctrlc::Error),
@@ -56,11 +67,12 @@ impl From<SubmitError> for RunError {
 }
 
 impl RunError {
-    /// The process exit code: 2 for a bad file or bad options, 1 otherwise.
+    /// The process exit code: 2 for a bad file, bad options or a cluster
+    /// out of reach, 1 otherwise.
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::JobFile(_) | Self::Engine(_) => 2,
+            Self::JobFile(_) | Self::Engine(_) | Self::Cluster { .. } => 2,
             Self::Signals(_) | Self::Output(_) => 1,
         }
     }
@@ -74,7 +86,14 @@ impl RunError {
 ///
 /// Installs a process-wide Ctrl-C handler, so call it once per process.
 pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
-    let file = jobfile::load(&args.file)?;
+    let file = jobfile::load_with(
+        &args.file,
+        LoadOptions {
+            executor: args.executor,
+        },
+    )?;
+    let context = BuildContext::default();
+    super::check_clusters(&file, &context.clusters)?;
     // Both are checked to be in range: the flag by clap, the file's key
     // when the file is read.
     let max_threads = args
@@ -83,7 +102,7 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
         .or(file.max_threads)
         .unwrap_or_else(default_max_threads);
     let interrupts = Interrupts::install()?;
-    let mut session = Session::new(max_threads, BuildContext::default())?;
+    let mut session = Session::new(max_threads, context)?;
     let bar = if args.json {
         session.add_sink(Box::new(JsonReporter::new()));
         None
@@ -124,7 +143,7 @@ fn follow(
     while session.board().live_jobs() > 0 {
         let presses = interrupts.count();
         if presses >= 2 {
-            force_exit();
+            force_exit(session);
         }
         if presses == 1 && !stopping {
             stopping = true;
@@ -143,11 +162,19 @@ fn follow(
 }
 
 /// The second Ctrl-C: every job was already asked to stop, but command jobs
-/// may be waiting out their grace period; kill their process groups now and
-/// leave without waiting for anything.
-fn force_exit() -> ! {
+/// may be waiting out their grace period; kill their process groups now,
+/// cancel the jobs on clusters (one `scancel`, no grace), and leave without
+/// waiting for anything.
+fn force_exit(session: &Session) -> ! {
     let killed = interrupt::kill_child_process_groups();
-    eprintln!("interrupted twice: killed {killed} running program(s), exiting at once");
+    let (cancelled, errors) = session.context().clusters.cancel_all_now();
+    for error in errors {
+        eprintln!("could not cancel the cluster's jobs: {error}");
+    }
+    eprintln!(
+        "interrupted twice: killed {killed} running program(s) and cancelled {cancelled} \
+         cluster job(s), exiting at once"
+    );
     std::process::exit(130);
 }
 

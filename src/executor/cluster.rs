@@ -204,4 +204,20 @@ pub trait ClusterExecutor: Send + Sync {
     /// Queues `job` for the cluster and returns at once; what happens next
     /// goes to `reporter`, which always ends with one `finished`.
     fn submit(&self, job: ClusterJob, reporter: Arc<dyn Reporter>) -> Box<dyn ClusterHandle>;
+
+    /// Follows a job the cluster already runs as `remote_id` (submitted for
+    /// `job` by an earlier jobdeck, say, one that was restarted), as if
+    /// `submit` had put it there; nothing new is submitted. Refused when
+    /// `remote_id` cannot be this cluster's id; otherwise like `submit`.
+    fn attach(
+        &self,
+        remote_id: &str,
+        job: ClusterJob,
+        reporter: Arc<dyn Reporter>,
+    ) -> Result<Box<dyn ClusterHandle>, String>;
+
+    /// Cancels every job it has on the cluster at once, from the calling
+    /// thread, skipping the polite signal and the grace: for a jobdeck
+    /// about to exit without waiting. Returns how many it cancelled.
+    fn cancel_all_now(&self) -> Result<usize, String>;
 }

@@ -21,9 +21,14 @@
 //! implement [`ClusterExecutor`] beside it with the same types.
 
 mod cluster;
+mod clusters;
+mod command;
+mod relay;
 pub mod slurm;
 
 pub use cluster::{
     ClusterExecutor, ClusterExit, ClusterHandle, ClusterJob, ClusterOutcome, ClusterStatus,
     Reporter,
 };
+pub use clusters::{Cluster, ClusterError, Clusters};
+pub use command::ClusterCommand;

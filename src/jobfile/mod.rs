@@ -64,6 +64,7 @@
 
 mod demo;
 mod error;
+mod executor;
 mod expand;
 mod fields;
 mod inputs_glob;
@@ -75,7 +76,8 @@ use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 
 use crate::engine::MAX_THREADS_RANGE;
-use crate::jobspec::Plan;
+use crate::jobspec::{ExecutorKind, JobKind, Plan};
+use executor::{FileExecutors, read_executor, read_slurm};
 use fields::{Fields, Source, a_type};
 use template::Template;
 
@@ -94,16 +96,32 @@ pub struct JobFile {
     pub plan: Plan,
 }
 
+/// What the runner decides over a file's own settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Replaces the file's top-level `executor` (`jobdeck run --executor`);
+    /// a `[[job]]`'s own `executor` still wins.
+    pub executor: Option<ExecutorKind>,
+}
+
 /// Reads, checks and expands the job file at `path`. Relative paths inside
 /// it (globs, working directories) are relative to the file's directory.
 ///
 /// # Errors
 /// A [`JobFileError`] when the file cannot be read or is not a valid job file.
 pub fn load(path: &Path) -> Result<JobFile, JobFileError> {
+    load_with(path, LoadOptions::default())
+}
+
+/// [`load`], with the runner's `options` over the file's settings.
+///
+/// # Errors
+/// A [`JobFileError`] when the file cannot be read or is not a valid job file.
+pub fn load_with(path: &Path, options: LoadOptions) -> Result<JobFile, JobFileError> {
     let text = std::fs::read_to_string(path).map_err(|error| {
         JobFileError::whole_file(path, format!("cannot read: {}", io_reason(&error)))
     })?;
-    parse(&text, path)
+    parse_with(&text, path, options)
 }
 
 /// Checks and expands job-file `text`; `path` names the file in messages and
@@ -112,6 +130,14 @@ pub fn load(path: &Path) -> Result<JobFile, JobFileError> {
 /// # Errors
 /// A [`JobFileError`] naming the first problem found.
 pub fn parse(text: &str, path: &Path) -> Result<JobFile, JobFileError> {
+    parse_with(text, path, LoadOptions::default())
+}
+
+/// [`parse`], with the runner's `options` over the file's settings.
+///
+/// # Errors
+/// A [`JobFileError`] naming the first problem found.
+pub fn parse_with(text: &str, path: &Path, options: LoadOptions) -> Result<JobFile, JobFileError> {
     let src = Source { path, text };
     let base = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -124,7 +150,11 @@ pub fn parse(text: &str, path: &Path) -> Result<JobFile, JobFileError> {
         )
     })?;
     let mut fields = Fields::new(document.into_inner());
-    fields.check_known(src, "at the top level", &["max_threads", "log_dir", "job"])?;
+    fields.check_known(
+        src,
+        "at the top level",
+        &["max_threads", "log_dir", "executor", "slurm", "job"],
+    )?;
     let max_threads = fields
         .integer(
             src,
@@ -132,10 +162,24 @@ pub fn parse(text: &str, path: &Path) -> Result<JobFile, JobFileError> {
             to_i64(*MAX_THREADS_RANGE.start())..=to_i64(*MAX_THREADS_RANGE.end()),
         )?
         .and_then(|value| usize::try_from(value).ok());
-    let templates = read_templates(src, base, fields.raw("job"))?;
+    let file_executor = read_executor(src, &mut fields)?;
+    let slurm = read_slurm(src, base, fields.raw("slurm"))?;
+    let mut templates = read_templates(src, base, fields.raw("job"))?;
     let log_dir = fields
         .string(src, "log_dir")?
         .map(|dir| base.join(dir.into_inner()));
+    let executors = FileExecutors {
+        default: options
+            .executor
+            .or(file_executor)
+            .unwrap_or(ExecutorKind::Local),
+        slurm: slurm.unwrap_or_default().into(),
+    };
+    for template in &mut templates {
+        if let JobKind::Command(command) = &mut template.kind {
+            command.executor = executors.resolve(template.executor);
+        }
+    }
     let plan = plan::plan(src, base, log_dir.as_deref(), &templates)?;
     Ok(JobFile {
         path: path.to_path_buf(),

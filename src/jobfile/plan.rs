@@ -70,10 +70,12 @@ pub(crate) fn plan(
     let jobs = drafts
         .into_iter()
         .zip(graph.deps)
-        .map(|(draft, deps)| PlannedJob {
-            id: draft.id,
-            spec: Arc::new(draft.spec),
-            after: deps.into_iter().map(|node| ids[node]).collect(),
+        .map(|(draft, deps)| {
+            PlannedJob::new(
+                draft.id,
+                Arc::new(draft.spec),
+                deps.into_iter().map(|node| ids[node]).collect(),
+            )
         })
         .collect();
     Ok(Plan { jobs, barriers })
@@ -198,6 +200,7 @@ fn expand_kind(base: &Path, log_dir: Option<&Path>, kind: &JobKind, slot: Slot<'
         progress_regex: command.progress_regex.clone(),
         grace: command.grace,
         log_dir: log_dir.map(Path::to_path_buf),
+        executor: command.executor.clone(),
     })
 }
 

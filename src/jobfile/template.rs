@@ -11,11 +11,12 @@ use toml::de::{DeTable, DeValue};
 
 use super::JobFileError;
 use super::demo::{demo_keys, demo_param_keys, read_demo, to_u32};
+use super::executor::read_executor;
 use super::expand::input_placeholder;
 use super::fields::{Fields, Source, a_type, strings_of, type_error};
 use super::inputs_glob::{Bounds, glob_inputs};
 use crate::jobs::DemoKind;
-use crate::jobspec::{CommandSpec, JobKind, Program, ProgressRegex};
+use crate::jobspec::{CommandSpec, Executor, ExecutorKind, JobKind, Program, ProgressRegex};
 
 /// Keys every `[[job]]` may have.
 const COMMON_KEYS: [&str; 10] = [
@@ -33,7 +34,14 @@ const COMMON_KEYS: [&str; 10] = [
 ];
 
 /// Keys only command jobs have.
-const COMMAND_KEYS: [&str; 5] = ["cwd", "env", "shell", "progress_regex", "grace_secs"];
+const COMMAND_KEYS: [&str; 6] = [
+    "cwd",
+    "env",
+    "shell",
+    "progress_regex",
+    "grace_secs",
+    "executor",
+];
 
 /// The most jobs one `count` may ask for.
 pub(crate) const MAX_COUNT: i64 = 100_000;
@@ -54,6 +62,9 @@ pub(crate) struct Template {
     pub priority: i32,
     /// `after` entries as written, and the span of the whole list.
     pub after: Vec<Spanned<String>>,
+    /// The `[[job]]`'s own `executor` (command jobs only); the file's
+    /// applies when `None`.
+    pub executor: Option<ExecutorKind>,
 }
 
 /// How many jobs a template becomes.
@@ -125,6 +136,7 @@ impl Template {
             Some(list) => list.into_inner(),
             None => Vec::new(),
         };
+        let executor = read_executor(src, &mut fields)?;
         let (kind, command_span) = if let Some(demo) = demo {
             (JobKind::Demo(read_demo(src, demo, &mut fields)?), None)
         } else {
@@ -141,6 +153,7 @@ impl Template {
             retries,
             priority,
             after,
+            executor,
         };
         template.check_placeholders(src)?;
         Ok(template)
@@ -277,6 +290,8 @@ fn read_command(
         progress_regex,
         grace,
         log_dir: None,
+        // The file's executors are known once every table is read.
+        executor: Executor::Local,
     };
     Ok((spec, command.span()))
 }

@@ -11,7 +11,7 @@ mod parent_death;
 mod process;
 mod procfs;
 mod reader;
-mod stderr_tail;
+pub(crate) mod stderr_tail;
 mod watch;
 
 pub use command::{CommandJob, CommandLineError, default_log_dir};

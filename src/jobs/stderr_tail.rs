@@ -48,11 +48,19 @@ impl StderrTail {
     /// `what_happened` ("exited with code 3"), followed by the remembered
     /// lines, one per line, when there are any.
     pub(crate) fn explain(&self, what_happened: String) -> String {
+        self.explain_as(what_happened, "on stderr")
+    }
+
+    /// [`explain`](Self::explain), saying where the lines were: "last lines
+    /// `{place}`:" (`of output` for a program whose streams share a file).
+    pub(crate) fn explain_as(&self, what_happened: String, place: &str) -> String {
         if self.lines.is_empty() {
             return what_happened;
         }
         let mut message = what_happened;
-        message.push_str("; last lines on stderr:");
+        message.push_str("; last lines ");
+        message.push_str(place);
+        message.push(':');
         for line in &self.lines {
             message.push('\n');
             message.push_str(line);

@@ -9,7 +9,9 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::BuildContext;
+use super::{BuildContext, Executor};
+use crate::executor::{ClusterCommand, ClusterJob};
+use crate::jobs::output::OutputParser;
 use crate::jobs::{CommandJob, CommandLineError};
 
 /// An external program to run, and how. See [`CommandJob`] for what a
@@ -40,9 +42,13 @@ pub struct CommandSpec {
     )]
     pub grace: Option<Duration>,
     /// The folder of its full log (`<log_dir>/<job id>.log`); the
-    /// [`BuildContext`]'s when `None`.
+    /// [`BuildContext`]'s when `None`. Not used on a cluster, where the
+    /// full log is the cluster's output file (see `[slurm] output_dir`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_dir: Option<PathBuf>,
+    /// Where it runs: here (the default) or on a cluster.
+    #[serde(flatten)]
+    pub executor: Executor,
 }
 
 /// What a command job runs.
@@ -66,6 +72,7 @@ impl CommandSpec {
             progress_regex: None,
             grace: None,
             log_dir: None,
+            executor: Executor::Local,
         }
     }
 
@@ -116,6 +123,34 @@ impl CommandSpec {
             Some(dir) => job.log_dir(dir.clone()),
             None => job,
         }
+    }
+}
+
+impl CommandSpec {
+    /// The job for its cluster, or `None` when it runs locally: named
+    /// `name`, stopped after `timeout` of running (queue time does not
+    /// count), submitted with `priority` (a negative one lowers it on the
+    /// cluster), with `context`'s grace period where this spec names none.
+    #[must_use]
+    pub fn to_cluster_command(
+        &self,
+        name: &str,
+        timeout: Option<Duration>,
+        priority: i32,
+        context: &BuildContext,
+    ) -> Option<ClusterCommand> {
+        let cluster = self.executor.cluster()?;
+        let job = ClusterJob {
+            name: name.to_owned(),
+            program: self.program.clone(),
+            cwd: self.cwd.clone(),
+            env: self.env.clone(),
+            timeout,
+            priority,
+            grace: self.grace.unwrap_or(context.default_grace),
+        };
+        let parser = OutputParser::new(self.progress_regex.as_ref().map(|regex| regex.0.clone()));
+        Some(ClusterCommand::new(&context.clusters, cluster, job, parser))
     }
 }
 

@@ -32,11 +32,12 @@
 //! assert_eq!(demo.kind.key(), "random_walk");
 //! ```
 //!
-//! Command jobs run locally today. Where a command runs (a cluster
-//! scheduler later) belongs in [`CommandSpec`] as one more field with a
-//! default, so specs written before it keep their meaning.
+//! A command runs locally unless its [`CommandSpec::executor`] names a
+//! cluster ([`Executor`]); the field's default is local, so specs written
+//! before there was a choice keep their meaning.
 
 mod command;
+mod executor;
 mod kind;
 mod plan;
 mod secs;
@@ -48,9 +49,11 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{JobId, NewJob};
+use crate::executor::Clusters;
 use crate::jobs::command::DEFAULT_GRACE;
 
 pub use command::{CommandSpec, Program, ProgressRegex, ProgressRegexError};
+pub use executor::{Executor, ExecutorKind};
 pub use kind::JobKind;
 pub use plan::{Barrier, Plan, PlannedJob};
 
@@ -106,6 +109,9 @@ pub struct BuildContext {
     /// How long a stopped command gets between SIGTERM and SIGKILL when its
     /// spec does not say.
     pub default_grace: Duration,
+    /// The cluster backends that run commands whose executor is a cluster,
+    /// started when a job first needs one.
+    pub clusters: Clusters,
 }
 
 impl Default for BuildContext {
@@ -113,6 +119,7 @@ impl Default for BuildContext {
         Self {
             log_dir: None,
             default_grace: DEFAULT_GRACE,
+            clusters: Clusters::default(),
         }
     }
 }
@@ -136,17 +143,51 @@ impl JobSpec {
     /// The engine job with id `id`: its work, priority, timeout and
     /// retries. Dependencies are ids, which only the caller knows: add
     /// them with [`NewJob::after`].
+    ///
+    /// A command for a cluster becomes a remote job
+    /// ([`ClusterCommand`](crate::executor::ClusterCommand)) whose timeout
+    /// its backend enforces, counting only the time the job runs; the
+    /// engine's would count time spent in the cluster's queue too.
     #[must_use]
     pub fn build(&self, id: JobId, context: &BuildContext) -> NewJob {
-        let job = match &self.kind {
-            JobKind::Demo(demo) => NewJob::new(demo.clone()),
-            JobKind::Command(command) => NewJob::new(command.to_job(context)),
+        self.build_attached(id, context, None)
+    }
+
+    /// [`build`](Self::build), with the first attempt of a cluster job
+    /// following the cluster's run `remote_id` (one a journal recorded
+    /// before jobdeck restarted) instead of submitting a new one. Local jobs
+    /// ignore it.
+    #[must_use]
+    pub fn build_attached(
+        &self,
+        id: JobId,
+        context: &BuildContext,
+        remote_id: Option<&str>,
+    ) -> NewJob {
+        let remote = match &self.kind {
+            JobKind::Command(command) => {
+                command.to_cluster_command(&self.name, self.timeout, self.priority, context)
+            }
+            JobKind::Demo(_) => None,
+        };
+        let (job, timeout) = match (remote, &self.kind) {
+            (Some(remote), _) => {
+                let remote = match remote_id {
+                    Some(remote_id) => remote.attached_to(remote_id.to_owned()),
+                    None => remote,
+                };
+                (NewJob::remote(remote), None)
+            }
+            (None, JobKind::Demo(demo)) => (NewJob::new(demo.clone()), self.timeout),
+            (None, JobKind::Command(command)) => {
+                (NewJob::new(command.to_job(context)), self.timeout)
+            }
         };
         let job = job
             .with_id(id)
             .priority(self.priority)
             .retries(self.retries);
-        match self.timeout {
+        match timeout {
             Some(timeout) => job.timeout(timeout),
             None => job,
         }
@@ -160,12 +201,17 @@ impl JobSpec {
     }
 
     /// Where the job with id `id`, built from this spec with `context`,
-    /// writes its full log; `None` for jobs that keep no log file.
+    /// writes its full log; `None` for jobs that keep no log file here
+    /// (demo jobs, and cluster jobs, whose log names their output file).
     #[must_use]
     pub fn full_log(&self, id: JobId, context: &BuildContext) -> Option<PathBuf> {
         match &self.kind {
-            JobKind::Demo(_) => None,
-            JobKind::Command(command) => Some(command.to_job(context).log_path(id)),
+            JobKind::Command(command) if command.executor == Executor::Local => {
+                Some(command.to_job(context).log_path(id))
+            }
+            // A cluster job's full log is its output file on the cluster,
+            // named in its log once it is submitted.
+            JobKind::Command(_) | JobKind::Demo(_) => None,
         }
     }
 }

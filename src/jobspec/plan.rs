@@ -25,6 +25,24 @@ pub struct PlannedJob {
     pub spec: Arc<JobSpec>,
     /// The ids it waits for: the spec's `after`, resolved.
     pub after: Vec<JobId>,
+    /// For a cluster job: the cluster's id of a run of it already in flight
+    /// (as a journal recorded it before jobdeck restarted), which its first
+    /// attempt follows instead of submitting anew. `None` for a fresh job;
+    /// ignored for local ones.
+    pub remote_id: Option<String>,
+}
+
+impl PlannedJob {
+    /// Job `id` running `spec` after `after`, submitted afresh.
+    #[must_use]
+    pub fn new(id: JobId, spec: Arc<JobSpec>, after: Vec<JobId>) -> Self {
+        Self {
+            id,
+            spec,
+            after,
+            remote_id: None,
+        }
+    }
 }
 
 /// One node that stands for a whole batch in dependencies: a no-op engine
@@ -46,11 +64,7 @@ impl Plan {
     #[must_use]
     pub fn single(spec: Arc<JobSpec>, after: Vec<JobId>) -> Self {
         Self {
-            jobs: vec![PlannedJob {
-                id: JobId::new(),
-                spec,
-                after,
-            }],
+            jobs: vec![PlannedJob::new(JobId::new(), spec, after)],
             barriers: Vec::new(),
         }
     }
@@ -64,10 +78,28 @@ impl Plan {
         let jobs = self.jobs.iter().map(|planned| {
             planned
                 .spec
-                .build(planned.id, context)
+                .build_attached(planned.id, context, planned.remote_id.as_deref())
                 .after(planned.after.iter().copied())
         });
         barriers.chain(jobs).collect()
+    }
+}
+
+impl Plan {
+    /// The clusters its jobs run on, each once, in the order jobs name
+    /// them: what must be reachable before the plan starts.
+    #[must_use]
+    pub fn clusters(&self) -> Vec<crate::executor::Cluster> {
+        let mut clusters: Vec<crate::executor::Cluster> = Vec::new();
+        for planned in &self.jobs {
+            if let super::JobKind::Command(command) = &planned.spec.kind
+                && let Some(cluster) = command.executor.cluster()
+                && !clusters.contains(&cluster)
+            {
+                clusters.push(cluster);
+            }
+        }
+        clusters
     }
 }
 

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
+use crate::executor::slurm::SlurmSettings;
 use crate::jobs::{DemoJob, FlakyDivision, RandomWalk, Steps, SumRange};
 
 /// One spec of every kind, each with its parameters away from the defaults.
@@ -57,6 +58,18 @@ fn one_of_each() -> Vec<JobSpec> {
         "script",
         JobKind::Command(CommandSpec::new(Program::Shell("echo 'hi' | wc -c".into()))),
     ));
+    let mut on_slurm = CommandSpec::new(Program::Argv(vec!["render".into()]));
+    on_slurm.executor = Executor::Slurm(Arc::new(SlurmSettings {
+        partition: Some("gpu".into()),
+        extra_args: vec!["--mem=4G".into()],
+        ..SlurmSettings::default()
+    }));
+    let mut on_slurm = JobSpec::new("render", JobKind::Command(on_slurm));
+    on_slurm.timeout = Some(Duration::from_secs(90));
+    specs.push(on_slurm);
+    let mut plain_slurm = CommandSpec::new(Program::Argv(vec!["true".into()]));
+    plain_slurm.executor = Executor::Slurm(Arc::default());
+    specs.push(JobSpec::new("true", JobKind::Command(plain_slurm)));
     specs
 }
 
@@ -105,6 +118,60 @@ fn the_json_form_is_flat_and_leaves_defaults_out() {
     );
     let script = serde_json::to_value(&specs[5]).unwrap();
     assert_eq!(script["shell"], "echo 'hi' | wc -c");
+    assert_eq!(
+        serde_json::to_value(&specs[6]).unwrap(),
+        serde_json::json!({
+            "name": "render",
+            "kind": "command",
+            "argv": ["render"],
+            "executor": "slurm",
+            "slurm": {"partition": "gpu", "extra_args": ["--mem=4G"]},
+            "timeout_secs": 90.0,
+        })
+    );
+    let plain = serde_json::to_value(&specs[7]).unwrap();
+    assert_eq!(plain["executor"], "slurm");
+    assert!(plain.get("slurm").is_none(), "default settings left out");
+}
+
+#[test]
+fn slurm_settings_without_the_slurm_executor_are_refused() {
+    let error = serde_json::from_str::<JobSpec>(
+        r#"{"name": "x", "kind": "command", "argv": ["t"], "slurm": {"partition": "gpu"}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("`slurm` settings are given for a job that runs locally"),
+        "{error}"
+    );
+    let unknown = serde_json::from_str::<JobSpec>(
+        r#"{"name": "x", "kind": "command", "argv": ["t"], "executor": "ray"}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(unknown.contains("unknown variant `ray`"), "{unknown}");
+}
+
+#[test]
+fn a_slurm_command_leaves_its_timeout_to_the_cluster_and_keeps_no_local_log() {
+    let spec = &one_of_each()[6];
+    let context = BuildContext::default();
+    let job = spec.build(JobId::new(), &context);
+    assert!(
+        format!("{job:?}").contains("timeout: None"),
+        "queue time must not count: {job:?}"
+    );
+    let JobKind::Command(command) = &spec.kind else {
+        unreachable!()
+    };
+    let remote = command
+        .to_cluster_command(&spec.name, spec.timeout, -3, &context)
+        .unwrap();
+    assert_eq!(remote.job().timeout, Some(Duration::from_secs(90)));
+    assert_eq!(remote.job().priority, -3);
+    assert_eq!(remote.job().grace, context.default_grace);
+    assert_eq!(spec.full_log(JobId::new(), &context), None);
 }
 
 #[test]
@@ -158,6 +225,7 @@ fn a_command_takes_the_contexts_log_dir_and_grace_only_where_it_names_none() {
     let context = BuildContext {
         log_dir: Some(PathBuf::from("/ctx")),
         default_grace: Duration::from_secs(9),
+        ..BuildContext::default()
     };
     let id = JobId::new();
     let named = &one_of_each()[4];

@@ -94,11 +94,7 @@ fn run_to_the_end(session: &mut Session) -> usize {
 }
 
 fn planned(name: &str, kind: JobKind, after: Vec<JobId>) -> PlannedJob {
-    PlannedJob {
-        id: JobId::new(),
-        spec: Arc::new(JobSpec::new(name, kind)),
-        after,
-    }
+    PlannedJob::new(JobId::new(), Arc::new(JobSpec::new(name, kind)), after)
 }
 
 fn steps(steps: u32) -> JobKind {
@@ -238,11 +234,7 @@ fn retry_submits_the_same_spec_and_waits_for_the_live_jobs_it_names() {
     let mut second_spec = JobSpec::new("second", steps(1));
     second_spec.after = vec![After::Job("first".to_owned())];
     let second_spec = Arc::new(second_spec);
-    let second = PlannedJob {
-        id: JobId::new(),
-        spec: Arc::clone(&second_spec),
-        after: vec![first.id],
-    };
+    let second = PlannedJob::new(JobId::new(), Arc::clone(&second_spec), vec![first.id]);
     let (first_id, second_id) = (first.id, second.id);
     session
         .submit(Plan {

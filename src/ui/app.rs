@@ -73,8 +73,8 @@ impl App {
     pub fn new(settings: Settings) -> Result<Self, EngineError> {
         let settings = settings.clamped();
         let context = BuildContext {
-            log_dir: None,
             default_grace: grace(&settings),
+            ..BuildContext::default()
         };
         Ok(Self {
             session: Session::new(settings.max_threads, context)?,
@@ -100,6 +100,14 @@ impl App {
     #[must_use]
     pub fn with_log_dir(mut self, dir: PathBuf) -> Self {
         self.session.context_mut().log_dir = Some(dir);
+        self
+    }
+
+    /// Runs cluster jobs through `clusters` (backends set up by the caller,
+    /// or fakes in tests) instead of backends started on first use.
+    #[must_use]
+    pub fn with_clusters(mut self, clusters: crate::executor::Clusters) -> Self {
+        self.session.context_mut().clusters = clusters;
         self
     }
 
@@ -411,6 +419,22 @@ impl App {
     /// `max_threads` holds while jobs run, without touching the saved
     /// setting.
     fn submit_job_file(&mut self, file: JobFile) -> Result<String, String> {
+        // Only what needs no answer from a cluster (its commands on PATH):
+        // the window must not wait on one. A cluster that does not answer
+        // fails its jobs after a bounded wait, saying so.
+        for cluster in file.plan.clusters() {
+            self.session
+                .context()
+                .clusters
+                .check_commands(&cluster)
+                .map_err(|err| {
+                    format!(
+                        "{}: its jobs run on {}, but {err}",
+                        file.path.display(),
+                        cluster.name()
+                    )
+                })?;
+        }
         let count = file.plan.jobs.len();
         let mut started = format!("{count} job(s) started");
         if let Some(max_threads) = file.max_threads {

@@ -7,6 +7,7 @@ use egui::{RichText, Ui};
 
 use super::style::{format_duration, state_colour};
 use crate::board::{JobView, Lifecycle};
+use crate::engine::Placement;
 
 /// Draws the details of `job`, or a hint when nothing is selected;
 /// `full_log` is where the job's whole log is on disk, when it has one.
@@ -46,6 +47,9 @@ pub(crate) fn details_ui(
                 ui.label(format_duration(elapsed));
                 ui.end_row();
             }
+            if let Some(placement) = &job.placement {
+                placement_rows_ui(ui, placement, job.lifecycle.is_ended());
+            }
         });
     ui.separator();
     outcome_ui(ui, job);
@@ -55,6 +59,22 @@ pub(crate) fn details_ui(
             .on_hover_text("Every line the job printed; only the newest are kept here");
     }
     log_ui(ui, job);
+}
+
+/// Where a remote job runs, and why it cannot be paused.
+fn placement_rows_ui(ui: &mut Ui, placement: &Placement, is_ended: bool) {
+    ui.label("Runs on");
+    ui.label(placement.to_string());
+    ui.end_row();
+    if !is_ended {
+        ui.label("Pause");
+        ui.label(format!(
+            "not offered: {} runs it, and jobdeck holds none of its processes to pause (the \
+             toolbar's Pause still holds jobs that have not started)",
+            placement.executor
+        ));
+        ui.end_row();
+    }
 }
 
 fn outcome_ui(ui: &mut Ui, job: &JobView) {

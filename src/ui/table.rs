@@ -13,7 +13,7 @@ const ROW_HEIGHT: f32 = 22.0;
 const NAME_WIDTH: f32 = 190.0;
 const STATE_WIDTH: f32 = 130.0;
 const PROGRESS_WIDTH: f32 = 170.0;
-const WORKER_WIDTH: f32 = 60.0;
+const WHERE_WIDTH: f32 = 100.0;
 const ELAPSED_WIDTH: f32 = 70.0;
 
 /// The batch's progress bar, with counts by state, throughput and ETA.
@@ -102,7 +102,7 @@ fn header_ui(ui: &mut Ui) {
             ("Name", NAME_WIDTH),
             ("State", STATE_WIDTH),
             ("Progress", PROGRESS_WIDTH),
-            ("Worker", WORKER_WIDTH),
+            ("Where", WHERE_WIDTH),
             ("Elapsed", ELAPSED_WIDTH),
         ] {
             cell_ui(ui, width, |ui| {
@@ -114,12 +114,30 @@ fn header_ui(ui: &mut Ui) {
 
 fn state_text(job: &JobView, now: Instant) -> String {
     let class = job.lifecycle.class();
+    // A live remote job is in flight for the engine; what a person wants is
+    // the cluster's word for it: pending, running, completing.
+    let label = match &job.placement {
+        Some(placement) if class == StateClass::Running => placement.state.to_lowercase(),
+        _ => class.label().to_owned(),
+    };
     match job.lifecycle.stopping_for(now) {
         Some(waited) => format!("stopping ({})", format_duration(waited)),
-        None if job.attempt > 1 && !class.is_ended() => {
-            format!("{} (try {})", class.label(), job.attempt)
-        }
-        None => class.label().to_owned(),
+        None if job.attempt > 1 && !class.is_ended() => format!("{label} (try {})", job.attempt),
+        None => label,
+    }
+}
+
+/// Where the job runs: its worker (`#3`), or its cluster and the cluster's
+/// id for it (`Slurm 123`), with the cluster's whole word on it on hover.
+fn where_ui(ui: &mut Ui, job: &JobView) {
+    if let Some(worker) = job.lifecycle.worker() {
+        ui.label(format!("#{worker}"));
+    } else if let Some(placement) = &job.placement {
+        let text = match &placement.remote_id {
+            Some(id) => format!("{} {id}", placement.executor),
+            None => placement.executor.clone(),
+        };
+        ui.label(text).on_hover_text(placement.to_string());
     }
 }
 
@@ -161,11 +179,7 @@ fn row_ui(
                 info
             });
         });
-        cell_ui(ui, WORKER_WIDTH, |ui| {
-            if let Some(worker) = job.lifecycle.worker() {
-                ui.label(format!("#{worker}"));
-            }
-        });
+        cell_ui(ui, WHERE_WIDTH, |ui| where_ui(ui, job));
         cell_ui(ui, ELAPSED_WIDTH, |ui| {
             if let Some(elapsed) = job.lifecycle.elapsed(now) {
                 ui.label(format_duration(elapsed));

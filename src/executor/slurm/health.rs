@@ -45,11 +45,18 @@ pub struct ClusterInfo {
     pub default_partition: Option<String>,
 }
 
-/// Checks that jobs can be submitted with `settings` through `tools`.
-pub fn check(tools: &Tools, settings: &SlurmSettings) -> Result<ClusterInfo, SlurmError> {
+/// Checks that Slurm's commands are on the search path of `tools`, without
+/// running any: instant, for a caller that must not wait on a cluster.
+pub fn check_commands(tools: &Tools) -> Result<(), SlurmError> {
     for program in ["sbatch", "squeue", "scontrol", "scancel", "sinfo"] {
         tools.locate(program).map_err(SlurmError::Missing)?;
     }
+    Ok(())
+}
+
+/// Checks that jobs can be submitted with `settings` through `tools`.
+pub fn check(tools: &Tools, settings: &SlurmSettings) -> Result<ClusterInfo, SlurmError> {
+    check_commands(tools)?;
     let stdout = tools
         .run("sinfo", &["--noheader", "--format=%P"], b"")
         .map_err(SlurmError::NoAnswer)?;

@@ -86,6 +86,13 @@ impl Slurm {
         health::check(&tools(options), settings)
     }
 
+    /// Checks only that Slurm's commands are on the search path, without
+    /// running any (so without waiting on a cluster that may not answer):
+    /// what the window asks before it starts a Slurm job file.
+    pub fn check_commands(options: &DriverOptions) -> Result<(), SlurmError> {
+        health::check_commands(&tools(options))
+    }
+
     /// Starts the driver's two threads. It does not talk to the cluster
     /// until a job is submitted; call [`check`](Self::check) first to fail
     /// early on a machine without Slurm.
@@ -127,6 +134,40 @@ impl Slurm {
         }
     }
 
+    /// Follows Slurm job `id`, submitted earlier for `job` (by a jobdeck
+    /// that was restarted since), as if this driver had submitted it: its
+    /// statuses, its output file (read again from its start, since nothing
+    /// here knows how far an earlier jobdeck got), its timeout (counted from
+    /// when this driver first sees it running) and its end go to `reporter`.
+    /// Nothing is submitted. A job Slurm no longer knows ends failed at the
+    /// next poll, saying so.
+    pub fn attach(&self, id: u64, job: ClusterJob, reporter: Arc<dyn Reporter>) -> SlurmHandle {
+        SlurmHandle {
+            ticket: self.shared.registry.add_in_flight(job, reporter, id),
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// Cancels every job this driver has on the cluster with one `scancel`
+    /// (SIGKILL after Slurm's `KillWait`), from the calling thread and at
+    /// once, without the polite SIGTERM first: for a jobdeck that is about
+    /// to exit without waiting (a second Ctrl-C). Returns how many were
+    /// cancelled; their ends are still reported if the driver lives on.
+    pub fn cancel_all_now(&self) -> Result<usize, ToolError> {
+        let ids: Vec<String> = self
+            .shared
+            .registry
+            .in_flight_ids()
+            .iter()
+            .map(u64::to_string)
+            .collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        self.shared.tools.run("scancel", &ids, b"")?;
+        Ok(ids.len())
+    }
+
     /// Changes the in-flight cap while jobs run: raising it submits held
     /// jobs at once; lowering it never cancels a job, it only holds back
     /// submissions until fewer are in flight.
@@ -148,6 +189,22 @@ impl Slurm {
 impl ClusterExecutor for Slurm {
     fn submit(&self, job: ClusterJob, reporter: Arc<dyn Reporter>) -> Box<dyn ClusterHandle> {
         Box::new(Slurm::submit(self, job, reporter))
+    }
+
+    fn attach(
+        &self,
+        remote_id: &str,
+        job: ClusterJob,
+        reporter: Arc<dyn Reporter>,
+    ) -> Result<Box<dyn ClusterHandle>, String> {
+        let id = remote_id
+            .parse()
+            .map_err(|_| format!("{remote_id:?} is not a Slurm job id (a number)"))?;
+        Ok(Box::new(Slurm::attach(self, id, job, reporter)))
+    }
+
+    fn cancel_all_now(&self) -> Result<usize, String> {
+        Slurm::cancel_all_now(self).map_err(|error| error.to_string())
     }
 }
 

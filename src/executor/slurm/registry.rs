@@ -188,6 +188,41 @@ impl Registry {
         ticket
     }
 
+    /// Adds a job that is on the cluster already as Slurm job `id` (one
+    /// submitted before jobdeck restarted), straight into the poll thread's
+    /// hands. It takes an in-flight slot like any other, even past the cap:
+    /// it is on the cluster whatever jobdeck decides.
+    pub fn add_in_flight(&self, job: ClusterJob, reporter: Arc<dyn Reporter>, id: u64) -> Ticket {
+        let mut jobs = self.lock();
+        let ticket = jobs.next_ticket;
+        jobs.next_ticket += 1;
+        jobs.slots_used += 1;
+        jobs.entries.insert(
+            ticket,
+            Entry {
+                job: Arc::new(job),
+                reporter,
+                phase: Phase::InFlight { id },
+                stop: None,
+                held_reported: false,
+                notices: Vec::new(),
+            },
+        );
+        ticket
+    }
+
+    /// Slurm ids of every job on the cluster now.
+    pub fn in_flight_ids(&self) -> Vec<u64> {
+        self.lock()
+            .entries
+            .values()
+            .filter_map(|entry| match entry.phase {
+                Phase::InFlight { id } => Some(id),
+                Phase::Held | Phase::Submitting => None,
+            })
+            .collect()
+    }
+
     /// Records a stop of `ticket` for `cause`. False when the job has ended
     /// or a stop was already asked.
     pub fn request_stop(&self, ticket: Ticket, cause: StopCause) -> bool {

@@ -6,24 +6,29 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// A job file's `[slurm]` table: where and as whom jobs are submitted.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+/// A job file's `[slurm]` table: where and as whom jobs are submitted. In a
+/// job spec's JSON, the `slurm` object, with unset keys left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SlurmSettings {
     /// The partition (`sbatch -p`); the cluster's default when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition: Option<String>,
     /// The account to charge (`sbatch -A`); the user's default when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     /// Where jobs' output files go (`sbatch -o <dir>/jobdeck-<id>.out`). It
     /// must be on a filesystem the cluster's nodes share with the machine
     /// jobdeck runs on, since jobdeck follows the files as they grow. When
     /// unset: `slurm/` under jobdeck's log folder, usually in the home
     /// directory, which clusters share.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_dir: Option<PathBuf>,
     /// More `sbatch` options, passed after jobdeck's own (so they win where
     /// they repeat one), e.g. `["--mem=4G", "--gres=gpu:1"]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub extra_args: Vec<String>,
 }
 
