@@ -16,5 +16,8 @@ mod processes;
 #[path = "cli/check.rs"]
 mod check;
 
+#[path = "cli/slurm_setup.rs"]
+mod slurm_setup;
+
 #[path = "cli/desktop.rs"]
 mod desktop;

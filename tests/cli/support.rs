@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -75,20 +76,26 @@ pub struct Ran {
 
 /// Runs `command` with captured output, failing the test if it takes longer
 /// than the shared patience.
-pub fn finish(mut command: Command) -> Ran {
+pub fn finish(command: Command) -> Ran {
+    finish_within(command, PATIENCE)
+}
+
+/// [`finish`] with a deadline of `patience` (runs on a cluster take longer).
+pub fn finish_within(mut command: Command, patience: Duration) -> Ran {
     let child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("jobdeck starts");
-    wait_output(child)
+    wait_output(child, patience)
 }
 
-/// Waits (with a deadline) for a child whose stdout and stderr are piped.
-pub fn wait_output(mut child: Child) -> Ran {
+/// Waits, for at most `patience`, for a child whose stdout and stderr are
+/// piped.
+pub fn wait_output(mut child: Child, patience: Duration) -> Ran {
     let stdout = read_in_background(child.stdout.take());
     let stderr = read_in_background(child.stderr.take());
-    let status = wait_for("jobdeck to exit", PATIENCE, || {
+    let status = wait_for("jobdeck to exit", patience, || {
         child.try_wait().expect("waitable child")
     });
     Ran {
@@ -179,7 +186,7 @@ impl Events {
                 "started" => {
                     running.insert(job);
                 }
-                "queued" | "progress" | "sample" | "log" | "retrying" => {}
+                "queued" | "progress" | "sample" | "log" | "retrying" | "placed" => {}
                 _ => {
                     running.remove(&job);
                 }
