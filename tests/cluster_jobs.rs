@@ -6,94 +6,23 @@
 
 mod common;
 
+#[path = "common/fake_cluster.rs"]
+mod fake_cluster;
+
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{PATIENCE, wait_for, wait_until};
+use common::{PATIENCE, wait_until};
+use fake_cluster::FakeCluster;
 use jobdeck::board::{Lifecycle, StateClass};
 use jobdeck::engine::{EventKind, JobId, Outcome, Output, Pool};
-use jobdeck::executor::{
-    Cluster, ClusterExecutor, ClusterExit, ClusterHandle, ClusterJob, ClusterOutcome,
-    ClusterStatus, Clusters, Reporter,
-};
+use jobdeck::executor::{Cluster, ClusterExit, ClusterOutcome, ClusterStatus, Clusters};
 use jobdeck::jobspec::{
     After, BuildContext, CommandSpec, Executor, JobKind, JobSpec, Plan, PlannedJob, Program,
 };
 use jobdeck::session::{Session, Sink, SinkContext};
-
-/// One job handed to the fake backend.
-#[derive(Clone)]
-struct Run {
-    job: ClusterJob,
-    reporter: Arc<dyn Reporter>,
-    stops: Arc<AtomicUsize>,
-    /// The cluster id it was attached to, for a run followed again.
-    attached_to: Option<String>,
-}
-
-/// A cluster backend that only records: the test plays its threads.
-#[derive(Default)]
-struct FakeCluster {
-    runs: Mutex<Vec<Run>>,
-}
-
-struct FakeHandle(Arc<AtomicUsize>);
-
-impl ClusterHandle for FakeHandle {
-    fn stop(&self) -> bool {
-        self.0.fetch_add(1, Ordering::SeqCst) == 0
-    }
-}
-
-impl FakeCluster {
-    fn add(
-        &self,
-        job: ClusterJob,
-        reporter: Arc<dyn Reporter>,
-        attached_to: Option<String>,
-    ) -> Box<dyn ClusterHandle> {
-        let stops = Arc::new(AtomicUsize::new(0));
-        self.runs.lock().unwrap().push(Run {
-            job,
-            reporter,
-            stops: Arc::clone(&stops),
-            attached_to,
-        });
-        Box::new(FakeHandle(stops))
-    }
-
-    fn runs(&self) -> Vec<Run> {
-        self.runs.lock().unwrap().clone()
-    }
-
-    /// Waits for run number `index` (0-based) to be handed over.
-    fn run(&self, index: usize) -> Run {
-        wait_for(&format!("run {index} to be submitted"), PATIENCE, || {
-            self.runs().get(index).cloned()
-        })
-    }
-}
-
-impl ClusterExecutor for FakeCluster {
-    fn submit(&self, job: ClusterJob, reporter: Arc<dyn Reporter>) -> Box<dyn ClusterHandle> {
-        self.add(job, reporter, None)
-    }
-
-    fn attach(
-        &self,
-        remote_id: &str,
-        job: ClusterJob,
-        reporter: Arc<dyn Reporter>,
-    ) -> Result<Box<dyn ClusterHandle>, String> {
-        Ok(self.add(job, reporter, Some(remote_id.to_owned())))
-    }
-
-    fn cancel_all_now(&self) -> Result<usize, String> {
-        Ok(0)
-    }
-}
 
 /// Every event the session folded, in order.
 #[derive(Clone, Default)]
