@@ -13,6 +13,18 @@
 //! - `queued_1000`: 1,000 jobs held pending on the cluster (`--begin`):
 //!   threads the driver holds, time to submit them, CPU per second while
 //!   they wait, and time to stop them all.
+//! - `run_fifty`: the same 50 jobs as a job file through `jobdeck run
+//!   --json` (the release binary, a child process, timed by the lines it
+//!   prints as they arrive) against the baseline: wall time from the start
+//!   of the command to its exit, mean submit-to-running latency (from the
+//!   job's `started` line, when jobdeck hands it to the driver, to its first
+//!   `placed` line saying RUNNING; for the baseline, from just before
+//!   `sbatch` to the poll that sees it running), and CPU per job of the
+//!   whole command with the Slurm commands it ran;
+//! - `session_queued_1000`: 1,000 jobs of a job file pending on the cluster
+//!   through a session (the engine's remote-job seam, as `jobdeck run` and
+//!   the window run them): threads held, worker threads, time until all
+//!   are placed PENDING, CPU per second while they wait, time to stop all.
 //!
 //! Run with `cargo bench --bench slurm`; it needs the cluster (and skips,
 //! saying so, without one).
@@ -22,9 +34,12 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use jobdeck::executor::Clusters;
 use jobdeck::executor::slurm::{DriverOptions, Slurm, SlurmSettings};
 use jobdeck::executor::{ClusterJob, ClusterOutcome, ClusterStatus, Reporter};
+use jobdeck::jobspec::BuildContext;
 use jobdeck::jobspec::Program;
+use jobdeck::session::Session;
 
 /// Paired rounds per workload; the median of each side is reported.
 const ROUNDS: usize = 3;
@@ -313,6 +328,202 @@ fn queued_1000() -> String {
     )
 }
 
+/// The baseline for `run_fifty`: like [`baseline`], but each job's clock
+/// starts just before its `sbatch`, as jobdeck's starts when it hands the
+/// job to its driver.
+fn baseline_from_handover(
+    name: &str,
+    body: &str,
+    count: usize,
+    out: &Path,
+) -> (Instant, Vec<Times>) {
+    let (start, mut times) = baseline(name, body, count, out);
+    // `baseline` stamps `submitted` after each sbatch returned; shift each
+    // back by the time its sbatch took, which the stamps bracket.
+    let mut before = start;
+    for time in &mut times {
+        let after = time.submitted.unwrap();
+        time.submitted = Some(before);
+        before = after;
+    }
+    (start, times)
+}
+
+/// One `jobdeck run FILE --json` of `count` jobs running `body` on Slurm,
+/// timed by when each line of its output arrived.
+fn jobdeck_run(name: &str, body: &str, count: usize, dir: &Path) -> (Instant, Vec<Times>) {
+    use std::io::BufRead;
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &file,
+        format!(
+            "max_threads = {count}\nexecutor = \"slurm\"\n[slurm]\noutput_dir = \"out\"\n\n\
+             [[job]]\nname = \"{name}\"\ncommand = \"{body}\"\nshell = true\ncount = {count}\n"
+        ),
+    )
+    .unwrap();
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jobdeck"))
+        .args(["run", file.to_str().unwrap(), "--json"])
+        .env("JOBDECK_LOG_DIR", dir.join("logs"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut by_job: std::collections::HashMap<String, Times> = std::collections::HashMap::new();
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let now = Instant::now();
+        let event: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let times = by_job
+            .entry(event["job"].as_str().unwrap().to_owned())
+            .or_default();
+        match event["event"].as_str().unwrap() {
+            "started" => times.submitted = Some(now),
+            "placed" if matches!(event["state"].as_str(), Some("RUNNING" | "COMPLETING")) => {
+                times.started.get_or_insert(now);
+            }
+            "succeeded" => {
+                times.started.get_or_insert(now);
+                times.ended = Some(now);
+            }
+            "failed" | "stopped" | "timed_out" | "skipped" | "cancelled" => {
+                panic!("a job did not succeed: {event}")
+            }
+            _ => {}
+        }
+    }
+    assert!(child.wait().unwrap().success());
+    let mut times: Vec<Times> = by_job.into_values().collect();
+    assert_eq!(times.len(), count);
+    // The command's end, not its last line, ends the run.
+    let exited = Instant::now();
+    for time in &mut times {
+        time.ended = Some(exited);
+    }
+    (start, times)
+}
+
+fn run_fifty() -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let name = format!("bench-run-{round}");
+        let base = measured(|| baseline_from_handover(&name, "echo hello", 50, &out));
+        let mine = measured(|| jobdeck_run(&name, "echo hello", 50, dir.path()));
+        eprintln!(
+            "run_fifty round {round}: jobdeck run wall {:.2} s latency {:.3} s cpu/job {:.1} ms; \
+             baseline wall {:.2} s latency {:.3} s cpu/job {:.1} ms",
+            mine.wall.as_secs_f64(),
+            mine.mean_latency.as_secs_f64(),
+            mine.cpu_per_job.as_secs_f64() * 1e3,
+            base.wall.as_secs_f64(),
+            base.mean_latency.as_secs_f64(),
+            base.cpu_per_job.as_secs_f64() * 1e3,
+        );
+        ours.push(mine);
+        theirs.push(base);
+    }
+    result_line("run_fifty", &ours, &theirs)
+}
+
+fn session_queued_1000() -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("queued.toml");
+    std::fs::write(
+        &file,
+        "max_threads = 1000\nexecutor = \"slurm\"\n[slurm]\noutput_dir = \"out\"\n\
+         extra_args = [\"--begin=now+600\"]\n\n[[job]]\nname = \"bench-session-queued\"\n\
+         command = [\"true\"]\ncount = 1000\n",
+    )
+    .unwrap();
+    let plan = jobdeck::jobfile::load(&file).unwrap().plan;
+    let context = BuildContext {
+        log_dir: Some(dir.path().join("logs")),
+        clusters: Clusters::new(DriverOptions {
+            poll_interval: POLL,
+            ..DriverOptions::default()
+        }),
+        ..BuildContext::default()
+    };
+    let mut session = Session::new(1000, context).unwrap();
+    let before = threads();
+    let start = Instant::now();
+    let mut peak = threads();
+    session.submit(plan).unwrap();
+    loop {
+        session
+            .wait(Duration::from_millis(20), Duration::from_millis(20))
+            .unwrap();
+        peak = peak.max(threads());
+        let pending = session
+            .board()
+            .jobs()
+            .iter()
+            .filter(|job| job.placement.as_ref().is_some_and(|p| p.state == "PENDING"))
+            .count();
+        if pending == 1000 {
+            break;
+        }
+    }
+    let placed_secs = start.elapsed().as_secs_f64();
+    let held = threads() - before;
+    let workers = session.pool().worker_threads();
+
+    let cpu = cpu_time();
+    let idle_start = Instant::now();
+    while idle_start.elapsed() < Duration::from_secs(10) {
+        session
+            .wait(Duration::from_millis(20), Duration::from_millis(20))
+            .unwrap();
+        peak = peak.max(threads());
+    }
+    let cpu_share =
+        cpu_time().saturating_sub(cpu).as_secs_f64() / idle_start.elapsed().as_secs_f64();
+
+    let stop_start = Instant::now();
+    session.pool().stop_all();
+    while session.board().live_jobs() > 0 {
+        session
+            .wait(Duration::from_millis(20), Duration::from_millis(20))
+            .unwrap();
+    }
+    let stop_secs = stop_start.elapsed().as_secs_f64();
+    format!(
+        "RESULT session_queued_1000 threads_held={held} peak_threads_held={} worker_threads={workers} \
+         all_pending_s={placed_secs:.1} cpu_while_queued={:.1}% stop_all_s={stop_secs:.1}",
+        peak - before,
+        cpu_share * 100.0
+    )
+}
+
+/// The `RESULT` line of a paired workload: medians of each side, ratios.
+fn result_line(label: &str, ours: &[Run], theirs: &[Run]) -> String {
+    let pick = |runs: &[Run], f: fn(&Run) -> Duration| {
+        median(runs.iter().map(|run| f(run).as_secs_f64()).collect())
+    };
+    let (wall, base_wall) = (pick(ours, |r| r.wall), pick(theirs, |r| r.wall));
+    let (lat, base_lat) = (
+        pick(ours, |r| r.mean_latency),
+        pick(theirs, |r| r.mean_latency),
+    );
+    let (cpu, base_cpu) = (
+        pick(ours, |r| r.cpu_per_job),
+        pick(theirs, |r| r.cpu_per_job),
+    );
+    format!(
+        "RESULT {label} jobdeck_wall_s={wall:.2} baseline_wall_s={base_wall:.2} \
+         wall_ratio={:.2} jobdeck_latency_s={lat:.3} baseline_latency_s={base_lat:.3} \
+         latency_ratio={:.2} jobdeck_cpu_ms_per_job={:.1} baseline_cpu_ms_per_job={:.1} \
+         cpu_ratio={:.2}",
+        wall / base_wall,
+        lat / base_lat,
+        cpu * 1e3,
+        base_cpu * 1e3,
+        cpu / base_cpu,
+    )
+}
+
 fn main() {
     if let Err(error) = Slurm::check_setup(&SlurmSettings::default(), &DriverOptions::default()) {
         eprintln!("skipped: no Slurm cluster here ({error}); start one with tests/slurm/up.sh");
@@ -329,32 +540,16 @@ fn main() {
             continue;
         }
         let (ours, theirs) = paired(label, body, count, one);
-        let pick = |runs: &[Run], f: fn(&Run) -> Duration| {
-            median(runs.iter().map(|run| f(run).as_secs_f64()).collect())
-        };
-        let (wall, base_wall) = (pick(&ours, |r| r.wall), pick(&theirs, |r| r.wall));
-        let (lat, base_lat) = (
-            pick(&ours, |r| r.mean_latency),
-            pick(&theirs, |r| r.mean_latency),
-        );
-        let (cpu, base_cpu) = (
-            pick(&ours, |r| r.cpu_per_job),
-            pick(&theirs, |r| r.cpu_per_job),
-        );
-        results.push(format!(
-            "RESULT {label} jobdeck_wall_s={wall:.2} baseline_wall_s={base_wall:.2} \
-             wall_ratio={:.2} jobdeck_latency_s={lat:.3} baseline_latency_s={base_lat:.3} \
-             latency_ratio={:.2} jobdeck_cpu_ms_per_job={:.1} baseline_cpu_ms_per_job={:.1} \
-             cpu_ratio={:.2}",
-            wall / base_wall,
-            lat / base_lat,
-            cpu * 1e3,
-            base_cpu * 1e3,
-            cpu / base_cpu,
-        ));
+        results.push(result_line(label, &ours, &theirs));
     }
     if wanted("queued_1000") {
         results.push(queued_1000());
+    }
+    if wanted("run_fifty") {
+        results.push(run_fifty());
+    }
+    if wanted("session_queued_1000") {
+        results.push(session_queued_1000());
     }
     for line in results {
         println!("{line}");

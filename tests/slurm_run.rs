@@ -682,3 +682,81 @@ fn ctrl_c_in_jobdeck_run_stops_the_jobs_on_the_cluster() {
     assert_eq!(events.last(&name)["event"], "stopped");
     assert_eq!(live_named_like(&name), 0, "nothing left on the cluster");
 }
+
+#[test]
+fn a_second_ctrl_c_cancels_the_clusters_jobs_and_exits_at_once() {
+    if !cluster_is_up() {
+        return;
+    }
+    let name = unique_name("interrupted-twice");
+    let scratch = Scratch::new();
+    // It ignores SIGTERM: the first Ctrl-C leaves it in its grace period.
+    let file = scratch.write(
+        "jobs.toml",
+        &format!(
+            "executor = \"slurm\"\n[slurm]\noutput_dir = \"out\"\n\n[[job]]\nname = \"{name}\"\n\
+             command = \"trap 'echo got TERM' TERM; echo trapped; while true; do sleep 0.1; done\"\n\
+             shell = true\ngrace_secs = 600\n"
+        ),
+    );
+    let output_says = |word: &str| {
+        std::fs::read_dir(scratch.path("out"))
+            .ok()?
+            .filter_map(Result::ok)
+            .any(|entry| {
+                std::fs::read_to_string(entry.path()).is_ok_and(|text| text.contains(word))
+            })
+            .then_some(())
+    };
+    let child = scratch
+        .jobdeck(&["run", file.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    // Running is not enough: a SIGTERM before the trap is set ends it.
+    wait_for(
+        "the job to trap SIGTERM on the cluster",
+        CLUSTER_PATIENCE,
+        || output_says("trapped"),
+    );
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    // Once the job got its SIGTERM, it is in its ten-minute grace.
+    wait_for("the first stop to reach the job", CLUSTER_PATIENCE, || {
+        output_says("got TERM")
+    });
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let ran = wait_output(child, CLUSTER_PATIENCE);
+    assert_eq!(ran.code, Some(130), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains(
+            "interrupted twice: killed 0 running program(s) and cancelled 1 cluster job(s)"
+        ),
+        "{}",
+        ran.stderr
+    );
+    wait_for("the job to leave the cluster", CLUSTER_PATIENCE, || {
+        (live_named_like(&name) == 0).then_some(())
+    });
+}
+
+#[test]
+fn jobdeck_run_names_each_jobs_slurm_id_when_it_ends() {
+    if !cluster_is_up() {
+        return;
+    }
+    let scratch = Scratch::new();
+    let file = scratch.write(
+        "jobs.toml",
+        "executor = \"slurm\"\n[slurm]\noutput_dir = \"out\"\n\n[[job]]\nname = \"hello\"\n\
+         command = [\"echo\", \"hi\"]\n",
+    );
+    let ran = finish_within(
+        scratch.jobdeck(&["run", file.to_str().unwrap()]),
+        CLUSTER_PATIENCE,
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let line = regex::Regex::new(r"(?m)^✓ hello \[Slurm \d+\]").unwrap();
+    assert!(line.is_match(&ran.stdout), "{}", ran.stdout);
+}

@@ -19,6 +19,24 @@
 //!
 //! [`slurm`] is the first backend; another (Ray's job API, say) would
 //! implement [`ClusterExecutor`] beside it with the same types.
+//!
+//! # From a job spec to a cluster
+//!
+//! A command spec whose executor is a cluster
+//! ([`Executor::Slurm`](crate::jobspec::Executor)) builds a
+//! [`ClusterCommand`], which is the engine's
+//! [`RemoteJob`](crate::engine::RemoteJob): each attempt it hands the job to
+//! its backend (found in the session's [`Clusters`], started on first use)
+//! with a relay as the reporter, which turns what the backend reports into
+//! what a local command reports (see `relay.rs`): placements, progress,
+//! samples and log lines read by the same parser, and the end. Who does
+//! what between the engine and the backend (the cap, timeouts, stops,
+//! retries, dependencies, pause) is said on [`ClusterCommand`].
+//!
+//! A second backend adds a variant to [`Cluster`] (and to the spec's
+//! `Executor` and the job file's keys), and nothing to the engine, the board
+//! or the window: they see a remote job, its [`Placement`](crate::engine::Placement)s
+//! and its events.
 
 mod cluster;
 mod clusters;

@@ -9,13 +9,18 @@
 //! ```toml
 //! max_threads = 4                    # optional, 1..=1024
 //! log_dir = "logs"                   # optional: full command logs go here
+//! executor = "local"                 # optional: where command jobs run, local or slurm
+//!
+//! [slurm]                            # optional: how Slurm jobs are submitted
+//! partition = "short"                # also: account, output_dir, extra_args
 //!
 //! [[job]]
 //! name = "compress {/}"              # placeholders: {} {/} {.} {/.} {//} {#}
 //! command = ["gzip", "-k", "{}"]     # argv; a string is split like a shell would
 //! inputs_glob = "logs/*.log"         # or inputs = ["a.log", "b.log"]: one job each
 //! timeout_secs = 600                 # also: retries, priority, cwd, env, shell,
-//! retries = 1                        #   progress_regex, grace_secs, count
+//! retries = 1                        #   progress_regex, grace_secs, count,
+//!                                    #   executor (this job's own)
 //!
 //! [[job]]
 //! name = "report"
@@ -33,6 +38,12 @@
 //! `log_dir` (relative to the file's directory), otherwise to the runner's
 //! log folder ([`BuildContext`](crate::jobspec::BuildContext)), by default
 //! [`default_log_dir`](crate::jobs::default_log_dir).
+//!
+//! Command jobs run where the `[[job]]`'s `executor` says, else where the
+//! file's says (which `jobdeck run --executor` replaces, see
+//! [`LoadOptions`]), else locally; demo jobs always run locally. Every Slurm
+//! job of a file shares its `[slurm]` settings; a relative `output_dir` is
+//! relative to the file's directory. See the README's "On a Slurm cluster".
 //!
 //! `inputs_glob` looks at no more than 1,000,000 files and folders and
 //! matches no more than 100,000 (see `inputs_glob.rs`); a `**` from `/` is
