@@ -16,5 +16,6 @@ pub mod engine;
 pub mod jobfile;
 pub mod jobs;
 pub mod jobspec;
+pub mod procfs;
 pub mod session;
 pub mod ui;

@@ -128,7 +128,7 @@ impl Sink for JsonReporter {
                 error: Some(error),
                 ..base
             }),
-            EventKind::StopRequested { .. } => Ok(()),
+            EventKind::StopRequested { .. } | EventKind::Process(_) => Ok(()),
             EventKind::Finished(outcome) => self.write(&finished_line(base, outcome)),
         }
     }

@@ -34,7 +34,7 @@ use super::log_file::LogFile;
 use super::output::{LineMeaning, OutputParser};
 use super::process::{ProcessGroup, describe_exit};
 use super::watch::{Seen, spawn_reader, watch};
-use crate::engine::{Job, JobContext, JobError, JobId, JobResult, Output};
+use crate::engine::{Job, JobContext, JobError, JobId, JobResult, Output, ProcessInfo};
 
 /// The environment variable that overrides [`default_log_dir`].
 pub const LOG_DIR_ENV: &str = "JOBDECK_LOG_DIR";
@@ -240,6 +240,7 @@ impl Job for CommandJob {
         let (mut group, output) =
             ProcessGroup::spawn(self.build(ctx), self.program(), self.cwd.as_deref())
                 .map_err(JobError::msg)?;
+        report_process(ctx, group.pid());
         let (tx, rx) = crossbeam_channel::bounded(1024);
         spawn_reader(format!("jobdeck-out-{}", ctx.id().short()), output, tx);
 
@@ -260,6 +261,16 @@ impl Job for CommandJob {
         }
         finished(status)
     }
+}
+
+/// Tells the pool which process group this attempt runs, so a journal can
+/// find it again should jobdeck die without stopping it.
+fn report_process(ctx: &JobContext, pid: u32) {
+    ctx.report_process(ProcessInfo {
+        pid,
+        pgid: pid,
+        start_ticks: crate::procfs::start_ticks(pid),
+    });
 }
 
 fn finished(status: ExitStatus) -> JobResult {

@@ -61,6 +61,11 @@ impl ProcessGroup {
         ))
     }
 
+    /// The leader's pid, which is also the group's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends `signal` to every process in the group. A group that is already
     /// gone is not an error.
     pub fn signal(&self, signal: Signal) {
