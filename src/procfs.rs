@@ -98,7 +98,8 @@ mod tests {
 
     #[test]
     fn reads_the_fields_past_odd_command_names() {
-        let line = "4242 (sh (x) y) S 17 4242 17 0 -1 4194560 116 0 0 0 1 2 0 0 20 0 1 0 98765 1000 200";
+        let line =
+            "4242 (sh (x) y) S 17 4242 17 0 -1 4194560 116 0 0 0 1 2 0 0 20 0 1 0 98765 1000 200";
         assert_eq!(
             parse_stat(line),
             Some(ProcStat {
