@@ -29,6 +29,13 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some(Command::History(history_args)) => match cli::history(&history_args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("{error}");
+                ExitCode::from(error.exit_code())
+            }
+        },
         Some(Command::InstallDesktop { uninstall }) => {
             let done = if uninstall {
                 uninstall_desktop()

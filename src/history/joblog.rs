@@ -112,9 +112,26 @@ impl fmt::Display for JoblogLine {
     }
 }
 
+/// The signal number in a command job's error, "killed by signal 9
+/// (SIGKILL)" (as `jobs::process::describe_exit` words it; the history's
+/// tests check the two agree on a real killed program).
+#[must_use]
+pub fn signal_of(error: &str) -> Option<i32> {
+    let rest = error.strip_prefix("killed by signal ")?;
+    let digits = rest.split(|c: char| !c.is_ascii_digit()).next()?;
+    digits.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signal_is_read_from_a_commands_error() {
+        assert_eq!(signal_of("killed by signal 9 (SIGKILL)"), Some(9));
+        assert_eq!(signal_of("killed by signal 15"), Some(15));
+        assert_eq!(signal_of("exited with code 1"), None);
+    }
 
     #[test]
     fn lines_read_as_parallels() {

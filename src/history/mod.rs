@@ -72,6 +72,12 @@ pub fn default_dir() -> PathBuf {
         .join("jobdeck")
 }
 
+/// `instant` (of this process's clock) in Unix seconds.
+#[must_use]
+pub fn unix_secs(instant: std::time::Instant) -> f64 {
+    WallClock::new().secs(instant)
+}
+
 /// A job file's content hash, as runs store it: SHA-256, in hex.
 #[must_use]
 pub fn content_hash(content: &[u8]) -> String {
