@@ -64,6 +64,30 @@ pub fn group_members(group: u32) -> Vec<u32> {
         .collect()
 }
 
+/// The value of `key` in `pid`'s environment, if it is set there.
+#[must_use]
+pub fn environment_value(pid: u32, key: &str) -> Option<String> {
+    let environ = fs::read(format!("/proc/{pid}/environ")).ok()?;
+    environ.split(|&byte| byte == 0).find_map(|item| {
+        let value = item.strip_prefix(key.as_bytes())?.strip_prefix(b"=")?;
+        String::from_utf8(value.to_vec()).ok()
+    })
+}
+
+/// Every live process (zombies left out) we may look at, with its stat.
+#[must_use]
+pub fn processes() -> Vec<(u32, ProcStat)> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| Some((pid, stat(pid)?)))
+        .filter(|(_, stat)| !stat.is_dead())
+        .collect()
+}
+
 /// Whether `pid`'s environment holds `entry` (`KEY=value`) exactly.
 #[must_use]
 pub fn environment_has(pid: u32, entry: &str) -> bool {
@@ -133,6 +157,15 @@ mod tests {
         let pid = child.id();
         assert_eq!(group_members(pid), vec![pid]);
         assert!(environment_has(pid, "JOBDECK_PROCFS_TEST=mark"));
+        assert_eq!(
+            environment_value(pid, "JOBDECK_PROCFS_TEST").as_deref(),
+            Some("mark")
+        );
+        assert!(
+            processes()
+                .iter()
+                .any(|(p, stat)| *p == pid && stat.group == pid)
+        );
         assert!(!environment_has(pid, "JOBDECK_PROCFS_TEST=other"));
         child.kill().unwrap();
         child.wait().unwrap();

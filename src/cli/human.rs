@@ -67,9 +67,8 @@ impl HumanReporter {
     }
 
     /// Keeps `line` for the end of the drain round.
-    fn print(&mut self, line: String) -> io::Result<()> {
+    fn print(&mut self, line: String) {
         self.lines.push(line);
-        Ok(())
     }
 
     /// Prints the round's lines on stdout without tearing the bar.
@@ -126,8 +125,9 @@ impl Sink for HumanReporter {
                 job.name()
             )),
             EventKind::Finished(outcome) => self.print(finished_line(job, outcome, cx)),
-            _ => Ok(()),
+            _ => {}
         }
+        Ok(())
     }
 
     fn flush(&mut self, cx: &SinkContext<'_>) -> io::Result<()> {

@@ -11,12 +11,16 @@
 //! alone.
 //!
 //! A group is only killed when it is certainly the job's: its leader is
-//! alive with the recorded start time, or (the leader gone, as when the
-//! kernel killed it along with jobdeck) a member still carries the job's
-//! `JOBDECK_JOB_ID` in its environment. A process group id cannot be handed
-//! out again while any member lives, so one member of ours makes the whole
-//! group ours.
+//! alive with the recorded start time, or a member carries the job's
+//! `JOBDECK_JOB_ID` in its environment (every command gets it, and its
+//! children inherit it). A process group id cannot be handed out again
+//! while any member lives, so one member of ours makes the whole group
+//! ours. The environment is what finds the groups whose process was never
+//! recorded: jobdeck may die between starting a program and committing its
+//! pid, or even its start. Such a job, recorded as queued but found with a
+//! live program, was running: it is interrupted too.
 
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -38,6 +42,7 @@ pub struct Recovery {
     /// Jobs that were running, now interrupted.
     pub interrupted: usize,
     /// Process groups of those jobs that were still alive and were killed.
+    /// A job may have left more than one (a program that made its own).
     pub killed_groups: usize,
     /// Jobs of those runs that were still queued, left queued.
     pub queued: Vec<LeftQueued>,
@@ -97,14 +102,30 @@ pub(crate) fn recover(conn: &mut Connection) -> rusqlite::Result<Recovery> {
     let tx = Transaction::new(conn, TransactionBehavior::Immediate)?;
     let crashed = crashed_runs(&tx)?;
     let mut recovery = Recovery::default();
+    if crashed.is_empty() {
+        return Ok(recovery);
+    }
+    let live = live_job_groups();
     let mut leftovers = Vec::new();
     for run in crashed {
-        settle(&tx, run, &mut recovery, &mut leftovers)?;
+        settle(&tx, run, &live, &mut recovery, &mut leftovers)?;
         recovery.runs.push(run);
     }
     tx.commit()?;
     recovery.killed_groups = kill_groups(&leftovers, RECOVERY_GRACE);
     Ok(recovery)
+}
+
+/// The process groups of live processes that carry a `JOBDECK_JOB_ID`,
+/// by that id.
+fn live_job_groups() -> HashMap<String, BTreeSet<u32>> {
+    let mut groups: HashMap<String, BTreeSet<u32>> = HashMap::new();
+    for (pid, stat) in procfs::processes() {
+        if let Some(job) = procfs::environment_value(pid, "JOBDECK_JOB_ID") {
+            groups.entry(job).or_default().insert(stat.group);
+        }
+    }
+    groups
 }
 
 /// Runs with no end whose owner is gone.
@@ -141,9 +162,24 @@ fn crashed_runs(tx: &Transaction<'_>) -> rusqlite::Result<Vec<RunId>> {
 fn settle(
     tx: &Transaction<'_>,
     run: RunId,
+    live: &HashMap<String, BTreeSet<u32>>,
     recovery: &mut Recovery,
     leftovers: &mut Vec<Leftover>,
 ) -> rusqlite::Result<()> {
+    // Queued jobs with a live program were running, unrecorded.
+    let mut queued_uuids =
+        tx.prepare("SELECT id, uuid FROM jobs WHERE run = ?1 AND state = 'queued'")?;
+    let started: Vec<i64> = queued_uuids
+        .query_map([run.0], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?
+        .filter_map(Result::ok)
+        .filter(|(_, uuid)| live.contains_key(uuid))
+        .map(|(row, _)| row)
+        .collect();
+    for row in started {
+        tx.execute("UPDATE jobs SET state = 'running' WHERE id = ?1", [row])?;
+    }
     let mut running = tx.prepare(
         "SELECT uuid, pid, pgid, process_start FROM jobs WHERE run = ?1 AND state = 'running'",
     )?;
@@ -157,9 +193,12 @@ fn settle(
     })?;
     for row in found {
         let (uuid, leader, group, start) = row?;
-        if let Some(pgid) = group.and_then(|g| u32::try_from(g).ok()) {
+        let recorded = group.and_then(|g| u32::try_from(g).ok());
+        let mut groups = live.get(&uuid).cloned().unwrap_or_default();
+        groups.extend(recorded);
+        for pgid in groups {
             leftovers.push(Leftover {
-                uuid,
+                uuid: uuid.clone(),
                 pid: leader.and_then(|p| u32::try_from(p).ok()),
                 pgid,
                 start_ticks: start.and_then(|s| u64::try_from(s).ok()),
