@@ -15,7 +15,7 @@ use std::path::Path;
 pub use args::{Cli, Command, HistoryArgs, RunArgs};
 pub use history::{HistoryCommandError, history};
 pub use run::{RunError, run};
-pub use summary::RunSummary;
+pub use summary::{RunSummary, seconds};
 
 use crate::jobfile::{self, JobFileError};
 

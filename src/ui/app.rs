@@ -10,14 +10,17 @@ use std::time::{Duration, Instant};
 use egui::{Context, Ui};
 
 use super::details::details_ui;
+use super::history::history_ui;
 use super::open_file::{OpenFileState, open_file_ui};
 use super::plots::{PlotState, plots_ui};
+use super::recorded::Recorder;
 use super::settings::{SETTINGS_KEY, settings_ui};
 use super::table::{overall_ui, table_ui};
 use super::toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
 use super::{Command, Settings};
 use crate::board::Board;
 use crate::engine::{EngineError, JobId, Pool};
+use crate::history::History;
 use crate::jobfile::JobFile;
 use crate::jobspec::{BuildContext, JobKind, JobSpec, Plan};
 use crate::session::Session;
@@ -63,6 +66,9 @@ pub struct App {
     /// The thread cap a job file set, in force until every job has ended;
     /// then the saved setting (the person's) applies again.
     file_max_threads: Option<usize>,
+    /// The history, when this window records one (after the session, so the
+    /// session's journal goes first when the app is dropped).
+    recorder: Option<Recorder>,
 }
 
 impl App {
@@ -91,7 +97,24 @@ impl App {
             error: None,
             last_opened: None,
             file_max_threads: None,
+            recorder: None,
         })
+    }
+
+    /// Records every job into `history` from now on, shows its past runs,
+    /// and queues again (paused, with a Resume offered) what a crashed
+    /// jobdeck left queued. Call before starting any job.
+    #[must_use]
+    pub fn with_history(mut self, history: History) -> Self {
+        let max_threads = self.settings.max_threads;
+        self.recorder = Some(Recorder::attach(history, &mut self.session, max_threads));
+        self
+    }
+
+    /// The past runs shown, when there is a history.
+    #[must_use]
+    pub fn history_view(&self) -> Option<&super::HistoryView> {
+        self.recorder.as_ref().map(|recorder| &recorder.view)
     }
 
     /// Commands write their full logs under `dir` instead of the default log
@@ -112,7 +135,10 @@ impl App {
         let settings: Settings = storage
             .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
             .unwrap_or_default();
-        Self::new(settings).expect("clamped settings always make a valid pool")
+        let keep = settings.keep_history;
+        Self::new(settings)
+            .expect("clamped settings always make a valid pool")
+            .with_history(History::open_default(keep))
     }
 
     /// A window showing `board` (for benchmarks and tests that need a
@@ -248,6 +274,9 @@ impl App {
 
     fn views_ui(&mut self, ui: &mut Ui) {
         let now = Instant::now();
+        if let Some(recorder) = &mut self.recorder {
+            recorder.refresh();
+        }
         let commands = &mut self.commands;
         let board = self.session.board();
         egui::Panel::top("toolbar").show(ui, |ui| {
@@ -278,6 +307,12 @@ impl App {
                     job.and_then(|job| job.spec.full_log(job.id, self.session.context()));
                 details_ui(ui, job, full_log.as_deref(), now);
             });
+        if let Some(recorder) = &self.recorder {
+            egui::Panel::left("history")
+                .resizable(true)
+                .default_size(360.0)
+                .show(ui, |ui| history_ui(ui, &recorder.view, commands));
+        }
         egui::Panel::bottom("plots")
             .resizable(true)
             .default_size(280.0)
@@ -342,6 +377,22 @@ impl App {
                 }
             }
             Command::Select(id) => self.selected = id,
+            Command::RetryRecorded(row) => self.with_recorder(|recorder, session, threads| {
+                recorder.retry_recorded(session, row, threads)
+            }),
+            Command::RetryFailed(run) => self.with_recorder(|recorder, session, threads| {
+                recorder.retry_failed(session, run, threads)
+            }),
+            Command::LoadRun(run) => {
+                if let Some(recorder) = &mut self.recorder {
+                    recorder.load_run(run);
+                }
+            }
+            Command::PruneHistory => {
+                let keep = self.settings.keep_history;
+                self.with_recorder(|recorder, _, _| recorder.prune(keep));
+            }
+            Command::ClearHistory => self.with_recorder(|recorder, _, _| recorder.clear()),
             Command::ShowSettings(open) => self.settings_open = open,
             Command::ApplySettings(settings) => self.apply_settings(settings, ctx),
             Command::ConfirmQuit => {
@@ -362,8 +413,29 @@ impl App {
         format!("{base} #{n}")
     }
 
+    /// Does something with the history, showing what came of it.
+    fn with_recorder(
+        &mut self,
+        act: impl FnOnce(&mut Recorder, &mut Session, usize) -> Result<String, String>,
+    ) {
+        let threads = self.session.pool().max_threads();
+        let Some(recorder) = &mut self.recorder else {
+            return;
+        };
+        match act(recorder, &mut self.session, threads) {
+            Ok(done) => {
+                self.error = None;
+                self.last_opened = Some(done);
+            }
+            Err(error) => self.error = Some(error),
+        }
+    }
+
     fn start(&mut self, spec: JobSpec) {
         let name = spec.name.clone();
+        if let Some(recorder) = &mut self.recorder {
+            recorder.before_toolbar_job(self.session.pool().max_threads());
+        }
         match self
             .session
             .submit(Plan::single(Arc::new(spec), Vec::new()))
@@ -376,6 +448,9 @@ impl App {
     /// Runs an ended job again, whichever way it was started; the selection
     /// follows it to its new row.
     fn retry(&mut self, id: JobId) {
+        if let Some(recorder) = &self.recorder {
+            recorder.before_retry(id);
+        }
         let retried = self.session.retry(id);
         if self.selected == Some(id) {
             self.selected = retried.as_ref().ok().copied().flatten();
@@ -423,6 +498,9 @@ impl App {
                 ", {max_threads} at a time (the file's max_threads) until all have ended; Settings keep {}",
                 self.settings.max_threads
             );
+        }
+        if let Some(recorder) = &mut self.recorder {
+            recorder.before_job_file(&file.path, &file.plan, self.session.pool().max_threads());
         }
         self.session
             .submit(file.plan)
@@ -491,6 +569,22 @@ impl eframe::App for App {
         // Dropping the pool afterwards joins every thread; stopping first
         // lets jobs end in parallel rather than one join at a time.
         self.pool().stop_all();
+        self.close_history();
+    }
+}
+
+impl App {
+    /// Records how this window's runs ended: the stopped jobs' ends (folded
+    /// for as long as a stop may take), then the runs still live as closed.
+    pub fn close_history(&mut self) {
+        let Some(recorder) = &self.recorder else {
+            return;
+        };
+        let deadline = Instant::now() + grace(&self.settings) + Duration::from_secs(1);
+        while self.session.board().live_jobs() > 0 && Instant::now() < deadline {
+            let _ = self.session.wait(Duration::from_millis(20), EVENT_BUDGET);
+        }
+        recorder.close();
     }
 }
 

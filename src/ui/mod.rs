@@ -4,8 +4,10 @@
 mod app;
 mod commands;
 mod details;
+mod history;
 mod open_file;
 mod plots;
+mod recorded;
 mod settings;
 mod style;
 mod table;
@@ -15,6 +17,7 @@ use std::path::PathBuf;
 
 pub use app::{App, EVENT_BUDGET};
 pub use commands::Command;
+pub use history::{HistoryView, RUNS_SHOWN};
 pub use open_file::OpenFileState;
 pub use plots::{MAX_PLOTTED_LINES, PLOT_POINT_BUDGET, PlotState};
 pub use settings::{SETTINGS_KEY, Settings, Theme, available_parallelism};
