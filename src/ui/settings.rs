@@ -101,7 +101,9 @@ fn keep_history_ui(ui: &mut egui::Ui, keep: &mut Retention, label: egui::Id) {
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut days, false, "runs");
                 ui.selectable_value(&mut days, true, "days");
-            });
+            })
+            .response
+            .labelled_by(label);
         *keep = if days {
             Retention::Days(count)
         } else {
