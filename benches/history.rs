@@ -154,12 +154,8 @@ fn main() {
         }
     }
     let opens: Vec<f64> = (0..RUNS).map(|_| open_and_draw(kept.path())).collect();
-    let (off, window, cli, committed) = (
-        median(off),
-        median(window),
-        median(cli),
-        median(committed),
-    );
+    let (off, window, cli, committed) =
+        (median(off), median(window), median(cli), median(committed));
     let open = median(opens);
     println!(
         "RESULT journal_100k off_ms={off:.1} window_ms={window:.1} cli_ms={cli:.1} window_ratio={:.2} cli_ratio={:.2}",

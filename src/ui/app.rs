@@ -126,7 +126,8 @@ impl App {
         self
     }
 
-    /// A window state with the settings saved by a previous run, if any.
+    /// A window state with the settings saved by a previous run, if any
+    /// (and no history: [`with_history`](Self::with_history) adds one).
     ///
     /// # Panics
     /// When the operating system refuses the pool's timer thread.
@@ -135,10 +136,7 @@ impl App {
         let settings: Settings = storage
             .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
             .unwrap_or_default();
-        let keep = settings.keep_history;
-        Self::new(settings)
-            .expect("clamped settings always make a valid pool")
-            .with_history(History::open_default(keep))
+        Self::new(settings).expect("clamped settings always make a valid pool")
     }
 
     /// A window showing `board` (for benchmarks and tests that need a

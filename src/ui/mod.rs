@@ -50,7 +50,9 @@ pub fn run(job_file: Option<PathBuf>) -> anyhow::Result<()> {
         "jobdeck",
         options,
         Box::new(|cc| {
-            let mut app = App::from_storage(cc.storage);
+            let app = App::from_storage(cc.storage);
+            let keep = app.settings().keep_history;
+            let mut app = app.with_history(crate::history::History::open_default(keep));
             if let Some(path) = job_file {
                 app.push_command(Command::OpenJobFile(path));
             }
