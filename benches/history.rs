@@ -120,7 +120,7 @@ fn open_and_draw(dir: &Path) -> f64 {
     let elapsed = start.elapsed().as_secs_f64() * 1000.0;
     let shown = app
         .history_view()
-        .and_then(|view| view.runs().first().map(|run| run.jobs()));
+        .and_then(|view| view.runs().first().map(jobdeck::history::RunRecord::jobs));
     assert_eq!(shown, Some(JOBS), "the newest run and its jobs are shown");
     elapsed
 }
