@@ -21,7 +21,7 @@ use super::joblog::signal_of;
 use super::records::{JobState, RunEnd, RunId};
 use super::writer::{Ended, Queued, Write};
 use crate::board::JobView;
-use crate::engine::{Event, EventKind, JobId, JobIdMap, Outcome};
+use crate::engine::{Event, EventKind, JobId, JobIdMap, JobIdSet, Outcome};
 use crate::session::{Sink, SinkContext};
 
 /// How often a running job's progress is written.
@@ -118,6 +118,9 @@ pub struct Journal {
     writes: Sender<Write>,
     routing: Arc<Mutex<Routing>>,
     clock: WallClock,
+    /// The jobs this journal records that have not ended (a copy of what
+    /// the routing knows, read without its lock for every event).
+    recorded: JobIdSet,
     /// Running jobs' progress not written yet.
     progress: JobIdMap<f32>,
     progress_written: Instant,
@@ -140,6 +143,7 @@ impl Journal {
             writes,
             routing,
             clock,
+            recorded: JobIdSet::default(),
             progress: JobIdMap::default(),
             progress_written: Instant::now(),
             commit_each_round: false,
@@ -167,6 +171,9 @@ impl Journal {
     }
 
     fn ended(&mut self, job: JobId, outcome: &Outcome, cx: &SinkContext<'_>) {
+        if !self.recorded.remove(&job) {
+            return;
+        }
         let at = self.clock.secs(cx.now);
         let Some(end) = self.end_of(job) else {
             return;
@@ -219,7 +226,7 @@ impl Journal {
     }
 
     fn is_recorded(&self, job: JobId) -> bool {
-        lock(&self.routing).jobs.contains_key(&job)
+        self.recorded.contains(&job)
     }
 }
 
@@ -234,6 +241,7 @@ impl Sink for Journal {
             *live += 1;
             (run, seq, *live == 1)
         };
+        self.recorded.insert(job.id);
         if reopened {
             self.send(Write::ReopenRun { run });
         }

@@ -22,6 +22,7 @@
 //! ever. Opening also recovers from a crash (see `recover.rs`) and prunes
 //! old runs ([`Retention`]).
 
+mod fresh;
 mod journal;
 mod prune;
 mod query;

@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use rusqlite::{Connection, Transaction, params};
 
+use super::fresh::Fresh;
 use super::records::{JobState, NewRun, RunEnd, RunId};
 use super::{Retention, prune};
 use crate::engine::{JobId, JobIdMap, ProcessInfo};
@@ -210,9 +211,21 @@ impl Writer {
 
     fn apply(&mut self, batch: Vec<Write>, replies: &mut Vec<Reply>) -> rusqlite::Result<()> {
         let tx = Transaction::new(&mut self.conn, rusqlite::TransactionBehavior::Immediate)?;
+        let mut fresh = Fresh::default();
         for write in batch {
+            let Some(write) = fresh.absorb(write) else {
+                continue;
+            };
+            // These read or change job rows: the new ones must be there.
+            if matches!(
+                write,
+                Write::Interrupt { .. } | Write::Prune { .. } | Write::Clear { .. }
+            ) {
+                fresh.insert_all(&tx, &mut self.rows)?;
+            }
             apply_one(&tx, &mut self.rows, write, replies)?;
         }
+        fresh.insert_all(&tx, &mut self.rows)?;
         tx.commit()
     }
 }
@@ -273,7 +286,11 @@ fn apply_one(
             tx.prepare_cached("UPDATE runs SET ended_at = NULL, ended_how = NULL WHERE id = ?1")?
                 .execute([run.0])?;
         }
-        Write::Queued(queued) => insert_job(tx, rows, &queued)?,
+        Write::Queued(queued) => {
+            let mut fresh = Fresh::default();
+            fresh.absorb(Write::Queued(queued));
+            fresh.insert_all(tx, rows)?;
+        }
         Write::Started {
             job,
             attempt,
@@ -341,34 +358,6 @@ fn apply_one(
             tx.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
         }
     }
-    Ok(())
-}
-
-fn insert_job(
-    tx: &Transaction<'_>,
-    rows: &mut JobIdMap<i64>,
-    queued: &Queued,
-) -> rusqlite::Result<()> {
-    let spec = serde_json::to_string(&*queued.spec)
-        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
-    let log_path = queued
-        .log_path
-        .as_ref()
-        .map(|path| path.to_string_lossy().into_owned());
-    tx.prepare_cached(
-        "INSERT INTO jobs (uuid, run, seq, name, spec, state, queued_at, log_path)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7)",
-    )?
-    .execute(params![
-        queued.job.to_string(),
-        queued.run.0,
-        queued.seq,
-        queued.spec.name,
-        spec,
-        queued.at,
-        log_path,
-    ])?;
-    rows.insert(queued.job, tx.last_insert_rowid());
     Ok(())
 }
 
