@@ -215,7 +215,10 @@ mod tests {
         assert_eq!(all("x.d/"), ["x.d/", "x.d/", "", ".", ""]);
         // The last `.` to the end goes, even when it is the first character.
         assert_eq!(all(".bashrc"), [".bashrc", "", ".bashrc", ".", ""]);
-        assert_eq!(all("dir/.hidden"), ["dir/.hidden", "dir/", ".hidden", "dir", ""]);
+        assert_eq!(
+            all("dir/.hidden"),
+            ["dir/.hidden", "dir/", ".hidden", "dir", ""]
+        );
         assert_eq!(all("a/."), ["a/.", "a/", ".", "a", ""]);
         assert_eq!(all(".."), ["..", ".", "..", ".", "."]);
         // `{//}` is dirname's answer.
