@@ -57,6 +57,8 @@ mod error;
 mod expand;
 mod fields;
 mod plan;
+mod shell_check;
+mod shell_scan;
 mod template;
 
 use std::path::{Path, PathBuf};

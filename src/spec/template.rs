@@ -13,6 +13,7 @@ use super::SpecError;
 use super::demo::{demo_keys, demo_param_keys, read_demo, to_u32};
 use super::expand::input_placeholder;
 use super::fields::{Fields, Source, a_type, strings_of, type_error};
+use super::shell_check::{check_inputs, check_shell_command};
 use crate::jobs::{DemoJob, DemoKind};
 
 /// Keys every `[[job]]` may have.
@@ -220,6 +221,7 @@ fn read_batch(src: Source<'_>, base: &Path, fields: &mut Fields<'_>) -> Result<B
                 "`inputs` is empty, expected at least one input",
             ));
         }
+        check_inputs(src, list.get_ref())?;
         return Ok(Batch::Inputs(
             list.into_inner()
                 .into_iter()
@@ -292,6 +294,9 @@ fn read_command(
         ));
     };
     let argv = command_argv(src, &command, shell)?;
+    if shell {
+        check_shell_command(src, &command, &argv)?;
+    }
     let cwd = fields.string(src, "cwd")?.map(Spanned::into_inner);
     let env = read_env(src, fields)?;
     let progress_regex = match fields.string(src, "progress_regex")? {
