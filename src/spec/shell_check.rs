@@ -113,17 +113,25 @@ fn message(misplaced: Misplaced) -> String {
              protect an input; write $(...) instead of `...`"
         ),
         Place::Braces => format!(
-            "`{token}` stands inside `${{...}}` in a `shell = true` command, where quotes cannot \
-             protect an input; assign it to a variable first (v={token}) and use that"
+            "`{token}` stands inside `${{...}}` in a `shell = true` command, where shells read \
+             quotes differently; assign it to a variable first (v={token}) and use that"
         ),
         Place::Arithmetic => format!(
-            "`{token}` stands in arithmetic ($((...)), ((...)), let, or a numeric [[ ]] test) in \
-             a `shell = true` command, which would evaluate an input as code; pass it to a \
-             program instead"
+            "`{token}` stands in arithmetic, $((...)) or ((...)), in a `shell = true` command, \
+             which would evaluate an input as code; pass it to a program instead"
+        ),
+        Place::DoubleBrackets => format!(
+            "`{token}` stands inside bash's [[ ]] in a `shell = true` command, which sh (dash) \
+             does not know and bash may evaluate as arithmetic; use [ ] instead"
         ),
         Place::Evaluated(builtin) => format!(
             "`{token}` is an argument of `{builtin}` in a `shell = true` command, which runs it \
              as shell code; pass the input as data instead"
+        ),
+        Place::UnnamedCommand => format!(
+            "`{token}` is an argument of a command whose name comes from an expansion or an \
+             input, which could be `eval` and run it as shell code; write the command's name \
+             (or path) out"
         ),
         Place::Comment => format!(
             "`{token}` stands in a comment in a `shell = true` command, which an input with a \

@@ -13,9 +13,10 @@
 //! - inside `'...'`, `"..."` or `$'...'`, after a backslash, or right after
 //!   `$` (which would make the quotes `$'...'`);
 //! - inside backquotes, whose end is found before quotes are read;
-//! - inside `${...}`, `$((...))` and bash's `((...))`, `let` and arithmetic
-//!   `[[ ... -eq ... ]]` (and `-v`), which evaluate text as arithmetic, and
-//!   in the arguments of `eval` and `trap`, which run them as code;
+//! - inside `${...}`, whose quotes dash and bash read differently;
+//! - inside `$((...))` and bash's `((...))` and `[[ ... ]]`, which may
+//!   evaluate text as arithmetic (and which dash does not know), and in
+//!   the arguments of `eval`, `trap` and `let`, which run them as code;
 //! - in a comment, which an input with a newline would leave;
 //! - in a here-document's body or delimiter, where quotes are not read.
 //!
@@ -53,10 +54,15 @@ pub(crate) enum Place {
     Backquotes,
     /// Inside `${...}`.
     Braces,
-    /// Inside `$((...))`, `((...))`, `let`, or an arithmetic `[[ ... ]]`.
+    /// Inside `$((...))` or `((...))`.
     Arithmetic,
-    /// In the arguments of `eval` or `trap`.
+    /// Inside bash's `[[ ... ]]`.
+    DoubleBrackets,
+    /// In the arguments of `eval`, `trap` or `let`.
     Evaluated(&'static str),
+    /// In the arguments of a command whose name holds an expansion or an
+    /// input placeholder (and no `/`): it may be `eval`.
+    UnnamedCommand,
     /// In a comment.
     Comment,
     /// In a here-document's body or delimiter.
@@ -86,10 +92,6 @@ pub(crate) fn misplaced_placeholder(script: &str) -> Option<Misplaced> {
     };
     scanner.run().err()
 }
-
-/// Operators that make `[[ ... ]]` evaluate its operands as arithmetic (or,
-/// for `-v`, array subscripts).
-const ARITHMETIC_TESTS: [&str; 7] = ["-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"];
 
 /// Builtins that run their arguments as code.
 const EVALUATORS: [&str; 3] = ["eval", "trap", "let"];
@@ -130,11 +132,12 @@ struct Code {
     delimiter_next: Option<bool>,
     /// Here-documents whose bodies begin after the next newline.
     heredocs: Vec<HereDoc>,
-    /// The builtin whose arguments are being read, when it runs them.
-    evaluator: Option<&'static str>,
-    /// An open `[[`: whether it compares numbers, and the input placeholders
-    /// in it so far.
-    test: Option<(bool, Vec<(usize, &'static str)>)>,
+    /// Where the arguments being read stand, when the command may run them
+    /// as code.
+    evaluator: Option<Place>,
+    /// Whether a bash `[[` is open (up to its `]]`, or the end of the
+    /// command as dash reads it, but across `&&` and `||`).
+    test: bool,
 }
 
 /// Where the next word falls in a command.
@@ -169,6 +172,8 @@ struct Word {
     /// Holds a quote or backslash (a here-document delimiter so quoted
     /// makes its body literal).
     quoted: bool,
+    /// Holds an expansion or an input placeholder: its text is not known.
+    expanded: bool,
 }
 
 struct HereDoc {
@@ -211,10 +216,6 @@ impl Scanner<'_> {
                 Some(Frame::Comment) => self.comment_step(byte),
             }
         }
-        // A script cut short in an open `[[` still had its say.
-        if let Some(Frame::Code(code)) = self.stack.last_mut() {
-            return code.close_test();
-        }
         Ok(())
     }
 
@@ -230,7 +231,7 @@ impl Scanner<'_> {
     fn placeholder(&mut self, token: &'static str) -> Scan {
         let at = self.pos;
         if token == NUMBER {
-            self.in_word(false);
+            self.in_word(false, false);
             return Ok(());
         }
         if let Some(what) = self.unclear {
@@ -254,24 +255,18 @@ impl Scanner<'_> {
         if let Some(place) = place {
             return Err(Misplaced { at, token, place });
         }
-        self.in_word(false);
-        // An open `[[` decides at its end whether it was arithmetic.
-        if let Some(test) = self.stack.iter_mut().rev().find_map(|frame| match frame {
-            Frame::Code(code) => code.test.as_mut(),
-            _ => None,
-        }) {
-            test.1.push((at, token));
-        }
+        self.in_word(false, true);
         Ok(())
     }
 
-    /// Whether a placeholder in commands here is evaluated again by an
-    /// enclosing construct: `$(...)` inside arithmetic or inside `eval`'s
-    /// arguments hands its output to them.
+    /// Whether a placeholder in commands here is read again by an enclosing
+    /// construct: `$(...)` inside arithmetic, `[[ ]]` or `eval`'s arguments
+    /// hands its output to them.
     fn enclosing_evaluation(&self) -> Option<Place> {
         self.stack.iter().rev().find_map(|frame| match frame {
             Frame::Arithmetic(_) => Some(Place::Arithmetic),
-            Frame::Code(code) => code.evaluator.map(Place::Evaluated),
+            Frame::Code(code) if code.test => Some(Place::DoubleBrackets),
+            Frame::Code(code) => code.evaluator,
             _ => None,
         })
     }
@@ -283,17 +278,35 @@ impl Scanner<'_> {
         }
     }
 
-    /// Marks the current position as part of a word, when reading commands.
-    fn in_word(&mut self, quoted: bool) {
+    /// Marks the current position as part of a word that is not plain, when
+    /// reading commands: `quoted` for a quote or backslash, `expanded` for an
+    /// expansion or an input placeholder.
+    fn in_word(&mut self, quoted: bool, expanded: bool) {
         let pos = self.pos;
         if let Some(Frame::Code(code)) = self.stack.last_mut() {
-            let word = code.word.get_or_insert(Word {
-                start: pos,
-                plain: true,
-                quoted: false,
-            });
+            let word = code.word.get_or_insert(Word::at(pos));
             word.plain = false;
             word.quoted |= quoted;
+            word.expanded |= expanded;
+        }
+    }
+
+    /// Marks the word that an expansion here belongs to as expanded: the
+    /// word being read by the nearest commands, when only quotes or `${...}`
+    /// stand between.
+    fn mark_expanded(&mut self) {
+        let pos = self.pos;
+        for frame in self.stack.iter_mut().rev() {
+            match frame {
+                Frame::Double | Frame::Braces => {}
+                Frame::Code(code) => {
+                    let word = code.word.get_or_insert(Word::at(pos));
+                    word.plain = false;
+                    word.expanded = true;
+                    return;
+                }
+                _ => return,
+            }
         }
     }
 
@@ -303,6 +316,7 @@ impl Scanner<'_> {
                 self.end_word()?;
                 self.pos += 1;
                 let code = self.code();
+                code.test = false;
                 code.command_ends();
                 let heredocs = std::mem::take(&mut code.heredocs);
                 for heredoc in heredocs {
@@ -313,33 +327,43 @@ impl Scanner<'_> {
                 self.end_word()?;
                 self.pos += 1;
             }
+            b'(' if self.array_assignment() => {
+                // bash reports a syntax error inside `name=(...)` and goes on
+                // with the next line, which may be inside an input.
+                self.unclear = Some("a bash array assignment, name=(...)");
+                self.end_word()?;
+                self.operator(byte)?;
+            }
             b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => {
                 self.end_word()?;
                 self.operator(byte)?;
             }
             b'#' if self.code().word.is_none() => self.stack.push(Frame::Comment),
-            b'\'' => self.open(Frame::Single, true),
-            b'"' => self.open(Frame::Double, true),
-            b'`' => self.open(Frame::Backquote, true),
+            b'\'' | b'"' => {
+                self.in_word(true, false);
+                let frame = if byte == b'"' {
+                    Frame::Double
+                } else {
+                    Frame::Single
+                };
+                self.open(frame);
+            }
+            b'`' => {
+                self.in_word(false, true);
+                self.open(Frame::Backquote);
+            }
             b'\\' if self.text[self.pos + 1..].starts_with('\n') => {
                 // A line continuation: as if neither character were there.
                 self.pos += 2;
             }
             b'\\' => {
-                self.in_word(true);
+                self.in_word(true, false);
                 self.escape(Place::Backslash)?;
             }
-            b'$' => {
-                self.in_word(false);
-                self.dollar(true)?;
-            }
+            b'$' => self.dollar(true)?,
             _ => {
                 let pos = self.pos;
-                self.code().word.get_or_insert(Word {
-                    start: pos,
-                    plain: true,
-                    quoted: false,
-                });
+                self.code().word.get_or_insert(Word::at(pos));
                 self.pos += 1;
             }
         }
@@ -347,21 +371,35 @@ impl Scanner<'_> {
     }
 
     /// Pushes `frame` for the opening character at `self.pos`.
-    fn open(&mut self, frame: Frame, quoted: bool) {
-        self.in_word(quoted);
+    fn open(&mut self, frame: Frame) {
         self.stack.push(frame);
         self.pos += 1;
+    }
+
+    /// Whether the word being read is `name=` or `name+=` (bash also allows
+    /// `name[subscript]=`), which a `(` makes a bash array assignment.
+    fn array_assignment(&mut self) -> bool {
+        let pos = self.pos;
+        let text = self.text;
+        let Some(word) = &self.code().word else {
+            return false;
+        };
+        let raw = &text[word.start..pos];
+        let Some(name) = raw.strip_suffix('=') else {
+            return false;
+        };
+        let name = name.strip_suffix('+').unwrap_or(name);
+        let name = match name.split_once('[') {
+            Some((name, subscript)) if subscript.ends_with(']') => name,
+            _ => name,
+        };
+        is_assignment(&format!("{name}="))
     }
 
     /// Reads the operator starting with `byte` at `self.pos`.
     fn operator(&mut self, byte: u8) -> Scan {
         let rest = &self.text.as_bytes()[self.pos..];
         let code = self.code();
-        if code.test.is_some() && matches!(byte, b'&' | b'|' | b'(' | b')' | b'<' | b'>') {
-            // Inside `[[ ]]` these are its own operators.
-            self.pos += 1;
-            return Ok(());
-        }
         let mut length = 1;
         match byte {
             b';' => {
@@ -369,25 +407,30 @@ impl Scanner<'_> {
                     .into_iter()
                     .find(|op| rest.starts_with(op.as_bytes()))
                     .map_or(1, str::len);
-                if length > 1 {
-                    if let Some(case) = code.cases.last_mut() {
-                        *case = Case::Pattern(true);
-                    }
-                } else {
-                    code.close_test()?;
+                if length > 1
+                    && let Some(case) = code.cases.last_mut()
+                {
+                    *case = Case::Pattern(true);
                 }
+                code.test = false;
                 code.command_ends();
             }
             b'|' if matches!(code.cases.last(), Some(Case::Pattern(_))) => {}
             b'&' | b'|' => {
-                code.close_test()?;
+                if rest.get(1) == Some(&byte) {
+                    // `&&` and `||` also join the tests of a `[[ ]]`.
+                    length = 2;
+                } else {
+                    code.test = false;
+                }
                 code.command_ends();
             }
             b'(' => match code.cases.last_mut() {
                 // The optional `(` before a pattern.
                 Some(case @ Case::Pattern(true)) => *case = Case::Pattern(false),
-                _ if code.start == Start::Reserved && rest.starts_with(b"((") => {
-                    // bash's arithmetic command; dash reads two subshells.
+                _ if rest.starts_with(b"((") => {
+                    // bash's arithmetic command, or its `for ((...))`; dash
+                    // reads two subshells, or a syntax error.
                     self.stack.push(Frame::Arithmetic(0));
                     length = 2;
                 }
@@ -409,7 +452,6 @@ impl Scanner<'_> {
                     // A function's body may follow `name()`.
                     code.start = Start::Reserved;
                 } else if code.substitution {
-                    code.close_test()?;
                     self.stack.pop();
                 }
             }
@@ -476,12 +518,8 @@ impl Scanner<'_> {
             }
             Some(Case::Body) | None => {}
         }
-        if let Some(test) = &mut code.test {
-            if plain == Some("]]") {
-                return code.close_test();
-            }
-            test.0 |= plain.is_some_and(|word| ARITHMETIC_TESTS.contains(&word));
-            return Ok(());
+        if code.test && plain == Some("]]") {
+            code.test = false;
         }
         let start = code.start;
         code.start = Start::No;
@@ -491,18 +529,24 @@ impl Scanner<'_> {
                 "esac" if code.cases.last() == Some(&Case::Body) => {
                     code.cases.pop();
                 }
-                "[[" => code.test = Some((false, Vec::new())),
+                "[[" => code.test = true,
                 _ if LEADERS.contains(&word) => code.start = Start::Reserved,
                 _ => {}
             },
             _ => {}
         }
         if start != Start::No {
-            if let Some(name) = plain.and_then(|word| EVALUATORS.iter().find(|name| **name == word))
-            {
-                code.evaluator = Some(name);
-            } else if is_assignment(raw) {
+            if is_assignment(raw) {
                 code.start = Start::Name;
+            } else if word.expanded {
+                // Its name is only known when it runs: it may be `eval`,
+                // unless it is a path, which no builtin's name is.
+                if !without_placeholders(raw).contains('/') {
+                    code.evaluator = Some(Place::UnnamedCommand);
+                }
+            } else if let Some(name) = EVALUATORS.iter().find(|name| **name == unquote(raw)) {
+                // Quotes keep a reserved word from being one, not a builtin.
+                code.evaluator = Some(Place::Evaluated(name));
             }
         }
         Ok(())
@@ -568,7 +612,10 @@ impl Scanner<'_> {
             }
             b'\\' => self.escape(Place::DoubleQuotes)?,
             b'$' => self.dollar(false)?,
-            b'`' => self.open(Frame::Backquote, false),
+            b'`' => {
+                self.mark_expanded();
+                self.open(Frame::Backquote);
+            }
             _ => self.pos += 1,
         }
         Ok(())
@@ -611,8 +658,11 @@ impl Scanner<'_> {
             }
             b'\\' => self.escape(Place::Braces)?,
             b'$' => self.dollar(false)?,
-            b'`' => self.open(Frame::Backquote, false),
-            b'"' => self.open(Frame::Double, false),
+            b'`' => {
+                self.mark_expanded();
+                self.open(Frame::Backquote);
+            }
+            b'"' => self.open(Frame::Double),
             b'\'' => {
                 let in_double = matches!(self.stack.iter().rev().nth(1), Some(Frame::Double));
                 if in_double {
@@ -620,7 +670,7 @@ impl Scanner<'_> {
                     self.unclear = Some("a `'` inside `${...}` inside double quotes");
                     self.pos += 1;
                 } else {
-                    self.open(Frame::Single, false);
+                    self.open(Frame::Single);
                 }
             }
             _ => self.pos += 1,
@@ -642,14 +692,22 @@ impl Scanner<'_> {
                 *parens -= 1;
                 self.pos += 1;
             }
-            b')' => {
+            b')' if next == Some(b')') => {
                 self.stack.pop();
-                self.pos += if next == Some(b')') { 2 } else { 1 };
+                self.pos += 2;
+            }
+            b')' => {
+                // dash reads on to the `))`; bash tries `$( (...) ...)`.
+                self.unclear = Some("a `$((` or `((` with a lone `)`");
+                self.pos += 1;
             }
             b'\\' => self.escape(Place::Arithmetic)?,
             b'$' => self.dollar(false)?,
-            b'`' => self.open(Frame::Backquote, false),
-            b'"' => self.open(Frame::Double, false),
+            b'`' => {
+                self.mark_expanded();
+                self.open(Frame::Backquote);
+            }
+            b'"' => self.open(Frame::Double),
             _ => self.pos += 1,
         }
         Ok(())
@@ -689,6 +747,7 @@ impl Scanner<'_> {
     /// Reads the `$` at `self.pos` and what it starts. `quotes`: whether
     /// `$'...'` is a quote here (not inside double quotes).
     fn dollar(&mut self, quotes: bool) -> Scan {
+        self.mark_expanded();
         let mut next = self.pos + 1;
         while self.text[next..].starts_with("\\\n") {
             next += 2;
@@ -723,6 +782,17 @@ impl Scanner<'_> {
     }
 }
 
+impl Word {
+    fn at(start: usize) -> Self {
+        Self {
+            start,
+            plain: true,
+            quoted: false,
+            expanded: false,
+        }
+    }
+}
+
 impl Code {
     fn new(substitution: bool) -> Self {
         Self {
@@ -734,7 +804,7 @@ impl Code {
             delimiter_next: None,
             heredocs: Vec::new(),
             evaluator: None,
-            test: None,
+            test: false,
         }
     }
 
@@ -743,22 +813,6 @@ impl Code {
     fn command_ends(&mut self) {
         self.start = Start::Reserved;
         self.evaluator = None;
-    }
-
-    /// Ends an open `[[`: its input placeholders are refused if it compared
-    /// numbers.
-    fn close_test(&mut self) -> Scan {
-        match self.test.take() {
-            Some((true, placeholders)) if !placeholders.is_empty() => {
-                let (at, token) = placeholders[0];
-                Err(Misplaced {
-                    at,
-                    token,
-                    place: Place::Arithmetic,
-                })
-            }
-            _ => Ok(()),
-        }
     }
 }
 
@@ -770,6 +824,18 @@ fn is_assignment(word: &str) -> bool {
             .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     })
+}
+
+/// `text` without its placeholders (a `/` in `{/}` is no path's).
+fn without_placeholders(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    for (at, token) in placeholders(text) {
+        out.push_str(&text[rest..at]);
+        rest = at + token.len();
+    }
+    out.push_str(&text[rest..]);
+    out
 }
 
 /// Whether `line` ends in an unescaped backslash.
