@@ -16,7 +16,9 @@
 //! - inside `${...}`, whose quotes dash and bash read differently;
 //! - inside `$((...))` and bash's `((...))` and `[[ ... ]]`, which may
 //!   evaluate text as arithmetic (and which dash does not know), and in
-//!   the arguments of `eval`, `trap` and `let`, which run them as code;
+//!   the arguments of `eval`, `trap` and `let`, which run them as code, or
+//!   of a command whose name comes from an expansion or an input (it may be
+//!   `eval`; a name with a `/` is a path, never a builtin);
 //! - in a comment, which an input with a newline would leave;
 //! - in a here-document's body or delimiter, where quotes are not read.
 //!
@@ -27,15 +29,25 @@
 //! (`<<` and `<<-`, quoted or not, several on a line, with backslash-newline
 //! joining lines of unquoted ones) and line continuations. Where dash and
 //! bash read the same text differently — a backslash inside `$'...'` (which
-//! dash does not know), a `'` inside `${...}` inside double quotes — every
-//! later placeholder is refused, since its place is not certain.
+//! dash does not know), a `'` inside `${...}` inside double quotes, a quote
+//! or a lone `)` inside `$((...))`, bash's array assignment `name=(...)`
+//! (after a syntax error inside it bash goes on at the next line, which may
+//! be inside an input) — every later placeholder is refused, since its
+//! place is not certain. Several of these were found by
+//! `tests/shell_safety.rs`, which runs random templates the checker accepts
+//! with hostile inputs in dash and bash.
 //!
 //! The `{#}` placeholder is a number and may stand anywhere. What a program
 //! does with its arguments is beyond a shell parser: `sh -c {}`, `ssh host
 //! {}`, bash's `test -v {}` or `$((var))` with the input in `var` run the
 //! input as code, and are the command's own business.
 
+mod commands;
+mod heredoc;
+mod quoted;
+
 use super::expand::{NUMBER, placeholders};
+use commands::{Code, Word};
 
 /// Where an input placeholder stands that quoting cannot protect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,7 +88,9 @@ pub(crate) enum Place {
 pub(crate) struct Misplaced {
     /// Its byte offset in the script.
     pub at: usize,
+    /// The placeholder, such as `{}`.
     pub token: &'static str,
+    /// Where it stands.
     pub place: Place,
 }
 
@@ -93,14 +107,6 @@ pub(crate) fn misplaced_placeholder(script: &str) -> Option<Misplaced> {
     scanner.run().err()
 }
 
-/// Builtins that run their arguments as code.
-const EVALUATORS: [&str; 3] = ["eval", "trap", "let"];
-
-/// Reserved words after which a command starts again.
-const LEADERS: [&str; 12] = [
-    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}",
-];
-
 /// What is being read, innermost last.
 enum Frame {
     /// Commands: the script itself, or the inside of `$(...)`.
@@ -116,77 +122,10 @@ enum Frame {
     Comment,
 }
 
-/// The state of a run of commands.
-struct Code {
-    /// Whether a `)` with no `(` open ends it (the inside of `$(...)`).
-    substitution: bool,
-    /// Parentheses open for subshells and function definitions.
-    parens: usize,
-    /// Open `case` statements, innermost last.
-    cases: Vec<Case>,
-    /// The word being read, if any.
-    word: Option<Word>,
-    /// Whether the next word is a command's first.
-    start: Start,
-    /// Set by `<<` (`true` for `<<-`): the next word is a delimiter.
-    delimiter_next: Option<bool>,
-    /// Here-documents whose bodies begin after the next newline.
-    heredocs: Vec<HereDoc>,
-    /// Where the arguments being read stand, when the command may run them
-    /// as code.
-    evaluator: Option<Place>,
-    /// Whether a bash `[[` is open (up to its `]]`, or the end of the
-    /// command as dash reads it, but across `&&` and `||`).
-    test: bool,
-}
-
-/// Where the next word falls in a command.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Start {
-    /// First word: a reserved word is one.
-    Reserved,
-    /// After assignments or redirections: a command's name, but reserved
-    /// words are plain words here.
-    Name,
-    /// An argument.
-    No,
-}
-
-/// Where a `case` statement is.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Case {
-    /// After `case`: its subject comes.
-    Subject,
-    /// After the subject: `in` comes.
-    In,
-    /// Reading patterns (`true` before the first word of one).
-    Pattern(bool),
-    /// Reading the commands of a branch.
-    Body,
-}
-
-struct Word {
-    start: usize,
-    /// Only literal characters: no quotes, expansions or placeholders.
-    plain: bool,
-    /// Holds a quote or backslash (a here-document delimiter so quoted
-    /// makes its body literal).
-    quoted: bool,
-    /// Holds an expansion or an input placeholder: its text is not known.
-    expanded: bool,
-}
-
-struct HereDoc {
-    /// The delimiter, quotes removed.
-    delimiter: String,
-    /// `<<-`: leading tabs are removed.
-    strip_tabs: bool,
-    /// Whether the delimiter was quoted (no line joining in the body).
-    quoted: bool,
-}
-
+/// A script being read, byte by byte (everything that matters is ASCII).
 struct Scanner<'a> {
     text: &'a str,
+    /// The placeholders `expand` will replace, by position.
     tokens: Vec<(usize, &'static str)>,
     pos: usize,
     stack: Vec<Frame>,
@@ -271,13 +210,6 @@ impl Scanner<'_> {
         })
     }
 
-    fn code(&mut self) -> &mut Code {
-        match self.stack.last_mut() {
-            Some(Frame::Code(code)) => code,
-            _ => unreachable!("called while reading commands"),
-        }
-    }
-
     /// Marks the current position as part of a word that is not plain, when
     /// reading commands: `quoted` for a quote or backslash, `expanded` for an
     /// expansion or an input placeholder.
@@ -310,416 +242,10 @@ impl Scanner<'_> {
         }
     }
 
-    fn code_step(&mut self, byte: u8) -> Scan {
-        match byte {
-            b'\n' => {
-                self.end_word()?;
-                self.pos += 1;
-                let code = self.code();
-                code.test = false;
-                code.command_ends();
-                let heredocs = std::mem::take(&mut code.heredocs);
-                for heredoc in heredocs {
-                    self.heredoc_body(&heredoc)?;
-                }
-            }
-            b' ' | b'\t' => {
-                self.end_word()?;
-                self.pos += 1;
-            }
-            b'(' if self.array_assignment() => {
-                // bash reports a syntax error inside `name=(...)` and goes on
-                // with the next line, which may be inside an input.
-                self.unclear = Some("a bash array assignment, name=(...)");
-                self.end_word()?;
-                self.operator(byte)?;
-            }
-            b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => {
-                self.end_word()?;
-                self.operator(byte)?;
-            }
-            b'#' if self.code().word.is_none() => self.stack.push(Frame::Comment),
-            b'\'' | b'"' => {
-                self.in_word(true, false);
-                let frame = if byte == b'"' {
-                    Frame::Double
-                } else {
-                    Frame::Single
-                };
-                self.open(frame);
-            }
-            b'`' => {
-                self.in_word(false, true);
-                self.open(Frame::Backquote);
-            }
-            b'\\' if self.text[self.pos + 1..].starts_with('\n') => {
-                // A line continuation: as if neither character were there.
-                self.pos += 2;
-            }
-            b'\\' => {
-                self.in_word(true, false);
-                self.escape(Place::Backslash)?;
-            }
-            b'$' => self.dollar(true)?,
-            _ => {
-                let pos = self.pos;
-                self.code().word.get_or_insert(Word::at(pos));
-                self.pos += 1;
-            }
-        }
-        Ok(())
-    }
-
     /// Pushes `frame` for the opening character at `self.pos`.
     fn open(&mut self, frame: Frame) {
         self.stack.push(frame);
         self.pos += 1;
-    }
-
-    /// Whether the word being read is `name=` or `name+=` (bash also allows
-    /// `name[subscript]=`), which a `(` makes a bash array assignment.
-    fn array_assignment(&mut self) -> bool {
-        let pos = self.pos;
-        let text = self.text;
-        let Some(word) = &self.code().word else {
-            return false;
-        };
-        let raw = &text[word.start..pos];
-        let Some(name) = raw.strip_suffix('=') else {
-            return false;
-        };
-        let name = name.strip_suffix('+').unwrap_or(name);
-        let name = match name.split_once('[') {
-            Some((name, subscript)) if subscript.ends_with(']') => name,
-            _ => name,
-        };
-        is_assignment(&format!("{name}="))
-    }
-
-    /// Reads the operator starting with `byte` at `self.pos`.
-    fn operator(&mut self, byte: u8) -> Scan {
-        let rest = &self.text.as_bytes()[self.pos..];
-        let code = self.code();
-        let mut length = 1;
-        match byte {
-            b';' => {
-                length = [";;&", ";;", ";&"]
-                    .into_iter()
-                    .find(|op| rest.starts_with(op.as_bytes()))
-                    .map_or(1, str::len);
-                if length > 1
-                    && let Some(case) = code.cases.last_mut()
-                {
-                    *case = Case::Pattern(true);
-                }
-                code.test = false;
-                code.command_ends();
-            }
-            b'|' if matches!(code.cases.last(), Some(Case::Pattern(_))) => {}
-            b'&' | b'|' => {
-                if rest.get(1) == Some(&byte) {
-                    // `&&` and `||` also join the tests of a `[[ ]]`.
-                    length = 2;
-                } else {
-                    code.test = false;
-                }
-                code.command_ends();
-            }
-            b'(' => match code.cases.last_mut() {
-                // The optional `(` before a pattern.
-                Some(case @ Case::Pattern(true)) => *case = Case::Pattern(false),
-                _ if rest.starts_with(b"((") => {
-                    // bash's arithmetic command, or its `for ((...))`; dash
-                    // reads two subshells, or a syntax error.
-                    self.stack.push(Frame::Arithmetic(0));
-                    length = 2;
-                }
-                _ => {
-                    code.parens += 1;
-                    code.start = Start::Reserved;
-                }
-            },
-            b')' => {
-                if let Some(case) = code
-                    .cases
-                    .last_mut()
-                    .filter(|case| matches!(case, Case::Pattern(_)))
-                {
-                    *case = Case::Body;
-                    code.start = Start::Reserved;
-                } else if code.parens > 0 {
-                    code.parens -= 1;
-                    // A function's body may follow `name()`.
-                    code.start = Start::Reserved;
-                } else if code.substitution {
-                    self.stack.pop();
-                }
-            }
-            _ => {
-                // `<` or `>`: a redirection, whose target is the next word.
-                if rest.starts_with(b"<<<") {
-                    length = 3;
-                } else if rest.starts_with(b"<<-") {
-                    code.delimiter_next = Some(true);
-                    length = 3;
-                } else if rest.starts_with(b"<<") {
-                    code.delimiter_next = Some(false);
-                    length = 2;
-                } else if rest.len() > 1 && matches!(rest[1], b'&' | b'>' | b'|') {
-                    length = 2;
-                }
-                if code.start == Start::Reserved {
-                    code.start = Start::Name;
-                }
-            }
-        }
-        self.pos += length;
-        Ok(())
-    }
-
-    /// Ends the word being read, if any, and takes note of what it was.
-    fn end_word(&mut self) -> Scan {
-        let pos = self.pos;
-        let text = self.text;
-        let code = self.code();
-        let Some(word) = code.word.take() else {
-            return Ok(());
-        };
-        let raw = &text[word.start..pos];
-        let joined = raw.replace("\\\n", "");
-        let plain = word.plain.then_some(joined.as_str());
-        if let Some(strip_tabs) = code.delimiter_next.take() {
-            code.heredocs.push(HereDoc {
-                delimiter: unquote(raw),
-                strip_tabs,
-                quoted: word.quoted,
-            });
-            return Ok(());
-        }
-        match code.cases.last_mut() {
-            Some(case @ Case::Subject) => {
-                *case = Case::In;
-                return Ok(());
-            }
-            Some(Case::In) => {
-                if plain == Some("in") {
-                    *code.cases.last_mut().expect("just seen") = Case::Pattern(true);
-                }
-                return Ok(());
-            }
-            Some(Case::Pattern(first)) => {
-                if *first && plain == Some("esac") {
-                    code.cases.pop();
-                    code.start = Start::No;
-                } else {
-                    *first = false;
-                }
-                return Ok(());
-            }
-            Some(Case::Body) | None => {}
-        }
-        if code.test && plain == Some("]]") {
-            code.test = false;
-        }
-        let start = code.start;
-        code.start = Start::No;
-        match plain {
-            Some(word) if start == Start::Reserved => match word {
-                "case" => code.cases.push(Case::Subject),
-                "esac" if code.cases.last() == Some(&Case::Body) => {
-                    code.cases.pop();
-                }
-                "[[" => code.test = true,
-                _ if LEADERS.contains(&word) => code.start = Start::Reserved,
-                _ => {}
-            },
-            _ => {}
-        }
-        if start != Start::No {
-            if is_assignment(raw) {
-                code.start = Start::Name;
-            } else if word.expanded {
-                // Its name is only known when it runs: it may be `eval`,
-                // unless it is a path, which no builtin's name is.
-                if !without_placeholders(raw).contains('/') {
-                    code.evaluator = Some(Place::UnnamedCommand);
-                }
-            } else if let Some(name) = EVALUATORS.iter().find(|name| **name == unquote(raw)) {
-                // Quotes keep a reserved word from being one, not a builtin.
-                code.evaluator = Some(Place::Evaluated(name));
-            }
-        }
-        Ok(())
-    }
-
-    /// Reads a here-document's body, from `self.pos` to the line after its
-    /// delimiter line (or the end of the script).
-    fn heredoc_body(&mut self, heredoc: &HereDoc) -> Scan {
-        while self.pos < self.text.len() {
-            let line_start = self.pos;
-            let mut line_end = self.line_end(line_start);
-            if !heredoc.quoted {
-                // Backslash-newline joins lines here, before the delimiter
-                // is looked for.
-                while ends_in_escape(&self.text[line_start..line_end]) && line_end < self.text.len()
-                {
-                    line_end = self.line_end(line_end + 1);
-                }
-            }
-            let line = self.text[line_start..line_end].replace("\\\n", "");
-            let line = if heredoc.strip_tabs {
-                line.trim_start_matches('\t')
-            } else {
-                &line
-            };
-            self.pos = (line_end + 1).min(self.text.len());
-            if line == heredoc.delimiter {
-                return Ok(());
-            }
-            if let Some((at, token)) = self
-                .tokens
-                .iter()
-                .find(|(at, token)| (line_start..line_end).contains(at) && *token != NUMBER)
-            {
-                return Err(Misplaced {
-                    at: *at,
-                    token,
-                    place: Place::HereDoc,
-                });
-            }
-        }
-        Ok(())
-    }
-
-    fn line_end(&self, from: usize) -> usize {
-        self.text[from..]
-            .find('\n')
-            .map_or(self.text.len(), |at| from + at)
-    }
-
-    fn single_step(&mut self, byte: u8) {
-        if byte == b'\'' {
-            self.stack.pop();
-        }
-        self.pos += 1;
-    }
-
-    fn double_step(&mut self, byte: u8) -> Scan {
-        match byte {
-            b'"' => {
-                self.stack.pop();
-                self.pos += 1;
-            }
-            b'\\' => self.escape(Place::DoubleQuotes)?,
-            b'$' => self.dollar(false)?,
-            b'`' => {
-                self.mark_expanded();
-                self.open(Frame::Backquote);
-            }
-            _ => self.pos += 1,
-        }
-        Ok(())
-    }
-
-    fn dollar_single_step(&mut self, byte: u8) -> Scan {
-        match byte {
-            b'\'' => {
-                self.stack.pop();
-                self.pos += 1;
-            }
-            b'\\' => {
-                // bash ends `$'a\' b'` at the last quote; dash, which reads
-                // `$` then `'a\'`, at the second.
-                self.unclear = Some("a backslash inside `$'...'`");
-                self.escape(Place::DollarQuotes)?;
-            }
-            _ => self.pos += 1,
-        }
-        Ok(())
-    }
-
-    fn backquote_step(&mut self, byte: u8) -> Scan {
-        match byte {
-            b'`' => {
-                self.stack.pop();
-                self.pos += 1;
-            }
-            b'\\' => self.escape(Place::Backquotes)?,
-            _ => self.pos += 1,
-        }
-        Ok(())
-    }
-
-    fn braces_step(&mut self, byte: u8) -> Scan {
-        match byte {
-            b'}' => {
-                self.stack.pop();
-                self.pos += 1;
-            }
-            b'\\' => self.escape(Place::Braces)?,
-            b'$' => self.dollar(false)?,
-            b'`' => {
-                self.mark_expanded();
-                self.open(Frame::Backquote);
-            }
-            b'"' => self.open(Frame::Double),
-            b'\'' => {
-                let in_double = matches!(self.stack.iter().rev().nth(1), Some(Frame::Double));
-                if in_double {
-                    // Literal for dash, a quote for bash.
-                    self.unclear = Some("a `'` inside `${...}` inside double quotes");
-                    self.pos += 1;
-                } else {
-                    self.open(Frame::Single);
-                }
-            }
-            _ => self.pos += 1,
-        }
-        Ok(())
-    }
-
-    fn arithmetic_step(&mut self, byte: u8) -> Scan {
-        let next = self.text.as_bytes().get(self.pos + 1).copied();
-        let Some(Frame::Arithmetic(parens)) = self.stack.last_mut() else {
-            unreachable!("called inside arithmetic");
-        };
-        match byte {
-            b'(' => {
-                *parens += 1;
-                self.pos += 1;
-            }
-            b')' if *parens > 0 => {
-                *parens -= 1;
-                self.pos += 1;
-            }
-            b')' if next == Some(b')') => {
-                self.stack.pop();
-                self.pos += 2;
-            }
-            b')' => {
-                // dash reads on to the `))`; bash tries `$( (...) ...)`.
-                self.unclear = Some("a `$((` or `((` with a lone `)`");
-                self.pos += 1;
-            }
-            b'\\' => self.escape(Place::Arithmetic)?,
-            b'$' => self.dollar(false)?,
-            b'`' => {
-                self.mark_expanded();
-                self.open(Frame::Backquote);
-            }
-            b'"' => self.open(Frame::Double),
-            _ => self.pos += 1,
-        }
-        Ok(())
-    }
-
-    fn comment_step(&mut self, byte: u8) {
-        if byte == b'\n' {
-            // The newline itself ends a command.
-            self.stack.pop();
-        } else {
-            self.pos += 1;
-        }
     }
 
     /// Reads the backslash at `self.pos` and what it escapes; a placeholder
@@ -780,97 +306,6 @@ impl Scanner<'_> {
         self.pos = next + length;
         Ok(())
     }
-}
-
-impl Word {
-    fn at(start: usize) -> Self {
-        Self {
-            start,
-            plain: true,
-            quoted: false,
-            expanded: false,
-        }
-    }
-}
-
-impl Code {
-    fn new(substitution: bool) -> Self {
-        Self {
-            substitution,
-            parens: 0,
-            cases: Vec::new(),
-            word: None,
-            start: Start::Reserved,
-            delimiter_next: None,
-            heredocs: Vec::new(),
-            evaluator: None,
-            test: false,
-        }
-    }
-
-    /// After a command's end (`;`, `&`, `|`, newline): the next word starts
-    /// a command.
-    fn command_ends(&mut self) {
-        self.start = Start::Reserved;
-        self.evaluator = None;
-    }
-}
-
-/// Whether `word` is an assignment (`NAME=...`).
-fn is_assignment(word: &str) -> bool {
-    word.split_once('=').is_some_and(|(name, _)| {
-        name.chars()
-            .next()
-            .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
-}
-
-/// `text` without its placeholders (a `/` in `{/}` is no path's).
-fn without_placeholders(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = 0;
-    for (at, token) in placeholders(text) {
-        out.push_str(&text[rest..at]);
-        rest = at + token.len();
-    }
-    out.push_str(&text[rest..]);
-    out
-}
-
-/// Whether `line` ends in an unescaped backslash.
-fn ends_in_escape(line: &str) -> bool {
-    line.bytes().rev().take_while(|byte| *byte == b'\\').count() % 2 == 1
-}
-
-/// A here-document delimiter as the shell compares it: quotes removed.
-fn unquote(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    let mut chars = word.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => out.extend(chars.by_ref().take_while(|c| *c != '\'')),
-            '"' => {
-                while let Some(c) = chars.next() {
-                    match c {
-                        '"' => break,
-                        '\\' => match chars.next() {
-                            Some(escaped @ ('$' | '`' | '"' | '\\')) => out.push(escaped),
-                            Some('\n') | None => {}
-                            Some(other) => {
-                                out.push('\\');
-                                out.push(other);
-                            }
-                        },
-                        _ => out.push(c),
-                    }
-                }
-            }
-            '\\' => out.extend(chars.next().filter(|c| *c != '\n')),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

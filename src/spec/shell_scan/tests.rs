@@ -199,7 +199,10 @@ fn bash_arrays_leave_the_rest_unclear() {
 
 #[test]
 fn double_parentheses_are_arithmetic_anywhere() {
-    refused("for (( i = {}; i < 3; i++ )); do :; done", Place::Arithmetic);
+    refused(
+        "for (( i = {}; i < 3; i++ )); do :; done",
+        Place::Arithmetic,
+    );
     refused("echo ok && (( {} ))", Place::Arithmetic);
     accepted("( (echo {}) )");
 }
@@ -234,4 +237,26 @@ fn a_command_may_be_eval_under_another_spelling() {
     accepted("./{/} {}");
     accepted("V=$HOME printf %s {}");
     accepted("{} 2>/dev/null; printf %s {}");
+}
+
+#[test]
+fn quotes_in_arithmetic_leave_the_rest_unclear() {
+    // dash ends this at the first `))`; bash reads `' ))'` as a quote.
+    refused(
+        "a=$((' ]]))#}{}))",
+        Place::Unclear("a quote inside `$((...))` or `((...))`"),
+    );
+    refused(
+        "echo $(( \"1\" )) {}",
+        Place::Unclear("a quote inside `$((...))` or `((...))`"),
+    );
+}
+
+#[test]
+fn quotes_inside_nested_braces_inside_double_quotes_are_unclear() {
+    refused(
+        "echo \"${a:-${b:-'}'}}\" {}",
+        Place::Unclear("a `'` inside `${...}` inside double quotes"),
+    );
+    accepted("echo ${a:-${b:-'}'}} {}");
 }
