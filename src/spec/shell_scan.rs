@@ -16,7 +16,8 @@
 //! - inside `${...}`, whose quotes dash and bash read differently;
 //! - inside `$((...))` and bash's `((...))` and `[[ ... ]]`, which may
 //!   evaluate text as arithmetic (and which dash does not know), and in
-//!   the arguments of `eval`, `trap` and `let`, which run them as code, or
+//!   the arguments of `eval`, `trap`, `let` and `alias` (after `command`,
+//!   `builtin` or `time` too), which run them as code, or
 //!   of a command whose name comes from an expansion or an input (it may be
 //!   `eval`; a name with a `/` is a path, never a builtin);
 //! - in a comment, which an input with a newline would leave;

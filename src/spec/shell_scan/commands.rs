@@ -5,8 +5,13 @@ use super::heredoc::{HereDoc, unquote};
 use super::placeholders;
 use super::{Frame, Place, Scan, Scanner};
 
-/// Builtins that run their arguments as code.
-const EVALUATORS: [&str; 3] = ["eval", "trap", "let"];
+/// Builtins that run their arguments as code (`alias` when the alias is
+/// used).
+const EVALUATORS: [&str; 4] = ["eval", "trap", "let", "alias"];
+
+/// Words before a command's name that run it, builtins included:
+/// `command eval ...` is `eval ...`.
+const PREFIXES: [&str; 3] = ["command", "builtin", "time"];
 
 /// Reserved words after which a command starts again.
 const LEADERS: [&str; 12] = [
@@ -45,6 +50,9 @@ enum Start {
     /// After assignments or redirections: a command's name, but reserved
     /// words are plain words here.
     Name,
+    /// After `command`, `builtin` or `time`: options, then a command's
+    /// name.
+    Prefixed,
     /// An argument.
     No,
 }
@@ -359,7 +367,12 @@ impl Scanner<'_> {
             _ => {}
         }
         if start != Start::No {
-            if is_assignment(raw) {
+            let unquoted = unquote(raw);
+            if start == Start::Prefixed && unquoted.starts_with('-') && !word.expanded {
+                code.start = Start::Prefixed;
+            } else if PREFIXES.contains(&unquoted.as_str()) && !word.expanded {
+                code.start = Start::Prefixed;
+            } else if is_assignment(raw) && start != Start::Prefixed {
                 code.start = Start::Name;
             } else if word.expanded {
                 // Its name is only known when it runs: it may be `eval`,
@@ -367,7 +380,7 @@ impl Scanner<'_> {
                 if !without_placeholders(raw).contains('/') {
                     code.evaluator = Some(Place::UnnamedCommand);
                 }
-            } else if let Some(name) = EVALUATORS.iter().find(|name| **name == unquote(raw)) {
+            } else if let Some(name) = EVALUATORS.iter().find(|name| **name == unquoted) {
                 // Quotes keep a reserved word from being one, not a builtin.
                 code.evaluator = Some(Place::Evaluated(name));
             }

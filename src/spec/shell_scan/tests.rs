@@ -260,3 +260,15 @@ fn quotes_inside_nested_braces_inside_double_quotes_are_unclear() {
     );
     accepted("echo ${a:-${b:-'}'}} {}");
 }
+
+#[test]
+fn prefixes_and_aliases_reach_eval_too() {
+    refused("command eval {}", Place::Evaluated("eval"));
+    refused("command -p eval {}", Place::Evaluated("eval"));
+    refused("builtin eval {}", Place::Evaluated("eval"));
+    refused("time -p eval {}", Place::Evaluated("eval"));
+    refused("alias a={}\na", Place::Evaluated("alias"));
+    refused("command \"$x\" {}", Place::UnnamedCommand);
+    accepted("command -v gzip && gzip -k {}");
+    accepted("time gzip -k {}");
+}
