@@ -368,9 +368,9 @@ impl Scanner<'_> {
         }
         if start != Start::No {
             let unquoted = unquote(raw);
-            if start == Start::Prefixed && unquoted.starts_with('-') && !word.expanded {
-                code.start = Start::Prefixed;
-            } else if PREFIXES.contains(&unquoted.as_str()) && !word.expanded {
+            let prefix = PREFIXES.contains(&unquoted.as_str())
+                || (start == Start::Prefixed && unquoted.starts_with('-'));
+            if prefix && !word.expanded {
                 code.start = Start::Prefixed;
             } else if is_assignment(raw) && start != Start::Prefixed {
                 code.start = Start::Name;
