@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::{PATIENCE, wait_for, wait_until};
 use jobdeck::engine::{
     EngineError, Event, EventKind, EventReceiver, JobContext, JobError, JobId, JobState, NewJob,
-    Outcome, OutcomeKind, Output, Pool,
+    Outcome, OutcomeKind, Output, Pool, Wake,
 };
 
 /// Reads events until every job in `ids` has finished; returns all events
@@ -737,4 +737,32 @@ fn a_paused_job_holds_at_its_checkpoint() {
     pool.stop(id);
     let seen = until_finished(&mut events, &[id]);
     assert_eq!(outcome_of(&seen, id), &Outcome::Stopped);
+}
+
+#[test]
+fn the_waker_tells_a_change_of_state_from_progress() {
+    let (pool, mut events) = Pool::new(1).unwrap();
+    let wakes = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = Arc::clone(&wakes);
+    assert!(pool.set_waker(move |wake| record.lock().unwrap().push(wake)));
+    let id = pool
+        .submit(NewJob::new(|ctx: &JobContext| {
+            ctx.progress(0.5);
+            ctx.sample("walk", 0.0, 1.0);
+            ctx.log("half way");
+            Ok(Output::default())
+        }))
+        .unwrap();
+    until_finished(&mut events, &[id]);
+    // Start and end wake the window at once; the rest may wait a little.
+    assert_eq!(
+        *wakes.lock().unwrap(),
+        [
+            Wake::Change,
+            Wake::Update,
+            Wake::Update,
+            Wake::Update,
+            Wake::Change
+        ]
+    );
 }

@@ -21,8 +21,19 @@ pub const PENDING_SAMPLES_PER_SERIES: usize = 32_768;
 pub const PENDING_LOG_LINES: usize = 10_000;
 
 /// Called after a message is queued, so the consumer can wake up (the window
-/// passes its repaint request here).
-pub type Waker = Arc<dyn Fn() + Send + Sync>;
+/// passes its repaint request here), with what the message is about.
+pub type Waker = Arc<dyn Fn(Wake) + Send + Sync>;
+
+/// What a message that wakes the consumer is about, so that it can pace
+/// itself: the window shows a change of state at once, and coalesces
+/// progress into a few frames a second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wake {
+    /// Progress, plot samples or log lines wait to be read.
+    Update,
+    /// A job started, ended, is retrying or was asked to stop.
+    Change,
+}
 
 /// The sending side shared by the pool and every job context.
 pub(crate) struct Hub {
@@ -47,9 +58,13 @@ impl Hub {
     pub(crate) fn send(&self, msg: Msg) {
         // The receiver lives in the pool's consumer; if it is gone there is
         // nobody left to tell, which is not the job's problem.
+        let wake = match msg {
+            Msg::Progress(_) | Msg::Samples(_) | Msg::Logs(_) => Wake::Update,
+            Msg::Event(_) | Msg::Handover { .. } => Wake::Change,
+        };
         let _ = self.tx.send(msg);
-        if let Some(wake) = self.waker.get() {
-            wake();
+        if let Some(waker) = self.waker.get() {
+            waker(wake);
         }
     }
 }

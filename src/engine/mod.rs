@@ -31,7 +31,7 @@ mod queue;
 mod scheduler;
 mod worker;
 
-pub use cell::{PENDING_LOG_LINES, PENDING_SAMPLES_PER_SERIES};
+pub use cell::{PENDING_LOG_LINES, PENDING_SAMPLES_PER_SERIES, Wake};
 pub use context::JobContext;
 pub use error::{EngineError, MAX_THREADS_RANGE};
 pub use event::{Event, EventKind, EventReceiver, Outcome, OutcomeKind};

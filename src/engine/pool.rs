@@ -7,7 +7,7 @@ use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
-use super::cell::{Hub, StopReason};
+use super::cell::{Hub, StopReason, Wake};
 use super::error::MAX_THREADS_RANGE;
 use super::scheduler::{Dispatch, JobState, PoolCounts, State, WorkerMsg};
 use super::worker::{timer_main, worker_main};
@@ -303,9 +303,10 @@ impl Pool {
     }
 
     /// Sets the function called whenever an event is queued (the window
-    /// passes its repaint request). Only the first call has an effect;
+    /// passes its repaint request), told whether the event changes a job's
+    /// state or only reports progress. Only the first call has an effect;
     /// returns whether this one did.
-    pub fn set_waker(&self, wake: impl Fn() + Send + Sync + 'static) -> bool {
+    pub fn set_waker(&self, wake: impl Fn(Wake) + Send + Sync + 'static) -> bool {
         self.inner.hub.set_waker(Arc::new(wake))
     }
 

@@ -194,7 +194,7 @@ impl App {
     fn install_waker(&mut self, ctx: &Context) {
         if !self.waker_installed {
             let ctx = ctx.clone();
-            self.pool.set_waker(move || ctx.request_repaint());
+            self.pool.set_waker(move |_wake| ctx.request_repaint());
             self.waker_installed = true;
         }
     }
