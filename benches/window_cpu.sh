@@ -7,6 +7,7 @@
 #   idle   the window with no jobs;
 #   live   4 Steps jobs, 2 at a time, each reporting progress every 100 ms;
 #   plots  4 Random walk jobs, 2 at a time, each plotting 50 points a second;
+#   storm  short jobs, 2 at a time, about 40 starting and 40 ending a second;
 #   ended  the window after two short jobs ended (nothing left to show);
 #   batch  4 CPU-bound sum_range jobs on 2 threads, timed with the window open
 #          and showing them, and headless with `jobdeck run` (interleaved).
@@ -24,6 +25,7 @@
 #   RESULT window_live   renderer=.. ui_pct=.. (min..max) frames_per_sec=..
 #                        ms_per_frame=.. xvfb_pct=..
 #   RESULT window_plots  (the same figures)
+#   RESULT window_storm  (the same figures)
 #   RESULT window_ended  renderer=.. ui_pct=.. frames_per_sec=..
 #   RESULT window_batch  renderer=.. headless_ms=.. window_ms=.. ratio=.. (min..max)
 #                        ui_pct=.. cpu_ratio=..
@@ -46,7 +48,7 @@ cd "$(dirname "$0")/.."
 reps=${REPS:-3}
 secs=${SECS:-8}
 warmup=${WARMUP:-3}
-only=${ONLY:-idle live plots ended batch}
+only=${ONLY:-idle live plots storm ended batch}
 
 need=()
 command -v Xvfb >/dev/null || need+=(xvfb)
@@ -180,7 +182,15 @@ count = 4
 points = $((steps * 5))
 min_rate_hz = 50
 max_rate_hz = 50
-seed = 7
+EOF
+cat >"$work/storm.toml" <<EOF
+max_threads = 2
+[[job]]
+name = "quick {#}"
+kind = "steps"
+count = $(((warmup + secs + 2) * 40))
+steps = 2
+delay_ms = 25
 EOF
 cat >"$work/ended.toml" <<EOF
 max_threads = 2
@@ -230,7 +240,7 @@ for rep in $(seq "$reps"); do
         sleep "$warmup"
         sample "$work/idle"
         ;;
-      live | plots | ended)
+      live | plots | storm | ended)
         open_window "$work/$workload.toml"
         sleep "$warmup"
         sample "$work/$workload"
@@ -256,7 +266,7 @@ for rep in $(seq "$reps"); do
         echo "batch: headless ${headless} ms, window ${windowed} ms, ui ${ui}% of a core, cpu_ratio $cpu_ratio" >&2
         ;;
       *)
-        echo "unknown workload $workload (idle, live, plots, ended, batch)" >&2
+        echo "unknown workload $workload (idle, live, plots, storm, ended, batch)" >&2
         exit 2
         ;;
     esac
@@ -271,7 +281,7 @@ summary() {
 }
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "$reps runs of ${secs} s each; load average at the end: $load" >&2
-for workload in idle live plots ended; do
+for workload in idle live plots storm ended; do
   [ -f "$work/$workload" ] || continue
   echo "RESULT window_$workload renderer=${used:-unknown} ui_pct=$(summary "$work/$workload" 1) frames_per_sec=$(summary "$work/$workload" 2) ms_per_frame=$(summary "$work/$workload" 4) xvfb_pct=$(summary "$work/$workload" 3)"
 done

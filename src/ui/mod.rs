@@ -22,7 +22,7 @@ pub use open_file::OpenFileState;
 pub use plots::{MAX_PLOTTED_LINES, PLOT_POINT_BUDGET, PlotState};
 pub use recipe::JobRecipe;
 pub use renderer::RENDERER_ENV;
-pub use repaint::{CHANGE_GAP, CLOCK_TICK, FRAME_LOG_ENV, UPDATE_INTERVAL};
+pub use repaint::{CHANGE_FRAMES_PER_SEC, CLOCK_TICK, FRAME_LOG_ENV, UPDATE_INTERVAL};
 pub use settings::{SETTINGS_KEY, Settings, Theme, available_parallelism};
 pub use toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarKind, ToolbarState};
 

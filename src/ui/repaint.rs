@@ -1,8 +1,8 @@
 //! When the window draws a frame: at once for input (egui sees to that) and
-//! for a change of a job's state, at most every [`UPDATE_INTERVAL`] for
-//! progress, plot points and log lines, and once a [`CLOCK_TICK`] for the
-//! clocks of running jobs. Nothing else asks for frames, so a window with
-//! nothing running draws none.
+//! for a change of a job's state (within [`CHANGE_FRAMES_PER_SEC`]), at most
+//! every [`UPDATE_INTERVAL`] for progress, plot points and log lines, and
+//! once a [`CLOCK_TICK`] for the clocks of running jobs. Nothing else asks
+//! for frames, so a window with nothing running draws none.
 //!
 //! Why: under software rendering one frame of this window costs milliseconds
 //! of CPU, and jobs report progress many times a second; drawing once per
@@ -25,10 +25,16 @@ use crate::engine::Wake;
 /// frames a second keep bars visibly live.
 pub const UPDATE_INTERVAL: Duration = Duration::from_millis(100);
 
-/// A job that starts or ends is drawn at once, unless the last frame is
-/// younger than this; then when it is this old. A storm of short jobs thus
-/// costs at most twenty frames a second.
-pub const CHANGE_GAP: Duration = Duration::from_millis(50);
+/// A job that starts or ends is drawn at once in a frame of its own, as long
+/// as such frames stay within this many a second (after a burst of
+/// [`CHANGE_BURST`]); past that, changes wait for the next update slot like
+/// progress does. A storm of short jobs thus costs about what steady
+/// progress does (`benches/window_cpu.sh`), and a lone job ending is seen at
+/// once.
+pub const CHANGE_FRAMES_PER_SEC: u32 = 3;
+
+/// How many changes in a row may each get a frame of their own.
+const CHANGE_BURST: u32 = 3;
 
 /// Clocks of running jobs show whole seconds and all tick together, once
 /// this often.
@@ -60,6 +66,11 @@ struct Gate {
     /// When the frame asked for since then is due, in nanoseconds since
     /// `epoch`; [`NONE`] if none is.
     asked_ns: AtomicU64,
+    /// Paces the frames of their own that changes get (a generic cell rate
+    /// algorithm): each takes `1 s / CHANGE_FRAMES_PER_SEC` from here, and
+    /// one may go while this is less than [`CHANGE_BURST`] of those ahead
+    /// of now. Nanoseconds since `epoch`.
+    change_credit_ns: AtomicU64,
 }
 
 impl Gate {
@@ -68,6 +79,7 @@ impl Gate {
             epoch,
             last_frame_ns: AtomicU64::new(0),
             asked_ns: AtomicU64::new(NONE),
+            change_credit_ns: AtomicU64::new(0),
         }
     }
 
@@ -75,29 +87,28 @@ impl Gate {
         u64::try_from(at.saturating_duration_since(self.epoch).as_nanos()).unwrap_or(NONE - 1)
     }
 
-    /// The earliest a frame for `wake` may come, seen from the last frame:
-    /// the next update slot (updates are drawn on a grid of
-    /// [`UPDATE_INTERVAL`], so the clock ticks fall on update frames), or
-    /// [`CHANGE_GAP`] after the last frame.
-    fn earliest_ns(&self, wake: Wake) -> u64 {
-        let last = self.last_frame_ns.load(Ordering::Acquire);
-        match wake {
-            Wake::Update => next_multiple(last, UPDATE_INTERVAL),
-            Wake::Change => last.saturating_add(nanos(CHANGE_GAP)),
-        }
-    }
-
     /// Records a wake at `now`; returns the delay to ask egui for a frame
     /// with, or `None` when a frame due no later is asked for already.
+    ///
+    /// Updates are drawn on the next slot of a grid of [`UPDATE_INTERVAL`]
+    /// after the last frame (so the clock ticks fall on update frames); a
+    /// change at once if it gets a frame of its own, else on that slot too.
     fn ask(&self, wake: Wake, now: Instant) -> Option<Duration> {
-        let earliest = self.earliest_ns(wake);
+        let slot = next_multiple(self.last_frame_ns.load(Ordering::Acquire), UPDATE_INTERVAL);
         let mut asked = self.asked_ns.load(Ordering::Acquire);
         // Most wakes end here, without reading the clock.
-        if asked <= earliest {
+        if wake == Wake::Update && asked <= slot {
             return None;
         }
         let now_ns = self.ns(now);
-        let due = earliest.max(now_ns);
+        if asked <= now_ns {
+            return None;
+        }
+        let due = if wake == Wake::Change && self.take_change_frame(now_ns) {
+            now_ns
+        } else {
+            slot.max(now_ns)
+        };
         loop {
             if asked <= due {
                 return None;
@@ -110,6 +121,28 @@ impl Gate {
             ) {
                 Ok(_) => return Some(Duration::from_nanos(due - now_ns).max(AT_ONCE)),
                 Err(current) => asked = current,
+            }
+        }
+    }
+
+    /// Whether a change at `now_ns` may have a frame of its own; takes it.
+    fn take_change_frame(&self, now_ns: u64) -> bool {
+        let spacing = nanos(Duration::from_secs(1)) / u64::from(CHANGE_FRAMES_PER_SEC);
+        let tolerance = spacing * u64::from(CHANGE_BURST - 1);
+        let mut credit = self.change_credit_ns.load(Ordering::Acquire);
+        loop {
+            let from = credit.max(now_ns);
+            if from - now_ns > tolerance {
+                return false;
+            }
+            match self.change_credit_ns.compare_exchange_weak(
+                credit,
+                from + spacing,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return true,
+                Err(current) => credit = current,
             }
         }
     }
@@ -287,11 +320,42 @@ mod tests {
         let gate = Gate::new(epoch);
         gate.frame_began(epoch + ms(1_000));
         assert_eq!(gate.ask(Wake::Update, epoch + ms(1_060)), Some(ms(40)));
-        // Due at 1,050 ms (the gap), which is before the update slot.
-        assert_eq!(gate.ask(Wake::Change, epoch + ms(1_020)), Some(ms(30)));
-        assert_eq!(gate.ask(Wake::Change, epoch + ms(1_070)), None);
-        gate.frame_began(epoch + ms(1_070));
-        assert_eq!(gate.ask(Wake::Change, epoch + ms(1_200)), Some(AT_ONCE));
+        assert_eq!(gate.ask(Wake::Change, epoch + ms(1_070)), Some(AT_ONCE));
+        // That frame is due already: nothing more to ask.
+        assert_eq!(gate.ask(Wake::Change, epoch + ms(1_071)), None);
+        gate.frame_began(epoch + ms(1_072));
+        assert_eq!(gate.ask(Wake::Change, epoch + ms(1_080)), Some(AT_ONCE));
+    }
+
+    #[test]
+    fn a_storm_of_changes_gets_a_few_frames_of_its_own_and_then_the_update_slots() {
+        let epoch = Instant::now();
+        let gate = Gate::new(epoch);
+        let mut own_frames = 0;
+        let mut asked = Vec::new();
+        // A job starts or ends every 10 ms for two seconds; a frame comes
+        // on every update slot, and at once when one was asked for so.
+        for i in 0..200 {
+            let now = epoch + ms(1_000 + i * 10);
+            if i % 10 == 0 {
+                gate.frame_began(now);
+            }
+            match gate.ask(Wake::Change, now) {
+                Some(AT_ONCE) => {
+                    own_frames += 1;
+                    gate.frame_began(now);
+                }
+                Some(delay) => asked.push(delay),
+                None => {}
+            }
+        }
+        // A burst, then the rate, over two seconds (less the last spacing).
+        let most = CHANGE_BURST + 2 * CHANGE_FRAMES_PER_SEC;
+        assert!((most - 1..=most).contains(&own_frames), "{own_frames}");
+        assert!(
+            asked.iter().all(|&delay| delay <= UPDATE_INTERVAL),
+            "{asked:?}"
+        );
     }
 
     #[test]
