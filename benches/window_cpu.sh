@@ -128,6 +128,8 @@ open_window() {
   for _ in $(seq 200); do [ "$(frames "$frame_log")" -gt 0 ] && return; sleep 0.05; done
   echo "the window drew no frame in 10 s:" >&2
   cat "$work/window-$run.log" >&2
+  kill -0 "$xvfb_pid" 2>/dev/null || echo "Xvfb ($DISPLAY) has exited:" >&2
+  cat "$work/xvfb.log" >&2
   exit 1
 }
 close_window() {
