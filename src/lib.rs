@@ -13,6 +13,7 @@ pub mod board;
 pub mod cli;
 pub mod desktop;
 pub mod engine;
+pub mod executor;
 pub mod history;
 pub mod jobfile;
 pub mod jobs;

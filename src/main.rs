@@ -11,7 +11,7 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     match args.command {
         None => window(None),
-        Some(Command::Open { file }) => window(Some(file)),
+        Some(Command::Open { file }) => window(Some(&file)),
         Some(Command::Run(run_args)) => match cli::run(&run_args) {
             Ok(summary) => ExitCode::from(summary.exit_code()),
             Err(error) => {
@@ -47,7 +47,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn window(job_file: Option<std::path::PathBuf>) -> ExitCode {
+fn window(job_file: Option<&std::path::Path>) -> ExitCode {
     edge(jobdeck::ui::run(job_file))
 }
 

@@ -2,26 +2,35 @@
 //!
 //! Each run spawns the program (by argv, or through `sh -c` with
 //! [`CommandJob::shell`]) as the leader of its own process group, with stdin
-//! closed. Its stdout and stderr share one pipe, as on a terminal, read by
-//! one named thread; every line — `\r` ends a line too, so redrawn progress
-//! bars become lines — goes to the job's log as it is, in the order written
-//! (stderr is not prefixed: the log reads like a terminal) and to
-//! the full log file, which is created with the first line: a program that
-//! prints nothing leaves no log file. Progress is read from the lines (see
-//! [`OutputParser`]); `jobdeck:progress <0..1>`
-//! and `jobdeck:sample <series> <x> <y>` lines become progress and plot
-//! points and are kept out of the job's log (the file still has them).
+//! closed and stdout and stderr on two pipes, both read by one named thread
+//! (see `reader.rs`) in the order the program wrote them, as closely as two
+//! pipes allow. Every line (where a line ends, and how one longer than
+//! [`MAX_LINE_BYTES`](super::MAX_LINE_BYTES) is cut, is `lines.rs`' contract)
+//! goes to the job's log tagged with its stream, and to the full log file,
+//! which is created with the first line: a program that prints nothing
+//! leaves no log file. Progress is read from the lines (see
+//! [`OutputParser`]); `jobdeck:progress <0..1>` and
+//! `jobdeck:sample <series> <x> <y>` lines become progress and plot points
+//! and are kept out of the job's log (the file still has them). When the
+//! program fails, the job's error ends with the last lines it wrote to
+//! stderr (at most 5, each cut to 256 bytes; see `stderr_tail.rs`).
 //!
 //! The program also gets `JOBDECK_JOB_ID` and `JOBDECK_ATTEMPT` in its
-//! environment, and `PYTHONUNBUFFERED=1` (so Python scripts' progress arrives
-//! as it is printed) unless the job's own env sets it.
+//! environment (the job's own env cannot change them), and
+//! `PYTHONUNBUFFERED=1` (so Python scripts' progress arrives as it is
+//! printed) unless the job's own env sets it.
 //!
 //! A stop sends SIGTERM to the whole group and SIGKILL after the grace
-//! period; when the leader exits, whatever is left of its group is killed,
-//! so no child or grandchild outlives the job. Pausing the job stops the
-//! group with SIGSTOP and resuming continues it with SIGCONT; the log says
-//! `jobdeck: paused` and `jobdeck: resumed`. A paused job that is stopped
-//! (or times out) gets SIGCONT along with the SIGTERM, so it can act on it.
+//! period; when the leader exits, whatever is left of its group is killed.
+//! Processes that left the group (`setsid`, a daemon's double fork) are
+//! found and get the same signals, and are killed with the group and reaped
+//! (see `escapees.rs`, which says how they are told apart and what it
+//! cannot catch), so no child or grandchild outlives the job. If jobdeck
+//! itself dies, the program gets SIGKILL (see `parent_death.rs`). Pausing
+//! the job stops the group with SIGSTOP and resuming continues it with
+//! SIGCONT; the log says `jobdeck: paused` and `jobdeck: resumed`. A paused
+//! job that is stopped (or times out) gets SIGCONT along with the SIGTERM,
+//! so it can act on it.
 
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus};
@@ -32,12 +41,19 @@ use regex::Regex;
 use super::control::Control;
 use super::log_file::LogFile;
 use super::output::{LineMeaning, OutputParser};
-use super::process::{ProcessGroup, describe_exit};
-use super::watch::{Seen, spawn_reader, watch};
-use crate::engine::{Job, JobContext, JobError, JobId, JobResult, Output, ProcessInfo};
+use super::process::{JobProcesses, describe_exit};
+use super::reader::{OutputLine, Reader};
+use super::stderr_tail::StderrTail;
+use super::watch::{Seen, watch};
+use crate::engine::{
+    Job, JobContext, JobError, JobId, JobResult, LogLine, Output, ProcessInfo, Stream,
+};
 
 /// The environment variable that overrides [`default_log_dir`].
 pub const LOG_DIR_ENV: &str = "JOBDECK_LOG_DIR";
+
+/// The environment variable that gives a program its job's id.
+const JOB_ID_ENV: &str = "JOBDECK_JOB_ID";
 
 /// How long a stopped command gets between SIGTERM and SIGKILL by default.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(5);
@@ -217,11 +233,13 @@ impl CommandJob {
         };
         // Python buffers stdout when it is a pipe, which would hold progress
         // back until exit; the job's own env may still override this.
-        command
-            .env("PYTHONUNBUFFERED", "1")
-            .env("JOBDECK_JOB_ID", ctx.id().to_string())
-            .env("JOBDECK_ATTEMPT", ctx.attempt().to_string());
+        command.env("PYTHONUNBUFFERED", "1");
         command.envs(self.env.iter().map(|(key, value)| (key, value)));
+        // Set last, so the job's env cannot change them: the job id also
+        // tells the job's escaped processes apart (see `escapees.rs`).
+        command
+            .env(JOB_ID_ENV, ctx.id().to_string())
+            .env("JOBDECK_ATTEMPT", ctx.attempt().to_string());
         if let Some(dir) = &self.cwd {
             command.current_dir(dir);
         }
@@ -237,29 +255,49 @@ impl Job for CommandJob {
         // A stop that came before the start needs no process at all.
         ctx.checkpoint()?;
         let mut log = LogFile::new(self.log_path(ctx.id()), ctx);
-        let (mut group, output) =
-            ProcessGroup::spawn(self.build(ctx), self.program(), self.cwd.as_deref())
-                .map_err(JobError::msg)?;
-        report_process(ctx, group.pid());
-        let (tx, rx) = crossbeam_channel::bounded(1024);
-        spawn_reader(format!("jobdeck-out-{}", ctx.id().short()), output, tx);
+        let (mut processes, pipes) = JobProcesses::spawn(
+            self.build(ctx),
+            self.program(),
+            self.cwd.as_deref(),
+            format!("{JOB_ID_ENV}={}", ctx.id()),
+        )
+        .map_err(JobError::msg)?;
+        report_process(ctx, processes.pid());
+        let reader = Reader::spawn(
+            format!("jd-out-{}", ctx.id().short()),
+            pipes.stdout,
+            pipes.stderr,
+        )
+        .map_err(|error| JobError::msg(format!("could not read the output: {error}")))?;
 
-        let parser = OutputParser::new(self.progress_regex.clone());
+        let mut lines = Lines {
+            ctx,
+            parser: OutputParser::new(self.progress_regex.clone()),
+            stderr_tail: StderrTail::default(),
+        };
         let mut control = Control::new(self.grace);
-        let status = watch(ctx, &mut group, &rx, &mut control, |seen| match seen {
-            Seen::Line(line) => handle_line(ctx, &parser, &mut log, line),
-            Seen::Notice(notice) => {
-                log.write(notice.text(), ctx);
-                ctx.log(notice.text());
-            }
-        });
+        let status = watch(
+            ctx,
+            &mut processes,
+            reader.lines(),
+            &mut control,
+            |seen| match seen {
+                Seen::Line(line) => lines.handle(&mut log, line),
+                Seen::Notice(notice) => {
+                    log.write(notice.text(), ctx);
+                    ctx.log(notice.text());
+                }
+                Seen::Lull => log.lull(),
+            },
+        );
+        drop(reader);
         log.finish();
         let status = status
             .map_err(|error| JobError::msg(format!("lost track of {}: {error}", self.program())))?;
         if control.stop_requested() {
             return Err(JobError::Stopped);
         }
-        finished(status)
+        finished(status, &lines.stderr_tail)
     }
 }
 
@@ -273,25 +311,51 @@ fn report_process(ctx: &JobContext, pid: u32) {
     });
 }
 
-fn finished(status: ExitStatus) -> JobResult {
+/// How the job ended, going by its exit status; a failure's message ends
+/// with the last lines the program wrote to stderr.
+fn finished(status: ExitStatus, stderr_tail: &StderrTail) -> JobResult {
     let description = describe_exit(status);
     match status.code() {
         Some(0) => Ok(Output::exit(0, description)),
-        Some(code) => Err(JobError::exit(code, description)),
-        None => Err(JobError::msg(description)),
+        Some(code) => Err(JobError::exit(code, stderr_tail.explain(description))),
+        None => Err(JobError::msg(stderr_tail.explain(description))),
     }
 }
 
-fn handle_line(ctx: &JobContext, parser: &OutputParser, log: &mut LogFile, line: String) {
-    log.write(&line, ctx);
-    match parser.parse(&line) {
-        LineMeaning::ExactProgress(fraction) => ctx.progress(fraction),
-        LineMeaning::Sample { series, x, y } => ctx.sample(&series, x, y),
-        LineMeaning::Text { progress } => {
-            if let Some(fraction) = progress {
-                ctx.progress(fraction);
+/// Added to a line cut at [`MAX_LINE_BYTES`](super::MAX_LINE_BYTES), in
+/// the log and in its file.
+const CUT_NOTE: &str = " [jobdeck: cut at 64 KiB, the line goes on in the next one]";
+
+/// What the lines of a running command turn into.
+struct Lines<'a> {
+    ctx: &'a JobContext,
+    parser: OutputParser,
+    stderr_tail: StderrTail,
+}
+
+impl Lines<'_> {
+    /// Writes `output` to the full log and reports what it means: progress,
+    /// a plot point, or a line for the job's log.
+    fn handle(&mut self, log: &mut LogFile, output: OutputLine) {
+        let OutputLine { stream, line } = output;
+        let meaning = self.parser.parse(&line.text);
+        let mut text = line.text;
+        if line.cut {
+            text.push_str(CUT_NOTE);
+        }
+        log.write(&text, self.ctx);
+        match meaning {
+            LineMeaning::ExactProgress(fraction) => self.ctx.progress(fraction),
+            LineMeaning::Sample { series, x, y } => self.ctx.sample(&series, x, y),
+            LineMeaning::Text { progress } => {
+                if let Some(fraction) = progress {
+                    self.ctx.progress(fraction);
+                }
+                if stream == Stream::Stderr {
+                    self.stderr_tail.push(&text);
+                }
+                self.ctx.log(LogLine { text, stream });
             }
-            ctx.log(line);
         }
     }
 }
@@ -342,19 +406,40 @@ mod tests {
     }
 
     #[test]
+    fn the_cut_note_says_the_cap() {
+        let cap = format!("cut at {} KiB", super::super::MAX_LINE_BYTES / 1024);
+        assert!(CUT_NOTE.contains(&cap), "{CUT_NOTE}");
+    }
+
+    #[test]
     fn exit_statuses_become_outcomes() {
         use std::os::unix::process::ExitStatusExt;
+        let quiet = StderrTail::default();
         assert_eq!(
-            finished(ExitStatus::from_raw(0)),
+            finished(ExitStatus::from_raw(0), &quiet),
             Ok(Output::exit(0, "exited with code 0"))
         );
         assert_eq!(
-            finished(ExitStatus::from_raw(3 << 8)),
+            finished(ExitStatus::from_raw(3 << 8), &quiet),
             Err(JobError::exit(3, "exited with code 3"))
         );
         assert_eq!(
-            finished(ExitStatus::from_raw(15)),
+            finished(ExitStatus::from_raw(15), &quiet),
             Err(JobError::msg("killed by signal 15 (SIGTERM)"))
+        );
+        let mut complained = StderrTail::default();
+        complained.push("no such file");
+        assert_eq!(
+            finished(ExitStatus::from_raw(0), &complained),
+            Ok(Output::exit(0, "exited with code 0")),
+            "a success says nothing of stderr"
+        );
+        assert_eq!(
+            finished(ExitStatus::from_raw(2 << 8), &complained),
+            Err(JobError::exit(
+                2,
+                "exited with code 2; last lines on stderr:\nno such file"
+            ))
         );
     }
 }

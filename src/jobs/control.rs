@@ -1,11 +1,11 @@
 //! What is asked of a running command — stop, pause, resume — carried out as
-//! signals to its process group.
+//! signals to its processes: its process group, and those that left it.
 
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
-use super::process::ProcessGroup;
+use super::process::JobProcesses;
 use crate::engine::JobContext;
 
 /// A change the job's log should show, because the program's output alone
@@ -56,16 +56,20 @@ impl Control {
 
     /// Sends whatever the job's flags call for now. Returns a notice for the
     /// log when the program was paused or resumed.
-    pub(crate) fn advance(&mut self, ctx: &JobContext, group: &ProcessGroup) -> Option<Notice> {
+    pub(crate) fn advance(
+        &mut self,
+        ctx: &JobContext,
+        processes: &mut JobProcesses,
+    ) -> Option<Notice> {
         if let Some(at) = self.term_sent {
             if !self.kill_sent && at.elapsed() >= self.grace {
-                group.signal(Signal::SIGKILL);
+                processes.signal(Signal::SIGKILL);
                 self.kill_sent = true;
             }
             return None;
         }
         if ctx.should_stop() {
-            self.begin_stop(group);
+            self.begin_stop(processes);
             return None;
         }
         let pause_wanted = ctx.is_paused();
@@ -74,25 +78,25 @@ impl Control {
         }
         self.group_stopped = pause_wanted;
         if pause_wanted {
-            group.signal(Signal::SIGSTOP);
+            processes.signal(Signal::SIGSTOP);
             Some(Notice::Paused)
         } else {
-            group.signal(Signal::SIGCONT);
+            processes.signal(Signal::SIGCONT);
             Some(Notice::Resumed)
         }
     }
 
-    fn begin_stop(&mut self, group: &ProcessGroup) {
-        group.signal(Signal::SIGTERM);
+    fn begin_stop(&mut self, processes: &mut JobProcesses) {
+        processes.signal(Signal::SIGTERM);
         if self.group_stopped {
             // A stopped process only runs its SIGTERM handler (or a shell
             // its trap) once continued; the TERM is already pending then.
-            group.signal(Signal::SIGCONT);
+            processes.signal(Signal::SIGCONT);
             self.group_stopped = false;
         }
         self.term_sent = Some(Instant::now());
         if self.grace.is_zero() {
-            group.signal(Signal::SIGKILL);
+            processes.signal(Signal::SIGKILL);
             self.kill_sent = true;
         }
     }

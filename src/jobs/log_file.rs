@@ -6,10 +6,17 @@
 //! `true` takes to run. A program that prints nothing (and is never paused)
 //! leaves no log file at all. From the second attempt on, each attempt that
 //! writes something starts with a `--- jobdeck: attempt N ---` line.
+//!
+//! Lines are buffered, and the buffer goes to the file (see [`Flushing`]) at
+//! least every [`FLUSH_EVERY`] while output flows, and as soon as the
+//! program pauses for breath: a slow program's every line is on disk at
+//! once. If jobdeck is killed, the file holds what the program printed up to
+//! about [`FLUSH_EVERY`] before.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::engine::JobContext;
 
@@ -19,6 +26,7 @@ pub(crate) struct LogFile {
     path: PathBuf,
     attempt: u32,
     state: State,
+    flushing: Flushing,
 }
 
 enum State {
@@ -37,6 +45,7 @@ impl LogFile {
             path,
             attempt: ctx.attempt(),
             state: State::Unopened,
+            flushing: Flushing::new(Instant::now()),
         }
     }
 
@@ -68,6 +77,26 @@ impl LogFile {
         {
             self.state = State::Broken;
         }
+        if self.flushing.wrote(Instant::now()) {
+            self.flush();
+        }
+    }
+
+    /// Tells the log that no output came for a moment: what is buffered
+    /// goes to the file now.
+    pub(crate) fn lull(&mut self) {
+        if self.flushing.lull() {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if let State::Open(writer) = &mut self.state
+            && writer.flush().is_err()
+        {
+            self.state = State::Broken;
+        }
+        self.flushing.flushed(Instant::now());
     }
 
     /// Flushes what is buffered. Does nothing if nothing was written.
@@ -75,6 +104,45 @@ impl LogFile {
         if let State::Open(mut writer) = std::mem::replace(&mut self.state, State::Broken) {
             let _ = writer.flush();
         }
+    }
+}
+
+/// The longest a line waits in the buffer while output flows.
+pub(crate) const FLUSH_EVERY: Duration = Duration::from_millis(200);
+
+/// When the buffered lines go to the file: after [`FLUSH_EVERY`] of steady
+/// output (one write per 200 ms, however fast the program prints), or at
+/// the first lull. The watch loop calls a lull when no line came for one
+/// poll (a few milliseconds), so a program printing a line now and then
+/// has each on disk within milliseconds, at one write per line.
+#[derive(Debug)]
+struct Flushing {
+    last_flush: Instant,
+    dirty: bool,
+}
+
+impl Flushing {
+    fn new(now: Instant) -> Self {
+        Self {
+            last_flush: now,
+            dirty: false,
+        }
+    }
+
+    /// A line was buffered at `now`; returns whether to flush.
+    fn wrote(&mut self, now: Instant) -> bool {
+        self.dirty = true;
+        now.duration_since(self.last_flush) >= FLUSH_EVERY
+    }
+
+    /// Output paused; returns whether to flush.
+    fn lull(&self) -> bool {
+        self.dirty
+    }
+
+    fn flushed(&mut self, now: Instant) {
+        self.last_flush = now;
+        self.dirty = false;
     }
 }
 
@@ -91,5 +159,37 @@ fn open_appending(path: &Path) -> io::Result<File> {
             open()
         }
         result => result,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steady_output_is_flushed_every_200_ms() {
+        let start = Instant::now();
+        let mut flushing = Flushing::new(start);
+        let mut flushes = Vec::new();
+        // A line every millisecond for a second, never a lull.
+        for ms in 1..=1000 {
+            let now = start + Duration::from_millis(ms);
+            if flushing.wrote(now) {
+                flushing.flushed(now);
+                flushes.push(ms);
+            }
+        }
+        assert_eq!(flushes, [200, 400, 600, 800, 1000]);
+    }
+
+    #[test]
+    fn a_lull_flushes_what_is_buffered_and_only_that() {
+        let start = Instant::now();
+        let mut flushing = Flushing::new(start);
+        assert!(!flushing.lull(), "nothing written, nothing to flush");
+        assert!(!flushing.wrote(start + Duration::from_millis(1)));
+        assert!(flushing.lull());
+        flushing.flushed(start + Duration::from_millis(2));
+        assert!(!flushing.lull());
     }
 }

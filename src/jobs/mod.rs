@@ -3,10 +3,17 @@
 pub mod command;
 mod control;
 pub mod demo;
+mod escapees;
+pub(crate) mod lines;
 mod log_file;
 pub mod output;
+mod parent_death;
 mod process;
+mod procfs;
+mod reader;
+mod stderr_tail;
 mod watch;
 
 pub use command::{CommandJob, CommandLineError, default_log_dir};
 pub use demo::{DemoJob, DemoKind, FlakyDivision, RandomWalk, Steps, SumRange};
+pub use lines::MAX_LINE_BYTES;

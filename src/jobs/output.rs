@@ -1,63 +1,9 @@
-//! Reading a program's output: splitting it into lines (`\r` counts as a line
-//! end, so progress bars redrawn in place become lines) and finding progress
-//! and plot samples in those lines.
+//! Finding progress and plot samples in the lines of a program's output
+//! (where a line ends is decided in `jobs/lines.rs`).
 
 use std::sync::LazyLock;
 
 use regex::Regex;
-
-/// Longest line kept whole; longer runs without a line end are cut here so a
-/// program printing megabytes without a newline cannot grow memory unbounded.
-pub const MAX_LINE_BYTES: usize = 64 * 1024;
-
-/// Splits a byte stream into lines at `\n`, `\r` and `\r\n`.
-///
-/// An empty piece ended by `\r` is dropped: bars that start every redraw with
-/// `\r` would otherwise log a blank line per redraw. Blank lines ended by
-/// `\n` are real output and kept.
-#[derive(Debug, Default)]
-pub struct LineSplitter {
-    pending: Vec<u8>,
-    after_cr: bool,
-}
-
-impl LineSplitter {
-    /// Feeds `bytes`, calling `emit` with each completed line.
-    pub fn feed(&mut self, bytes: &[u8], mut emit: impl FnMut(String)) {
-        for &byte in bytes {
-            let after_cr = std::mem::take(&mut self.after_cr);
-            match byte {
-                b'\n' if after_cr => {}
-                b'\n' => emit(self.take()),
-                b'\r' => {
-                    self.after_cr = true;
-                    if !self.pending.is_empty() {
-                        emit(self.take());
-                    }
-                }
-                _ => {
-                    self.pending.push(byte);
-                    if self.pending.len() >= MAX_LINE_BYTES {
-                        emit(self.take());
-                    }
-                }
-            }
-        }
-    }
-
-    /// Ends the stream, emitting a last line that had no line end.
-    pub fn finish(&mut self, mut emit: impl FnMut(String)) {
-        if !self.pending.is_empty() {
-            emit(self.take());
-        }
-    }
-
-    fn take(&mut self) -> String {
-        let line = String::from_utf8_lossy(&self.pending).into_owned();
-        self.pending.clear();
-        line
-    }
-}
 
 /// What one line of output means to jobdeck.
 #[derive(Clone, Debug, PartialEq)]
@@ -204,37 +150,11 @@ fn to_f32(fraction: f64) -> f32 {
 mod tests {
     use super::*;
 
-    fn lines(chunks: &[&[u8]]) -> Vec<String> {
-        let mut splitter = LineSplitter::default();
-        let mut out = Vec::new();
-        for chunk in chunks {
-            splitter.feed(chunk, |line| out.push(line));
-        }
-        splitter.finish(|line| out.push(line));
-        out
-    }
-
     fn progress(line: &str) -> Option<f32> {
         match OutputParser::default().parse(line) {
             LineMeaning::Text { progress } => progress,
             other => panic!("{line:?} parsed as {other:?}"),
         }
-    }
-
-    #[test]
-    fn carriage_returns_end_lines_like_newlines() {
-        assert_eq!(lines(&[b"\r 10%\r 50%\r100%\n"]), [" 10%", " 50%", "100%"]);
-        assert_eq!(lines(&[b"a\r\nb\r", b"\nc"]), ["a", "b", "c"]);
-        assert_eq!(lines(&[b"one\n\ntwo\n"]), ["one", "", "two"]);
-        assert_eq!(lines(&[b"par", b"tial"]), ["partial"]);
-    }
-
-    #[test]
-    fn endless_lines_are_cut() {
-        let long = vec![b'x'; MAX_LINE_BYTES + 10];
-        let out = lines(&[&long]);
-        assert_eq!(out.len(), 2);
-        assert_eq!(out[0].len(), MAX_LINE_BYTES);
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! A child process that leads its own process group, so a stop reaches every
-//! process it started; the group is killed when the guard goes away.
+//! A job's processes: its program, which leads a process group of its own
+//! so that a stop reaches every process it started, and those that left the
+//! group (see `escapees.rs`). All are killed when the guard goes away, and
+//! the program when jobdeck dies (see `parent_death.rs`).
 
 use std::io::{self, PipeReader};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -10,43 +12,57 @@ use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
 
-/// A running program in its own process group. Dropping it kills the whole
-/// group with SIGKILL and reaps the leader, so nothing outlives it.
-pub struct ProcessGroup {
+use super::escapees::{Escapees, become_subreaper};
+use super::parent_death::die_with_spawner;
+
+/// The reading ends of a program's stdout and stderr.
+pub struct Pipes {
+    /// The program's standard output.
+    pub stdout: PipeReader,
+    /// The program's standard error.
+    pub stderr: PipeReader,
+}
+
+/// A running program in its own process group, and the processes of the job
+/// that left the group. Dropping it kills them all with SIGKILL and reaps
+/// the leader, so nothing outlives it.
+pub struct JobProcesses {
     child: Child,
     pgid: Pid,
+    escapees: Escapees,
     reaped: bool,
 }
 
-impl ProcessGroup {
+impl JobProcesses {
     /// Spawns `command` as the leader of a new process group, with stdin
-    /// closed and stdout and stderr both writing to one pipe, whose reading
-    /// end is returned. One pipe, as on a terminal, keeps the order in which
-    /// the program wrote to the two, and takes one reader, not two. The
-    /// error is a sentence for a person, naming `program` (and `cwd` when it
-    /// is what is missing).
+    /// closed and stdout and stderr each writing to a pipe of its own, whose
+    /// reading ends are returned. `marker` (`NAME=value`) is an entry of
+    /// the program's environment that tells its escaped descendants apart.
+    /// The error is a sentence for a person, naming `program` (and `cwd`
+    /// when it is what is missing).
     pub fn spawn(
         mut command: Command,
         program: &str,
         cwd: Option<&Path>,
-    ) -> Result<(Self, PipeReader), String> {
+        marker: String,
+    ) -> Result<(Self, Pipes), String> {
         if let Some(dir) = cwd
             && !dir.is_dir()
         {
             return Err(format!("working directory not found: {}", dir.display()));
         }
-        let (reader, writer) =
-            io::pipe().map_err(|error| format!("could not start {program}: {error}"))?;
-        let stderr_writer = writer
-            .try_clone()
-            .map_err(|error| format!("could not start {program}: {error}"))?;
+        let cannot_start = |error: io::Error| format!("could not start {program}: {error}");
+        let (stdout, stdout_writer) = io::pipe().map_err(cannot_start)?;
+        let (stderr, stderr_writer) = io::pipe().map_err(cannot_start)?;
+        become_subreaper();
+        die_with_spawner(&mut command);
         command
             .process_group(0)
             .stdin(Stdio::null())
-            .stdout(writer)
+            .stdout(stdout_writer)
             .stderr(stderr_writer);
         let spawned = command.spawn();
-        // The command holds our copies of the writing end; the reader sees
+        // The command holds our copies of the writing ends; the reader sees
         // the end of the output only once they are closed too.
         drop(command);
         let child = spawned.map_err(|error| spawn_error(program, &error))?;
@@ -55,9 +71,10 @@ impl ProcessGroup {
             Self {
                 child,
                 pgid,
+                escapees: Escapees::new(pgid, marker),
                 reaped: false,
             },
-            reader,
+            Pipes { stdout, stderr },
         ))
     }
 
@@ -66,28 +83,35 @@ impl ProcessGroup {
         self.child.id()
     }
 
-    /// Sends `signal` to every process in the group. A group that is already
-    /// gone is not an error.
-    pub fn signal(&self, signal: Signal) {
+    /// Sends `signal` to every process in the group and to those that left
+    /// it. A group that is already gone is not an error.
+    pub fn signal(&mut self, signal: Signal) {
         // ESRCH (the group is gone) is the expected end of a group; EPERM
         // would mean a member changed credentials, which nothing here fixes.
         let _ = killpg(self.pgid, signal);
+        self.escapees.signal(signal);
     }
 
-    /// If the leader has exited: kills what is left of its group, reaps the
-    /// leader and returns how it ended. `None` while it runs.
+    /// If the leader has exited: kills what is left of its group and the
+    /// job's escaped processes, reaps the leader and returns how it ended.
+    /// `None` while it runs; then it looks for escaped processes now and
+    /// then (see [`SCAN_EVERY`](super::escapees::SCAN_EVERY)).
     ///
-    /// The leader stays a zombie until the group is killed, so its pid (the
-    /// group id) cannot be reused by an unrelated process in between.
+    /// The leader stays a zombie until everything else is killed, so its
+    /// pid (the group id) cannot be reused by an unrelated process in
+    /// between.
     pub fn try_finish(&mut self) -> io::Result<Option<ExitStatus>> {
         if self.reaped {
             return Ok(None);
         }
         let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
         match waitid(Id::Pid(self.pgid), flags) {
-            Ok(WaitStatus::StillAlive) => Ok(None),
+            Ok(WaitStatus::StillAlive) => {
+                self.escapees.scan_if_due();
+                Ok(None)
+            }
             Ok(_) => {
-                self.signal(Signal::SIGKILL);
+                self.kill_all();
                 let status = self.child.wait()?;
                 self.reaped = true;
                 Ok(Some(status))
@@ -95,12 +119,18 @@ impl ProcessGroup {
             Err(errno) => Err(io::Error::from(errno)),
         }
     }
+
+    /// Kills the group (leader included) and every escaped process.
+    fn kill_all(&mut self) {
+        let _ = killpg(self.pgid, Signal::SIGKILL);
+        self.escapees.kill_all();
+    }
 }
 
-impl Drop for ProcessGroup {
+impl Drop for JobProcesses {
     fn drop(&mut self) {
         if !self.reaped {
-            self.signal(Signal::SIGKILL);
+            self.kill_all();
             // SIGKILL cannot be ignored, so this wait is short.
             let _ = self.child.wait();
         }

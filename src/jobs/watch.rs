@@ -7,15 +7,15 @@
 //! short: a long silent run then costs a few wake-ups a second, not hundreds,
 //! and a stop is still seen at once.
 
-use std::io::{self, Read};
+use std::io;
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
 
 use super::control::{Control, Notice};
-use super::output::LineSplitter;
-use super::process::ProcessGroup;
+use super::process::JobProcesses;
+use super::reader::OutputLine;
 use crate::engine::JobContext;
 
 /// How often the flags are looked at while the loop waits on something a
@@ -35,24 +35,28 @@ const QUIET_WAIT_DIVISOR: u32 = 20;
 /// Lines taken in one go after a sleep before the flags are looked at again.
 const DRAIN_BATCH: usize = 4096;
 
-/// After the leader exits (and its group is killed), how long to keep
-/// reading output still held open by a process that left the group.
-const DRAIN: Duration = Duration::from_secs(1);
+/// After the leader exits (and every process known to be the job's is
+/// killed), how long to keep reading output still held open by a process
+/// that escaped notice (see `escapees.rs`). The job's output reader is then
+/// cancelled, so such a process cannot keep the job running.
+const DRAIN: Duration = Duration::from_millis(250);
 
 /// What the watch loop hands on.
 pub(crate) enum Seen {
     /// A line of the program's output.
-    Line(String),
+    Line(OutputLine),
     /// The program was paused or resumed.
     Notice(Notice),
+    /// No output came for a moment (one poll, or a sleep through quiet).
+    Lull,
 }
 
 /// Waits for the leader to exit and its output to end, feeding lines and
 /// notices to `on_seen` and carrying out what is asked of the job.
 pub(crate) fn watch(
     ctx: &JobContext,
-    group: &mut ProcessGroup,
-    lines: &Receiver<String>,
+    processes: &mut JobProcesses,
+    lines: &Receiver<OutputLine>,
     control: &mut Control,
     mut on_seen: impl FnMut(Seen),
 ) -> io::Result<ExitStatus> {
@@ -90,14 +94,17 @@ pub(crate) fn watch(
         if drained.received || (drained.disconnected && !readers_done) {
             last_activity = Instant::now();
         }
+        if !drained.received {
+            on_seen(Seen::Lull);
+        }
         readers_done |= drained.disconnected;
         if exited.is_none() {
             // After the exit the group is gone and its id may be reused:
             // no more signals then.
-            if let Some(notice) = control.advance(ctx, group) {
+            if let Some(notice) = control.advance(ctx, processes) {
                 on_seen(Seen::Notice(notice));
             }
-            if let Some(status) = group.try_finish()? {
+            if let Some(status) = processes.try_finish()? {
                 exited = Some((status, Instant::now()));
             }
         }
@@ -117,7 +124,7 @@ struct Drained {
 }
 
 /// Takes the lines already waiting, up to [`DRAIN_BATCH`].
-fn drain(lines: &Receiver<String>, on_seen: &mut impl FnMut(Seen)) -> Drained {
+fn drain(lines: &Receiver<OutputLine>, on_seen: &mut impl FnMut(Seen)) -> Drained {
     let mut drained = Drained::default();
     for _ in 0..DRAIN_BATCH {
         match lines.try_recv() {
@@ -133,34 +140,4 @@ fn drain(lines: &Receiver<String>, on_seen: &mut impl FnMut(Seen)) -> Drained {
         }
     }
     drained
-}
-
-/// Reads `source` to its end on a named thread, sending each line to `lines`.
-/// Stops early when nobody listens any more.
-pub(crate) fn spawn_reader(
-    name: String,
-    mut source: impl Read + Send + 'static,
-    lines: Sender<String>,
-) {
-    let spawned = std::thread::Builder::new().name(name).spawn(move || {
-        let mut splitter = LineSplitter::default();
-        let mut buffer = [0_u8; 8192];
-        let mut listening = true;
-        while listening {
-            match source.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(read) => splitter.feed(&buffer[..read], |line| {
-                    listening &= lines.send(line).is_ok();
-                }),
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => break,
-            }
-        }
-        splitter.finish(|line| {
-            let _ = lines.send(line);
-        });
-    });
-    // Without a thread the pipe is never read: dropping `source` closes it,
-    // and a program writing to it gets SIGPIPE rather than hanging forever.
-    drop(spawned);
 }

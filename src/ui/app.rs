@@ -14,11 +14,13 @@ use super::history::history_ui;
 use super::open_file::{OpenFileState, open_file_ui};
 use super::plots::{PlotState, plots_ui};
 use super::recorded::Recorder;
+use super::renderer;
+use super::repaint::Repaint;
 use super::settings::{SETTINGS_KEY, settings_ui};
 use super::table::{overall_ui, table_ui};
 use super::toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
 use super::{Command, Settings};
-use crate::board::Board;
+use crate::board::{Board, StateClass};
 use crate::engine::{EngineError, JobId, Pool};
 use crate::history::History;
 use crate::jobfile::JobFile;
@@ -28,10 +30,6 @@ use crate::session::Session;
 /// How long one frame may spend folding events before it draws and asks for
 /// another frame; keeps the window responsive during floods.
 pub const EVENT_BUDGET: Duration = Duration::from_millis(4);
-
-/// While jobs run, clocks on screen move even without events; redraw this
-/// often for them.
-const CLOCK_REPAINT: Duration = Duration::from_millis(250);
 
 /// Where closing the window stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +56,8 @@ pub struct App {
     commands: Vec<Command>,
     settings_open: bool,
     waker_installed: bool,
+    /// When frames are drawn: paced wakes from the engine, clock ticks.
+    repaint: Repaint,
     quit: Quit,
     /// The last thing that went wrong, shown until the next success.
     error: Option<String>,
@@ -93,6 +93,7 @@ impl App {
             commands: Vec::new(),
             settings_open: false,
             waker_installed: false,
+            repaint: Repaint::default(),
             quit: Quit::No,
             error: None,
             last_opened: None,
@@ -198,6 +199,7 @@ impl App {
     /// One whole frame: fold events, draw every view, apply commands.
     pub fn frame_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        self.repaint.frame_began(Instant::now());
         self.install_waker(&ctx);
         self.drain_events(&ctx);
         self.shortcuts(&ctx);
@@ -206,16 +208,15 @@ impl App {
         self.views_ui(ui);
         self.apply_commands(&ctx);
         self.end_file_max_threads();
-        if self.board().live_jobs() > 0 {
-            ctx.request_repaint_after(CLOCK_REPAINT);
-        }
+        let board = self.board();
+        let clocks = board.count(StateClass::Running) + board.count(StateClass::Stopping);
+        self.repaint.frame_ended(&ctx, Instant::now(), clocks > 0);
     }
 
     /// Hands the pool a way to wake this window (once).
     fn install_waker(&mut self, ctx: &Context) {
         if !self.waker_installed {
-            let ctx = ctx.clone();
-            self.pool().set_waker(move || ctx.request_repaint());
+            self.session.pool().set_waker(self.repaint.waker(ctx));
             self.waker_installed = true;
         }
     }
@@ -271,7 +272,7 @@ impl App {
     }
 
     fn views_ui(&mut self, ui: &mut Ui) {
-        let now = Instant::now();
+        let now = self.repaint.clock(Instant::now());
         if let Some(recorder) = &mut self.recorder {
             recorder.refresh();
         }
@@ -550,7 +551,8 @@ fn quit_modal(ctx: &Context, live_jobs: usize, commands: &mut Vec<Command>) {
 }
 
 impl eframe::App for App {
-    fn logic(&mut self, ctx: &Context, _frame: &mut eframe::Frame) {
+    fn logic(&mut self, ctx: &Context, frame: &mut eframe::Frame) {
+        self.repaint.log_frame(ctx, renderer::name_of(frame));
         self.install_waker(ctx);
         self.drain_events(ctx);
     }
@@ -559,11 +561,15 @@ impl eframe::App for App {
         self.frame_ui(ui);
     }
 
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        renderer::clear_color(visuals)
+    }
+
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, SETTINGS_KEY, &self.settings);
     }
 
-    fn on_exit(&mut self) {
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         // Dropping the pool afterwards joins every thread; stopping first
         // lets jobs end in parallel rather than one join at a time.
         self.pool().stop_all();
