@@ -21,3 +21,6 @@ mod slurm_setup;
 
 #[path = "cli/desktop.rs"]
 mod desktop;
+
+#[path = "cli/history.rs"]
+mod history;

@@ -183,7 +183,7 @@ fn a_cluster_job_shows_its_place_progress_plots_and_log_like_a_local_one() {
         reporter.line(line.to_owned());
     }
     drive_until(&mut session, "the progress to arrive", |session| {
-        session.board().job(id).unwrap().progress == 0.75
+        (session.board().job(id).unwrap().progress - 0.75).abs() < 1e-6
     });
     let job = session.board().job(id).unwrap();
     assert_eq!(job.placement.as_ref().unwrap().detail, "node7");

@@ -131,6 +131,8 @@ impl Board {
                 job.placement = Some(placement);
                 return;
             }
+            // For journals; nothing a view shows.
+            EventKind::Process(_) => return,
             EventKind::Started { worker, attempt } => {
                 job.attempt = attempt;
                 job.progress = 0.0;

@@ -1,6 +1,6 @@
 //! `jobdeck run --json`: one JSON object per event per line on stdout.
 
-use std::io::{self, BufWriter, Stdout, Write};
+use std::io::{self, Write};
 
 use serde::Serialize;
 use uuid::Uuid;
@@ -61,27 +61,28 @@ struct Record<'a> {
 
 /// Writes events as JSON lines (the run's summary goes to stderr, so stdout
 /// stays machine-readable).
-pub(crate) struct JsonReporter<W: Write = Stdout> {
-    out: BufWriter<W>,
+///
+/// Lines are kept in memory until the end of the drain round, after the
+/// sinks added before this one have flushed: the run loop adds the
+/// history's journal first and has it commit at every flush, so an event
+/// on stdout is in the history, even if jobdeck is killed the next instant.
+pub(crate) struct JsonReporter {
+    out: Vec<u8>,
 }
 
 impl JsonReporter {
-    /// Writes to stdout, buffered; flushed at the end of every drain round.
+    /// Writes to stdout at the end of every drain round.
     pub(crate) fn new() -> Self {
-        Self {
-            out: BufWriter::new(io::stdout()),
-        }
+        Self { out: Vec::new() }
     }
-}
 
-impl<W: Write> JsonReporter<W> {
     fn write(&mut self, line: &Record<'_>) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, line)?;
         self.out.write_all(b"\n")
     }
 }
 
-impl<W: Write> Sink for JsonReporter<W> {
+impl Sink for JsonReporter {
     fn submitted(&mut self, job: &JobView, _cx: &SinkContext<'_>) -> io::Result<()> {
         self.write(&Record {
             job: *job.id.as_uuid(),
@@ -150,13 +151,19 @@ impl<W: Write> Sink for JsonReporter<W> {
                 detail: Some(placement.detail.as_str()).filter(|detail| !detail.is_empty()),
                 ..base
             }),
-            EventKind::StopRequested { .. } => Ok(()),
+            EventKind::StopRequested { .. } | EventKind::Process(_) => Ok(()),
             EventKind::Finished(outcome) => self.write(&finished_line(&base, outcome)),
         }
     }
 
     fn flush(&mut self, _cx: &SinkContext<'_>) -> io::Result<()> {
-        self.out.flush()
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(&self.out)?;
+        self.out.clear();
+        stdout.flush()
     }
 }
 
@@ -230,14 +237,14 @@ mod tests {
     fn a_placement_carries_the_executor_id_state_and_detail() {
         let board = crate::board::Board::new();
         let (pool, _events) = crate::engine::Pool::new(1).unwrap();
+        let build = crate::jobspec::BuildContext::default();
         let cx = SinkContext {
             board: &board,
             pool: &pool,
+            build: &build,
             now: std::time::Instant::now(),
         };
-        let mut reporter = JsonReporter {
-            out: BufWriter::new(Vec::new()),
-        };
+        let mut reporter = JsonReporter::new();
         let job = crate::engine::JobId::new();
         let event = Event {
             job,
@@ -249,7 +256,7 @@ mod tests {
             }),
         };
         reporter.event(&event, &cx).unwrap();
-        let written = reporter.out.into_inner().unwrap();
+        let written = reporter.out;
         let record: serde_json::Value = serde_json::from_slice(&written).unwrap();
         assert_eq!(
             record,

@@ -2,15 +2,18 @@
 //! (a progress bar and a line per finished job) or JSON lines.
 
 mod args;
+mod history;
 mod human;
 mod interrupt;
+mod joblog;
 mod json;
 mod run;
 mod summary;
 
-pub use args::{CheckArgs, Cli, Command, RunArgs};
+pub use args::{CheckArgs, Cli, Command, HistoryArgs, RunArgs};
+pub use history::{HistoryCommandError, history};
 pub use run::{RunError, run};
-pub use summary::RunSummary;
+pub use summary::{RunSummary, seconds};
 
 use crate::executor::Clusters;
 use crate::jobfile::{self, JobFile, LoadOptions};

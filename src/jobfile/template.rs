@@ -15,6 +15,7 @@ use super::executor::read_executor;
 use super::expand::input_placeholder;
 use super::fields::{Fields, Source, a_type, strings_of, type_error};
 use super::inputs_glob::{Bounds, glob_inputs};
+use super::shell_check::{check_inputs, check_shell_command};
 use crate::jobs::DemoKind;
 use crate::jobspec::{CommandSpec, Executor, ExecutorKind, JobKind, Program, ProgressRegex};
 
@@ -229,6 +230,7 @@ fn read_batch(
                 "`inputs` is empty, expected at least one input",
             ));
         }
+        check_inputs(src, list.get_ref())?;
         return Ok(Batch::Inputs(
             list.into_inner()
                 .into_iter()
@@ -261,6 +263,9 @@ fn read_command(
         ));
     };
     let argv = command_argv(src, &command, shell)?;
+    if shell {
+        check_shell_command(src, &command, &argv)?;
+    }
     // A shell runs the words joined, as one script.
     let program = if shell {
         Program::Shell(argv.join(" "))
