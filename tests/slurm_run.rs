@@ -19,15 +19,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cli_support::{Events, Scratch, finish_within, wait_output};
-use common::wait_for;
 use jobdeck::board::JobView;
 use jobdeck::engine::{Event, EventKind, JobId, Outcome, Output, Placement};
 use jobdeck::executor::Clusters;
 use jobdeck::jobfile;
 use jobdeck::jobspec::{BuildContext, Plan, PlannedJob};
 use jobdeck::session::{Session, Sink, SinkContext};
-use support::{CLUSTER_PATIENCE, cluster_is_up, options, process_exists, unique_name};
-use tempfile::TempDir;
+use support::{
+    CLUSTER_PATIENCE, OutputDir, cluster_is_up, options, process_exists, unique_name, wait_for,
+};
 
 /// Every event a session folded, with when.
 #[derive(Clone, Default)]
@@ -92,7 +92,7 @@ impl Timeline {
 /// A job file in a folder of its own, run through a session whose Slurm
 /// driver polls quickly.
 struct Run {
-    dir: TempDir,
+    dir: OutputDir,
     session: Session,
     timeline: Timeline,
     ids: Vec<(String, JobId)>,
@@ -105,7 +105,7 @@ impl Run {
         if !cluster_is_up() {
             return None;
         }
-        let dir = tempfile::tempdir().unwrap();
+        let dir = OutputDir::new();
         let path = dir.path().join("jobs.toml");
         std::fs::write(&path, text).unwrap();
         let file = jobfile::load(&path).unwrap_or_else(|error| panic!("{error}"));
@@ -528,6 +528,7 @@ fn fifty_jobs_with_max_threads_4_never_have_more_than_4_on_the_cluster() {
     }
     let prefix = unique_name("capped");
     let scratch = Scratch::new();
+    let _cleanup = support::CancelJobsUnder(scratch.path("out"));
     let file = scratch.write(
         "jobs.toml",
         &format!(
@@ -583,6 +584,7 @@ fn dependencies_cross_between_slurm_and_local_jobs_in_jobdeck_run() {
         return;
     }
     let scratch = Scratch::new();
+    let _cleanup = support::CancelJobsUnder(scratch.path("out"));
     let file = scratch.write(
         "jobs.toml",
         r#"
@@ -650,6 +652,7 @@ fn ctrl_c_in_jobdeck_run_stops_the_jobs_on_the_cluster() {
     }
     let name = unique_name("interrupted");
     let scratch = Scratch::new();
+    let _cleanup = support::CancelJobsUnder(scratch.path("out"));
     let file = scratch.write(
         "jobs.toml",
         &format!(
@@ -690,6 +693,7 @@ fn a_second_ctrl_c_cancels_the_clusters_jobs_and_exits_at_once() {
     }
     let name = unique_name("interrupted-twice");
     let scratch = Scratch::new();
+    let _cleanup = support::CancelJobsUnder(scratch.path("out"));
     // It ignores SIGTERM: the first Ctrl-C leaves it in its grace period.
     let file = scratch.write(
         "jobs.toml",
@@ -747,6 +751,7 @@ fn jobdeck_run_names_each_jobs_slurm_id_when_it_ends() {
         return;
     }
     let scratch = Scratch::new();
+    let _cleanup = support::CancelJobsUnder(scratch.path("out"));
     let file = scratch.write(
         "jobs.toml",
         "executor = \"slurm\"\n[slurm]\noutput_dir = \"out\"\n\n[[job]]\nname = \"hello\"\n\

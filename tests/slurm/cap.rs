@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use jobdeck::executor::slurm::DriverOptions;
 use jobdeck::executor::{ClusterOutcome, ClusterStatus, Reporter};
 
-use crate::common::wait_until;
+use crate::support::wait_until;
 use crate::support::{CLUSTER_PATIENCE, driver, live_jobs_named, options, sh, unique_name};
 
 /// Counts jobs between their `Submitted` and their `finished`, keeping the

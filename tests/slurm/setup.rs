@@ -11,7 +11,7 @@ use jobdeck::executor::ClusterOutcome;
 use jobdeck::executor::slurm::{DriverOptions, Slurm, SlurmError, SlurmSettings};
 use tempfile::TempDir;
 
-use crate::common::wait_for;
+use crate::support::wait_for;
 use crate::support::{
     CLUSTER_PATIENCE, Recorder, cluster_is_up, driver_with, options, options_in, sh, tools,
     write_script,

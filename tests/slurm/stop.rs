@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use jobdeck::executor::slurm::{DriverOptions, SlurmSettings};
 use jobdeck::executor::{ClusterOutcome, ClusterStatus};
 
-use crate::common::wait_for;
+use crate::support::wait_for;
 use crate::support::{
     CLUSTER_PATIENCE, Recorder, Seen, driver, driver_with, options, options_in, process_exists, sh,
     tools,

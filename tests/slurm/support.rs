@@ -19,8 +19,6 @@ use jobdeck::executor::{ClusterJob, ClusterOutcome, ClusterStatus, Reporter};
 use jobdeck::jobspec::Program;
 use tempfile::TempDir;
 
-use crate::common::wait_for;
-
 /// Longer than `common::PATIENCE`: a two-CPU cluster shared by the tests
 /// that run at once schedules their jobs one after another.
 pub const CLUSTER_PATIENCE: Duration = Duration::from_secs(120);
@@ -37,7 +35,7 @@ pub fn options() -> DriverOptions {
 
 /// A driver on the test cluster with its output in a fresh folder, or
 /// `None` (after saying why) when there is no cluster here.
-pub fn driver(options: DriverOptions) -> Option<(Slurm, TempDir)> {
+pub fn driver(options: DriverOptions) -> Option<(Slurm, OutputDir)> {
     driver_with(SlurmSettings::default(), options)
 }
 
@@ -45,14 +43,118 @@ pub fn driver(options: DriverOptions) -> Option<(Slurm, TempDir)> {
 pub fn driver_with(
     mut settings: SlurmSettings,
     options: DriverOptions,
-) -> Option<(Slurm, TempDir)> {
+) -> Option<(Slurm, OutputDir)> {
     if !cluster_is_up() {
         return None;
     }
-    let out = tempfile::tempdir().expect("a temp dir for output");
+    let out = OutputDir::new();
     settings.output_dir = Some(out.path().to_path_buf());
     let slurm = Slurm::start(settings, options).expect("the driver starts");
     Some((slurm, out))
+}
+
+/// A fresh folder for a test's job output that, when dropped, cancels every
+/// job on the cluster still writing under it: a test that fails (or returns
+/// early) leaves nothing behind to starve the tests that run after it.
+pub struct OutputDir {
+    dir: TempDir,
+}
+
+impl OutputDir {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("a temp dir for output"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        cancel_jobs_writing_under(self.path());
+    }
+}
+
+/// Cancels, when dropped, the cluster's jobs writing under its folder (see
+/// [`OutputDir`]), for tests whose folder is made elsewhere.
+pub struct CancelJobsUnder(pub PathBuf);
+
+impl Drop for CancelJobsUnder {
+    fn drop(&mut self) {
+        cancel_jobs_writing_under(&self.0);
+    }
+}
+
+/// Cancels the cluster's jobs whose output file is under `dir`; quiet, as
+/// it runs while a test may be unwinding.
+pub fn cancel_jobs_writing_under(dir: &Path) {
+    let Ok(listed) = std::process::Command::new("squeue")
+        .args(["-h", "-O", "JobID:|,STDOUT:"])
+        .output()
+    else {
+        return;
+    };
+    let ids: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter_map(|line| line.split_once('|'))
+        .filter(|(_, output)| Path::new(output.trim()).starts_with(dir))
+        .map(|(id, _)| id.trim().to_owned())
+        .collect();
+    if !ids.is_empty() {
+        let _ = std::process::Command::new("scancel").args(&ids).output();
+    }
+}
+
+/// What the cluster says about itself, for the message of a wait that
+/// timed out: its node's state and why, its queue, and the end of the
+/// controller's log (`tests/slurm/up.sh` keeps it under
+/// `$JOBDECK_SLURM_DIR`, by default /tmp/jobdeck-slurm).
+pub fn cluster_report() -> String {
+    let run = |program: &str, args: &[&str]| match std::process::Command::new(program)
+        .args(args)
+        .output()
+    {
+        Ok(output) => format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+        Err(error) => format!("cannot run {program}: {error}\n"),
+    };
+    let dir = std::env::var("JOBDECK_SLURM_DIR").unwrap_or_else(|_| "/tmp/jobdeck-slurm".into());
+    let log = format!("{dir}/log/slurmctld.log");
+    format!(
+        "\n--- sinfo -N -o '%N %T %E'\n{}--- squeue\n{}--- tail -n 30 {log}\n{}",
+        run("sinfo", &["-N", "-o", "%N %T %E"]),
+        run("squeue", &[]),
+        run("tail", &["-n", "30", &log]),
+    )
+}
+
+/// `common::wait_for` for waits on the cluster: when `timeout` passes, the
+/// panic message also says what the cluster was doing.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut poll: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = poll() {
+            return value;
+        }
+        if Instant::now() >= deadline {
+            panic!(
+                "timed out after {timeout:?} waiting for {what}{}",
+                cluster_report()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// [`wait_for`] of a condition.
+pub fn wait_until(what: &str, timeout: Duration, mut condition: impl FnMut() -> bool) {
+    wait_for(what, timeout, || condition().then_some(()));
 }
 
 /// Whether the test cluster answers; says why not when it does not. Asked

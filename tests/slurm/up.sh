@@ -78,6 +78,8 @@ SelectTypeParameters=CR_Core
 SchedulerParameters=sched_interval=1,default_queue_depth=1000
 KillWait=5
 MaxJobCount=20000
+# A node that went down (a slurmd restart, a missed ping on a loaded
+# machine) comes back by itself once it registers again.
 ReturnToService=2
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool/%n
@@ -87,7 +89,14 @@ SlurmctldLogFile=$dir/log/slurmctld.log
 SlurmdLogFile=$dir/log/slurmd.log
 SlurmctldDebug=info
 SlurmdDebug=info
-NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
+# The node declares far more CPUs than the machine has (config_overrides
+# lets slurmd accept that): with CR_Core each job holds a whole CPU, and the
+# tests run at once (cargo's test threads, several test binaries), some
+# holding a job for over a minute; with CPUs=$(nproc) a 2-core CI machine ran
+# out of room and jobs waited for minutes. The tests' jobs mostly sleep, so
+# 32 slots overcommit the machine harmlessly.
+SlurmdParameters=config_overrides
+NodeName=$host NodeAddr=127.0.0.1 CPUs=32 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
 
