@@ -162,7 +162,7 @@ impl Run {
         }
     }
 
-    fn to_the_end(&mut self) {
+    fn run_to_the_end(&mut self) {
         self.until("every job to end", |run| {
             run.session.board().live_jobs() == 0
         });
@@ -185,7 +185,7 @@ shell = true
     ) else {
         return;
     };
-    run.to_the_end();
+    run.run_to_the_end();
     let id = run.id("followed");
     let timeline = &run.timeline;
     let slurm_id = timeline.slurm_ids(id).pop().expect("a Slurm id");
@@ -251,7 +251,7 @@ shell = true
     ) else {
         return;
     };
-    run.to_the_end();
+    run.run_to_the_end();
     let id = run.id("fails");
     let slurm_id = run.timeline.slurm_ids(id).pop().unwrap();
     assert_eq!(
@@ -375,7 +375,7 @@ fn stop_ends_a_program_that_ignores_sigterm_and_its_child() {
     assert!(process_exists(parent) && process_exists(child));
     let id = run.id("stubborn");
     assert!(run.session.pool().stop(id));
-    run.to_the_end();
+    run.run_to_the_end();
 
     assert_eq!(run.timeline.outcome(id), Outcome::Stopped);
     assert!(!process_exists(parent), "the script outlived its job");
@@ -415,7 +415,7 @@ retries = 1
     ) else {
         return;
     };
-    run.to_the_end();
+    run.run_to_the_end();
     let id = run.id("flaky");
     assert!(matches!(run.timeline.outcome(id), Outcome::Succeeded(_)));
     let ids = run.timeline.slurm_ids(id);
@@ -481,7 +481,7 @@ fn a_job_already_on_the_cluster_is_followed_again_not_resubmitted() {
         "{:?}",
         timeline.outcome(id)
     );
-    assert_eq!(timeline.slurm_ids(id), [slurm_id.clone()]);
+    assert_eq!(timeline.slurm_ids(id), std::slice::from_ref(&slurm_id));
     let log: Vec<String> = session
         .board()
         .job(id)

@@ -142,12 +142,11 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut poll: impl FnMut() -> Opti
         if let Some(value) = poll() {
             return value;
         }
-        if Instant::now() >= deadline {
-            panic!(
-                "timed out after {timeout:?} waiting for {what}{}",
-                cluster_report()
-            );
-        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}{}",
+            cluster_report()
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
 }
