@@ -366,6 +366,8 @@ fn jobdeck_run(name: &str, body: &str, count: usize, dir: &Path) -> (Instant, Ve
     let mut child = Command::new(env!("CARGO_BIN_EXE_jobdeck"))
         .args(["run", file.to_str().unwrap(), "--json"])
         .env("JOBDECK_LOG_DIR", dir.join("logs"))
+        // Its history goes with the rest, not into the user's.
+        .env("JOBDECK_DATA_DIR", dir.join("data"))
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
