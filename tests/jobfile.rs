@@ -46,7 +46,7 @@ fn unknown_keys_list_the_expected_ones() {
         "unknown_key.toml",
         "3:1: unknown key `comand` in [[job]], expected one of: name, kind, count, inputs, \
          inputs_glob, timeout_secs, retries, priority, after, command, cwd, env, shell, \
-         progress_regex, grace_secs",
+         progress, progress_regex, grace_secs",
     );
     assert_refused(
         "unknown_top_key.toml",
@@ -177,6 +177,24 @@ fn progress_regexes() {
         "regex_groups.toml",
         "3:18: `progress_regex` must have 1 capture group (a percentage) or 2 (done and \
          total), found 0",
+    );
+}
+
+#[test]
+fn progress_formats() {
+    assert_refused(
+        "progress_unknown.toml",
+        "3:12: `progress` must be one of \"auto\", \"percent\", \"fraction\", \"regex\", \
+         \"none\", found \"percentage\"",
+    );
+    assert_refused(
+        "progress_regex_unused.toml",
+        "4:1: `progress_regex` is only read with progress = \"regex\" (or without \
+         `progress`), not with progress = \"percent\"",
+    );
+    assert_refused(
+        "progress_regex_missing.toml",
+        "3:12: progress = \"regex\" needs a `progress_regex`",
     );
 }
 
@@ -495,6 +513,9 @@ fn command_forms_run_as_written() {
     // Shell-quoted, so the apostrophe and space survive `sh -c`.
     assert_eq!(lines("quoted"), ["it's here"]);
     assert_eq!(results["regex"].2, Some(0.75));
+    // A ratio on a line of text is progress only when the job says so.
+    assert_eq!(results["percent"].2, Some(0.4));
+    assert_eq!(results["auto"].2, None);
     for (name, (outcome, _, _)) in &results {
         assert!(
             matches!(outcome, Outcome::Succeeded(_)),

@@ -15,7 +15,7 @@
 //! command = ["gzip", "-k", "{}"]     # argv; a string is split like a shell would
 //! inputs_glob = "logs/*.log"         # or inputs = ["a.log", "b.log"]: one job each
 //! timeout_secs = 600                 # also: retries, priority, cwd, env, shell,
-//! retries = 1                        #   progress_regex, grace_secs, count
+//! retries = 1                        #   progress, progress_regex, grace_secs, count
 //!
 //! [[job]]
 //! name = "report"
@@ -37,6 +37,11 @@
 //! `inputs_glob` looks at no more than 1,000,000 files and folders and
 //! matches no more than 100,000 (see `inputs_glob.rs`); a `**` from `/` is
 //! refused.
+//!
+//! `progress` says how a command's progress is read from its output:
+//! `"auto"` (the default: only from what looks like a progress display, see
+//! `jobs/progress/`), `"percent"`, `"fraction"`, `"regex"` (with
+//! `progress_regex`; a `progress_regex` alone means `"regex"`) or `"none"`.
 //!
 //! Command jobs run in the job file's directory unless `cwd` says otherwise
 //! (a relative `cwd` is relative to that directory too). With `shell = true`,

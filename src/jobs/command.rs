@@ -8,8 +8,9 @@
 //! [`MAX_LINE_BYTES`](super::MAX_LINE_BYTES) is cut, is `lines.rs`' contract)
 //! goes to the job's log tagged with its stream, and to the full log file,
 //! which is created with the first line: a program that prints nothing
-//! leaves no log file. Progress is read from the lines (see
-//! [`OutputParser`]); `jobdeck:progress <0..1>` and
+//! leaves no log file. Progress is read from the lines in the job's
+//! [`ProgressFormat`] (see [`OutputParser`] and `progress/`);
+//! `jobdeck:progress <0..1>` and
 //! `jobdeck:sample <series> <x> <y>` lines become progress and plot points
 //! and are kept out of the job's log (the file still has them). When the
 //! program fails, the job's error ends with the last lines it wrote to
@@ -36,12 +37,11 @@ use std::path::PathBuf;
 use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
-use regex::Regex;
-
 use super::control::Control;
 use super::log_file::LogFile;
 use super::output::{LineMeaning, OutputParser};
 use super::process::{JobProcesses, describe_exit};
+use super::progress::ProgressFormat;
 use super::reader::{OutputLine, Reader};
 use super::stderr_tail::StderrTail;
 use super::watch::{Seen, watch};
@@ -94,7 +94,7 @@ pub struct CommandJob {
     shell: bool,
     cwd: Option<PathBuf>,
     env: Vec<(String, String)>,
-    progress_regex: Option<Regex>,
+    progress: ProgressFormat,
     grace: Duration,
     log_file: Option<PathBuf>,
     log_dir: Option<PathBuf>,
@@ -109,7 +109,7 @@ impl CommandJob {
             shell: false,
             cwd: None,
             env: Vec::new(),
-            progress_regex: None,
+            progress: ProgressFormat::Auto,
             grace: DEFAULT_GRACE,
             log_file: None,
             log_dir: None,
@@ -150,11 +150,10 @@ impl CommandJob {
         self
     }
 
-    /// Reads progress with `regex` instead of the built-in heuristics: one
-    /// capture group is a percentage (0..=100), two are done and total.
+    /// Reads progress from the output in `format` (`auto` by default).
     #[must_use]
-    pub fn progress_regex(mut self, regex: Regex) -> Self {
-        self.progress_regex = Some(regex);
+    pub fn progress(mut self, format: ProgressFormat) -> Self {
+        self.progress = format;
         self
     }
 
@@ -269,7 +268,7 @@ impl Job for CommandJob {
 
         let mut lines = Lines {
             ctx,
-            parser: OutputParser::new(self.progress_regex.clone()),
+            parser: OutputParser::new(&self.progress),
             stderr_tail: StderrTail::default(),
         };
         let mut control = Control::new(self.grace);
@@ -325,7 +324,7 @@ impl Lines<'_> {
     /// a plot point, or a line for the job's log.
     fn handle(&mut self, log: &mut LogFile, output: OutputLine) {
         let OutputLine { stream, line } = output;
-        let meaning = self.parser.parse(&line.text);
+        let meaning = self.parser.parse(&line.text, line.redrawn);
         let mut text = line.text;
         if line.cut {
             text.push_str(CUT_NOTE);

@@ -11,6 +11,12 @@
 //!   follows as the next line. This bounds the memory a program printing
 //!   megabytes without a newline can make jobdeck hold.
 //! - Bytes that are not UTF-8 become U+FFFD.
+//! - A line that began right after a lone `\r`, or was ended by one, is
+//!   marked [`Line::redrawn`]: it is a display drawn over in place (a
+//!   progress bar), which progress reading treats differently from a line
+//!   of text. A `\r` that ends a read is taken as lone (the next read may
+//!   be seconds away, and the line should not wait for it); a `\r\n` split
+//!   between two reads is the one case this marks wrongly.
 //! - [`LineSplitter::finish`] hands out a last line that had no ending.
 
 /// The longest line kept whole, in bytes (64 KiB). Longer lines are cut
@@ -25,6 +31,9 @@ pub(crate) struct Line {
     /// The line went on past [`MAX_LINE_BYTES`]: this is its first part and
     /// the rest follows as the next line.
     pub(crate) cut: bool,
+    /// The line began after a lone `\r` or was ended by one: it was drawn
+    /// over in place, as progress bars are.
+    pub(crate) redrawn: bool,
 }
 
 /// Splits one byte stream into [`Line`]s; see the module docs.
@@ -32,23 +41,29 @@ pub(crate) struct Line {
 pub(crate) struct LineSplitter {
     pending: Vec<u8>,
     after_cr: bool,
+    /// The pending line began right after a lone `\r`.
+    began_after_cr: bool,
 }
 
 impl LineSplitter {
     /// Feeds `bytes`, calling `emit` with each completed line.
     pub(crate) fn feed(&mut self, bytes: &[u8], mut emit: impl FnMut(Line)) {
-        for &byte in bytes {
+        for (index, &byte) in bytes.iter().enumerate() {
             let after_cr = std::mem::take(&mut self.after_cr);
             match byte {
                 b'\n' if after_cr => {}
-                b'\n' => emit(self.take_all()),
+                b'\n' => emit(self.take_all(false)),
                 b'\r' => {
                     self.after_cr = true;
                     if !self.pending.is_empty() {
-                        emit(self.take_all());
+                        let crlf = bytes.get(index + 1) == Some(&b'\n');
+                        emit(self.take_all(!crlf));
                     }
                 }
                 _ => {
+                    if after_cr && self.pending.is_empty() {
+                        self.began_after_cr = true;
+                    }
                     self.pending.push(byte);
                     if self.pending.len() >= MAX_LINE_BYTES {
                         emit(self.take_cut());
@@ -61,14 +76,21 @@ impl LineSplitter {
     /// Ends the stream, emitting a last line that had no line end.
     pub(crate) fn finish(&mut self, mut emit: impl FnMut(Line)) {
         if !self.pending.is_empty() {
-            emit(self.take_all());
+            emit(self.take_all(false));
         }
     }
 
-    fn take_all(&mut self) -> Line {
+    /// The pending bytes as a whole line; `ended_by_cr` when a lone `\r`
+    /// ends it.
+    fn take_all(&mut self, ended_by_cr: bool) -> Line {
         let text = String::from_utf8_lossy(&self.pending).into_owned();
         self.pending.clear();
-        Line { text, cut: false }
+        let redrawn = std::mem::take(&mut self.began_after_cr) || ended_by_cr;
+        Line {
+            text,
+            cut: false,
+            redrawn,
+        }
     }
 
     /// The pending bytes up to the last whole character, as a cut line; a
@@ -77,7 +99,12 @@ impl LineSplitter {
         let end = whole_chars_end(&self.pending);
         let text = String::from_utf8_lossy(&self.pending[..end]).into_owned();
         self.pending.drain(..end);
-        Line { text, cut: true }
+        // The rest of the line began where this piece began.
+        Line {
+            text,
+            cut: true,
+            redrawn: self.began_after_cr,
+        }
     }
 }
 
@@ -131,6 +158,37 @@ mod tests {
     }
 
     #[test]
+    fn lines_drawn_over_with_carriage_returns_are_marked() {
+        let marks = |chunks: &[&[u8]]| -> Vec<(String, bool)> {
+            lines(chunks)
+                .into_iter()
+                .map(|line| (line.text, line.redrawn))
+                .collect()
+        };
+        let mark = |text: &str, redrawn| (text.to_owned(), redrawn);
+        // tqdm: every redraw starts with \r, the last ends with \n.
+        assert_eq!(
+            marks(&[b"\r 10%|#\r 50%|##\r100%|###\n", b"done\n"]),
+            [
+                mark(" 10%|#", true),
+                mark(" 50%|##", true),
+                mark("100%|###", true),
+                mark("done", false)
+            ]
+        );
+        // Redraws that end with \r, the \r alone in a read of its own.
+        assert_eq!(
+            marks(&[b"a 10%", b"\r", b"a 20%\r"]),
+            [mark("a 10%", true), mark("a 20%", true)]
+        );
+        // \r\n in one read is a line ending, not a redraw.
+        assert_eq!(
+            marks(&[b"one\r\ntwo\r\n"]),
+            [mark("one", false), mark("two", false)]
+        );
+    }
+
+    #[test]
     fn endless_lines_are_cut_and_marked() {
         let long = vec![b'x'; MAX_LINE_BYTES + 10];
         let out = lines(&[&long, b"\nnext\n"]);
@@ -141,7 +199,8 @@ mod tests {
             out[1],
             Line {
                 text: "x".repeat(10),
-                cut: false
+                cut: false,
+                redrawn: false,
             }
         );
         assert!(!out[2].cut);

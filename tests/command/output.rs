@@ -1,8 +1,7 @@
 //! What a command prints: progress, samples and log lines read from it.
 
 use jobdeck::engine::{LogLine, Outcome};
-use jobdeck::jobs::MAX_LINE_BYTES;
-use regex::Regex;
+use jobdeck::jobs::{MAX_LINE_BYTES, ProgressFormat, ProgressRegex};
 
 use crate::support::{run, sh, temp_log};
 
@@ -27,7 +26,9 @@ fn fractions_become_progress() {
 fn a_progress_regex_replaces_the_heuristics() {
     let dir = tempfile::tempdir().unwrap();
     let report = run(sh("echo 'file 1 of 4 (90%)'")
-        .progress_regex(Regex::new(r"file (\d+) of (\d+)").unwrap())
+        .progress(ProgressFormat::Regex(
+            ProgressRegex::new(r"file (\d+) of (\d+)").unwrap(),
+        ))
         .log_file(temp_log(&dir)));
     assert_eq!(report.progress(), [0.25]);
 }
