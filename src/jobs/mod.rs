@@ -18,4 +18,5 @@ mod watch;
 pub use command::{CommandJob, CommandLineError, default_log_dir};
 pub use demo::{DemoJob, DemoKind, FlakyDivision, RandomWalk, Steps, SumRange};
 pub use lines::MAX_LINE_BYTES;
+pub(crate) use parent_death::watchdog_pid;
 pub use progress::{FormatError, FormatKind, ProgressFormat, ProgressRegex, ProgressRegexError};
