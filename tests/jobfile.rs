@@ -50,7 +50,8 @@ fn unknown_keys_list_the_expected_ones() {
     );
     assert_refused(
         "unknown_top_key.toml",
-        "1:1: unknown key `max_thread` at the top level, expected one of: max_threads, log_dir, job",
+        "1:1: unknown key `max_thread` at the top level, expected one of: max_threads, log_dir, \
+         halt, job",
     );
     assert_refused(
         "unknown_demo_key.toml",
@@ -196,6 +197,29 @@ fn progress_formats() {
         "progress_regex_missing.toml",
         "3:12: progress = \"regex\" needs a `progress_regex`",
     );
+}
+
+#[test]
+fn halt_policies() {
+    assert_refused(
+        "halt_policy.toml",
+        "1:8: `halt`: `now,fail=0` is not a halt policy: N must be a whole number from 1, or \
+         a percentage; expected WHEN,WHY=N such as now,fail=1 or soon,fail=10% (WHEN: now or \
+         soon; WHY: fail, success or done; N: a count from 1, or a percentage above 0 up to \
+         100%), or never",
+    );
+    let file = jobfile::parse(
+        "halt = \"soon,fail=10%\"\n[[job]]\ncommand = [\"true\"]\n",
+        Path::new("halt.toml"),
+    )
+    .unwrap();
+    assert_eq!(file.halt.unwrap().to_string(), "soon,fail=10%");
+    let never = jobfile::parse(
+        "halt = \"never\"\n[[job]]\ncommand = [\"true\"]\n",
+        Path::new("halt.toml"),
+    )
+    .unwrap();
+    assert_eq!(never.halt, None);
 }
 
 #[test]

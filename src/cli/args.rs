@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::session::HaltPolicyOrNever;
+
 /// jobdeck: run jobs on a pool of worker threads and watch them.
 ///
 /// With no command, opens the window.
@@ -53,4 +55,11 @@ pub struct RunArgs {
     /// progress bar.
     #[arg(long)]
     pub json: bool,
+    /// End the run early, as GNU parallel's --halt: now,fail=N stops running
+    /// jobs and cancels the rest once N jobs failed; soon,fail=N lets running
+    /// jobs finish; success=N and done=N count successes or both; N may be
+    /// a percentage (soon,fail=10%). Overrides the file's `halt`; `never`
+    /// turns it off.
+    #[arg(long, value_name = "WHEN,WHY=N")]
+    pub halt: Option<HaltPolicyOrNever>,
 }

@@ -14,7 +14,7 @@ use indicatif::ProgressBar;
 use crate::engine::{EngineError, MAX_THREADS_RANGE};
 use crate::jobfile::{self, JobFileError};
 use crate::jobspec::BuildContext;
-use crate::session::{Session, SubmitError};
+use crate::session::{HaltPolicyOrNever, HaltSink, Session, SubmitError};
 
 use super::RunSummary;
 use super::args::RunArgs;
@@ -84,6 +84,17 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
         .unwrap_or_else(default_max_threads);
     let interrupts = Interrupts::install()?;
     let mut session = Session::new(max_threads, BuildContext::default())?;
+    // First among the sinks, so that it acts on the event that trips it
+    // before anything else hears of it.
+    let halt = match args.halt {
+        Some(HaltPolicyOrNever(policy)) => policy,
+        None => file.halt,
+    };
+    let halt = halt.map(|policy| {
+        let (sink, watch) = HaltSink::new(policy, file.plan.jobs.iter().map(|job| job.id));
+        session.add_sink(Box::new(sink));
+        watch
+    });
     let bar = if args.json {
         session.add_sink(Box::new(JsonReporter::new()));
         None
@@ -101,6 +112,7 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
         session.board(),
         started.elapsed().as_secs_f64(),
         interrupted,
+        halt.and_then(|watch| watch.halted()),
     );
     match bar {
         Some(bar) => {
@@ -129,17 +141,23 @@ fn follow(
         if presses == 1 && !stopping {
             stopping = true;
             session.pool().stop_all();
-            let say = || {
-                eprintln!("interrupted: stopping every job (press Ctrl-C again to quit at once)");
-            };
-            match bar {
-                Some(bar) => bar.suspend(say),
-                None => say(),
-            }
+            say(
+                bar,
+                "interrupted: stopping every job (press Ctrl-C again to quit at once)",
+            );
         }
         session.wait(INTERRUPT_POLL, FOLD_BUDGET)?;
     }
     Ok(stopping)
+}
+
+/// Prints `line` on stderr, around the bar when there is one.
+fn say(bar: Option<&ProgressBar>, line: &str) {
+    let print = || eprintln!("{line}");
+    match bar {
+        Some(bar) => bar.suspend(print),
+        None => print(),
+    }
 }
 
 /// The second Ctrl-C: every job was already asked to stop, but command jobs

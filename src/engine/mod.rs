@@ -89,4 +89,4 @@ pub use pending::{
 };
 pub use pool::Pool;
 pub use remote::{RemoteHandle, RemoteJob};
-pub use scheduler::{JobState, PoolCounts};
+pub use scheduler::{JobState, PoolCounts, WindDown};

@@ -20,7 +20,7 @@ use crate::board::Board;
 use crate::engine::{EngineError, JobId, Pool};
 use crate::jobfile::JobFile;
 use crate::jobspec::{BuildContext, JobKind, JobSpec, Plan};
-use crate::session::Session;
+use crate::session::{HaltSink, HaltWatch, Session};
 
 /// How long one frame may spend folding events before it draws and asks for
 /// another frame; keeps the window responsive during floods.
@@ -63,6 +63,12 @@ pub struct App {
     /// The thread cap a job file set, in force until every job has ended;
     /// then the saved setting (the person's) applies again.
     file_max_threads: Option<usize>,
+    /// The halt policies of job files whose batches have not tripped them
+    /// (yet), with each file's path.
+    halts: Vec<(PathBuf, HaltWatch)>,
+    /// What the last halt policy to trip did, shown under the overall bar
+    /// until the next job file is opened.
+    halted: Option<String>,
 }
 
 impl App {
@@ -91,6 +97,8 @@ impl App {
             error: None,
             last_opened: None,
             file_max_threads: None,
+            halts: Vec::new(),
+            halted: None,
         })
     }
 
@@ -149,6 +157,13 @@ impl App {
         &self.settings
     }
 
+    /// What the last job file's halt policy did, once it tripped, as the
+    /// window shows it.
+    #[must_use]
+    pub fn halted(&self) -> Option<&str> {
+        self.halted.as_deref()
+    }
+
     /// The error the window shows, if any.
     #[must_use]
     pub fn error(&self) -> Option<&str> {
@@ -179,6 +194,7 @@ impl App {
         self.shortcuts(&ctx);
         self.take_dropped_files(&ctx);
         self.watch_close_request(&ctx);
+        self.notice_halts();
         self.views_ui(ui);
         self.apply_commands(&ctx);
         self.end_file_max_threads();
@@ -267,6 +283,9 @@ impl App {
                 ui.colored_label(ui.visuals().error_fg_color, error);
             } else if let Some(opened) = &self.last_opened {
                 ui.weak(opened);
+            }
+            if let Some(halted) = &self.halted {
+                ui.colored_label(ui.visuals().warn_fg_color, halted);
             }
             ui.add_space(2.0);
         });
@@ -409,10 +428,15 @@ impl App {
 
     /// Submits a job file's jobs; says what was started. A file's
     /// `max_threads` holds while jobs run, without touching the saved
-    /// setting.
+    /// setting; its `halt` policy watches its jobs (and no others).
     fn submit_job_file(&mut self, file: JobFile) -> Result<String, String> {
         let count = file.plan.jobs.len();
         let mut started = format!("{count} job(s) started");
+        self.halted = None;
+        let halt = file.halt.map(|policy| {
+            let _ = write!(started, ", halting as {policy}");
+            HaltSink::new(policy, file.plan.jobs.iter().map(|job| job.id))
+        });
         if let Some(max_threads) = file.max_threads {
             self.pool()
                 .set_max_threads(max_threads)
@@ -424,10 +448,33 @@ impl App {
                 self.settings.max_threads
             );
         }
+        if let Some((sink, watch)) = halt {
+            self.session.add_sink(Box::new(sink));
+            self.halts.push((file.path.clone(), watch));
+        }
         self.session
             .submit(file.plan)
             .map_err(|err| format!("{}: {err}", file.path.display()))?;
         Ok(started)
+    }
+
+    /// Says what a job file's halt policy did once it trips.
+    fn notice_halts(&mut self) {
+        let mut tripped = None;
+        self.halts.retain(|(path, watch)| match watch.halted() {
+            Some(halted) => {
+                tripped = Some(format!("{}: {halted}", path.display()));
+                false
+            }
+            None => true,
+        });
+        if tripped.is_some() {
+            self.halted = tripped;
+        }
+        // Files whose jobs all ended without tripping theirs: nothing to say.
+        if self.board().live_jobs() == 0 {
+            self.halts.clear();
+        }
     }
 
     /// Once every job has ended, a job file's thread cap gives way to the
