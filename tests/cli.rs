@@ -21,3 +21,6 @@ mod desktop;
 
 #[path = "cli/halt.rs"]
 mod halt;
+
+#[path = "cli/keep_order.rs"]
+mod keep_order;

@@ -62,4 +62,10 @@ pub struct RunArgs {
     /// turns it off.
     #[arg(long, value_name = "WHEN,WHY=N")]
     pub halt: Option<HaltPolicyOrNever>,
+    /// Print each job's lines (and, with --json, its events other than
+    /// progress) in the order the jobs were submitted, holding later jobs'
+    /// back until the earlier ones have ended, like GNU parallel's
+    /// --keep-order.
+    #[arg(long, short = 'k')]
+    pub keep_order: bool,
 }

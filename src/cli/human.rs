@@ -3,17 +3,21 @@
 //!
 //! The bar is the board's overall progress
 //! ([`Board::overall`](crate::board::Board::overall)), the same
-//! number the window shows, redrawn at the end of every drain round.
+//! number the window shows, redrawn at the end of every drain round, with
+//! the counts, the throughput and the time left beside it, as GNU
+//! parallel's `--eta --bar` shows them. With `--keep-order`, the lines of
+//! jobs come out in submission order (see `in_order.rs`).
 
 use std::io::{self, Write};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::board::{JobView, StateClass};
+use crate::board::{JobView, Overall, StateClass};
 use crate::engine::{Event, EventKind, Outcome};
 use crate::session::{Sink, SinkContext};
 
+use super::in_order::InOrder;
 use super::summary::seconds;
 
 /// The bar's length: the overall fraction in ten-thousandths.
@@ -26,16 +30,21 @@ const RECENT_LOG_LINES: usize = 5;
 pub(crate) struct HumanReporter {
     bar: ProgressBar,
     ticking: bool,
+    /// With `--keep-order`: the lines of later jobs, held back.
+    in_order: Option<InOrder>,
 }
 
 impl HumanReporter {
     /// A reporter whose bar draws on stderr and hides itself when stderr is
-    /// not a terminal.
-    pub(crate) fn new() -> Self {
-        Self::with_bar(ProgressBar::with_draw_target(
+    /// not a terminal; with `keep_order`, jobs' lines come out in
+    /// submission order.
+    pub(crate) fn new(keep_order: bool) -> Self {
+        let mut reporter = Self::with_bar(ProgressBar::with_draw_target(
             Some(BAR_UNITS),
             ProgressDrawTarget::stderr(),
-        ))
+        ));
+        reporter.in_order = keep_order.then(InOrder::new);
+        reporter
     }
 
     fn with_bar(bar: ProgressBar) -> Self {
@@ -48,6 +57,7 @@ impl HumanReporter {
         Self {
             bar,
             ticking: false,
+            in_order: None,
         }
     }
 
@@ -57,20 +67,59 @@ impl HumanReporter {
         &self.bar
     }
 
-    /// Prints `line` on stdout without tearing the bar.
-    fn print(&self, line: &str) -> io::Result<()> {
-        self.bar.suspend(|| writeln!(io::stdout().lock(), "{line}"))
+    /// Prints `line` of the job with sequence number `seq` on stdout,
+    /// without tearing the bar: at once, or in the job's turn.
+    fn print(&mut self, seq: u64, line: &str) -> io::Result<()> {
+        let in_order = &mut self.in_order;
+        self.bar.suspend(|| {
+            let mut out = io::stdout().lock();
+            match in_order {
+                Some(in_order) => in_order.write(seq, format!("{line}\n").as_bytes(), &mut out),
+                None => writeln!(out, "{line}"),
+            }
+        })
     }
 
-    /// Shows the board's overall progress and counts.
+    /// The job with sequence number `seq` ended: the lines held for the
+    /// jobs after it may come out.
+    fn end(&mut self, seq: u64) -> io::Result<()> {
+        let Some(in_order) = &mut self.in_order else {
+            return Ok(());
+        };
+        self.bar
+            .suspend(|| in_order.end(seq, &mut io::stdout().lock()))
+    }
+
+    /// Shows the board's overall progress, counts, throughput and ETA.
     fn show(&self, cx: &SinkContext<'_>) {
         let overall = cx.board.overall(cx.now);
         self.bar.set_position(bar_units(overall.fraction));
         let running = cx.board.count(StateClass::Running) + cx.board.count(StateClass::Stopping);
-        self.bar.set_message(format!(
-            "{}/{} done, {running} running",
-            overall.ended, overall.jobs
-        ));
+        self.bar.set_message(bar_message(&overall, running));
+    }
+}
+
+/// `9/20 done, 2 running, 4.1 jobs/s, ETA 2.7s`: what GNU parallel's
+/// `--eta` says (jobs done and left, the pace, the time left) beside the
+/// bar. The ETA is `--` until there is progress to go by.
+fn bar_message(overall: &Overall, running: usize) -> String {
+    let eta = overall
+        .eta
+        .map_or_else(|| "--".to_owned(), |eta| seconds(eta.as_secs_f64()));
+    format!(
+        "{}/{} done, {running} running, {} jobs/s, ETA {eta}",
+        overall.ended,
+        overall.jobs,
+        rate(overall.jobs_per_sec)
+    )
+}
+
+/// Jobs a second, to 2 significant digits or so.
+fn rate(jobs_per_sec: f64) -> String {
+    if jobs_per_sec >= 10.0 {
+        format!("{jobs_per_sec:.0}")
+    } else {
+        format!("{jobs_per_sec:.1}")
     }
 }
 
@@ -82,7 +131,10 @@ fn bar_units(fraction: f32) -> u64 {
 }
 
 impl Sink for HumanReporter {
-    fn submitted(&mut self, _job: &JobView, _cx: &SinkContext<'_>) -> io::Result<()> {
+    fn submitted(&mut self, job: &JobView, _cx: &SinkContext<'_>) -> io::Result<()> {
+        if let Some(in_order) = &mut self.in_order {
+            in_order.submitted(job.seq);
+        }
         // Ticking starts with the first job, so a refused file draws no bar.
         if !self.ticking {
             self.ticking = true;
@@ -95,12 +147,20 @@ impl Sink for HumanReporter {
         let Some(job) = cx.board.job(event.job) else {
             return Ok(());
         };
+        let seq = job.seq;
         match &event.kind {
-            EventKind::Retrying { attempt, error } => self.print(&format!(
-                "↻ {}: attempt {attempt} failed ({error}), retrying",
-                job.name()
-            )),
-            EventKind::Finished(outcome) => self.print(&finished_line(job, outcome, cx)),
+            EventKind::Retrying { attempt, error } => {
+                let line = format!(
+                    "↻ {}: attempt {attempt} failed ({error}), retrying",
+                    job.name()
+                );
+                self.print(seq, &line)
+            }
+            EventKind::Finished(outcome) => {
+                let line = finished_line(job, outcome, cx);
+                self.print(seq, &line)?;
+                self.end(seq)
+            }
             _ => Ok(()),
         }
     }
@@ -194,6 +254,37 @@ mod tests {
     /// drain round the bar stands where the board's overall progress does,
     /// through progress, retries (which the board does not take back) and
     /// ends.
+    #[test]
+    fn the_bar_says_what_is_done_the_pace_and_the_time_left() {
+        let overall = Overall {
+            fraction: 0.45,
+            jobs: 20,
+            ended: 9,
+            jobs_per_sec: 4.123,
+            eta: Some(Duration::from_millis(2700)),
+            elapsed: Duration::from_secs(2),
+        };
+        assert_eq!(
+            bar_message(&overall, 2),
+            "9/20 done, 2 running, 4.1 jobs/s, ETA 2.7s"
+        );
+        let starting = Overall {
+            ended: 0,
+            jobs_per_sec: 0.0,
+            eta: None,
+            ..overall
+        };
+        assert_eq!(
+            bar_message(&starting, 2),
+            "0/20 done, 2 running, 0.0 jobs/s, ETA --"
+        );
+        let fast = Overall {
+            jobs_per_sec: 812.4,
+            ..overall
+        };
+        assert!(bar_message(&fast, 2).contains(", 812 jobs/s,"));
+    }
+
     #[test]
     fn the_bar_is_the_boards_overall_progress_after_every_round() {
         let mut session = Session::new(2, BuildContext::default()).unwrap();

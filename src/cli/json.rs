@@ -9,6 +9,8 @@ use crate::board::JobView;
 use crate::engine::{Event, EventKind, Outcome};
 use crate::session::{Sink, SinkContext};
 
+use super::in_order::InOrder;
+
 /// One line of output. Fields that do not apply to an event are left out.
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 struct Record<'a> {
@@ -51,24 +53,47 @@ struct Record<'a> {
 /// stays machine-readable).
 pub(crate) struct JsonReporter {
     out: BufWriter<Stdout>,
+    /// With `--keep-order`: the events of later jobs, held back.
+    in_order: Option<InOrder>,
+    /// One line, for holding back.
+    line: Vec<u8>,
 }
 
 impl JsonReporter {
     /// Writes to stdout, buffered; flushed at the end of every drain round.
-    pub(crate) fn new() -> Self {
+    /// With `keep_order`, a job's events but `queued` and `progress` come
+    /// out in submission order (see `in_order.rs`); progress stays live.
+    pub(crate) fn new(keep_order: bool) -> Self {
         Self {
             out: BufWriter::new(io::stdout()),
+            in_order: keep_order.then(InOrder::new),
+            line: Vec::new(),
         }
     }
 
-    fn write(&mut self, line: &Record<'_>) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, line)?;
+    /// Writes `record` at once.
+    fn write(&mut self, record: &Record<'_>) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, record)?;
         self.out.write_all(b"\n")
+    }
+
+    /// Writes `record` of the job with sequence number `seq` in its turn.
+    fn write_in_turn(&mut self, seq: Option<u64>, record: &Record<'_>) -> io::Result<()> {
+        let (Some(in_order), Some(seq)) = (&mut self.in_order, seq) else {
+            return self.write(record);
+        };
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, record)?;
+        self.line.push(b'\n');
+        in_order.write(seq, &self.line, &mut self.out)
     }
 }
 
 impl Sink for JsonReporter {
     fn submitted(&mut self, job: &JobView, _cx: &SinkContext<'_>) -> io::Result<()> {
+        if let Some(in_order) = &mut self.in_order {
+            in_order.submitted(job.seq);
+        }
         self.write(&Record {
             job: *job.id.as_uuid(),
             name: job.name(),
@@ -78,19 +103,26 @@ impl Sink for JsonReporter {
     }
 
     fn event(&mut self, event: &Event, cx: &SinkContext<'_>) -> io::Result<()> {
-        let name = cx.board.job(event.job).map_or("?", JobView::name);
+        let job = cx.board.job(event.job);
+        let name = job.map_or("?", JobView::name);
+        let seq = job.map(|job| job.seq);
         let base = Record {
             job: *event.job.as_uuid(),
             name,
             ..Record::default()
         };
         match &event.kind {
-            EventKind::Started { worker, attempt } => self.write(&Record {
-                event: "started",
-                worker: *worker,
-                attempt: Some(*attempt),
-                ..base
-            }),
+            EventKind::Started { worker, attempt } => self.write_in_turn(
+                seq,
+                &Record {
+                    event: "started",
+                    worker: *worker,
+                    attempt: Some(*attempt),
+                    ..base
+                },
+            ),
+            // Progress stays live, even when the job's other events wait
+            // for their turn.
             EventKind::Progress(value) => self.write(&Record {
                 event: "progress",
                 value: Some(*value),
@@ -98,38 +130,53 @@ impl Sink for JsonReporter {
             }),
             EventKind::Samples { series, points } => {
                 for &[x, y] in points {
-                    self.write(&Record {
-                        event: "sample",
-                        series: Some(series),
-                        x: Some(x),
-                        y: Some(y),
-                        ..base
-                    })?;
+                    self.write_in_turn(
+                        seq,
+                        &Record {
+                            event: "sample",
+                            series: Some(series),
+                            x: Some(x),
+                            y: Some(y),
+                            ..base
+                        },
+                    )?;
                 }
                 Ok(())
             }
             EventKind::Log { lines, dropped } => {
                 for (index, line) in lines.iter().enumerate() {
-                    self.write(&Record {
-                        event: "log",
-                        line: Some(&line.text),
-                        stream: Some(line.stream.as_str()),
-                        dropped: (index == 0 && *dropped > 0).then_some(*dropped),
-                        ..base
-                    })?;
+                    self.write_in_turn(
+                        seq,
+                        &Record {
+                            event: "log",
+                            line: Some(&line.text),
+                            stream: Some(line.stream.as_str()),
+                            dropped: (index == 0 && *dropped > 0).then_some(*dropped),
+                            ..base
+                        },
+                    )?;
                 }
                 Ok(())
             }
             // The `started` of the next attempt carries the news; the
             // failed attempt's error is worth keeping too.
-            EventKind::Retrying { attempt, error } => self.write(&Record {
-                event: "retrying",
-                attempt: Some(*attempt),
-                error: Some(error),
-                ..base
-            }),
+            EventKind::Retrying { attempt, error } => self.write_in_turn(
+                seq,
+                &Record {
+                    event: "retrying",
+                    attempt: Some(*attempt),
+                    error: Some(error),
+                    ..base
+                },
+            ),
             EventKind::StopRequested { .. } => Ok(()),
-            EventKind::Finished(outcome) => self.write(&finished_line(base, outcome)),
+            EventKind::Finished(outcome) => {
+                self.write_in_turn(seq, &finished_line(base, outcome))?;
+                match (&mut self.in_order, seq) {
+                    (Some(in_order), Some(seq)) => in_order.end(seq, &mut self.out),
+                    _ => Ok(()),
+                }
+            }
         }
     }
 

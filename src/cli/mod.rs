@@ -3,6 +3,7 @@
 
 mod args;
 mod human;
+mod in_order;
 mod interrupt;
 mod json;
 mod run;

@@ -96,10 +96,10 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
         watch
     });
     let bar = if args.json {
-        session.add_sink(Box::new(JsonReporter::new()));
+        session.add_sink(Box::new(JsonReporter::new(args.keep_order)));
         None
     } else {
-        let reporter = HumanReporter::new();
+        let reporter = HumanReporter::new(args.keep_order);
         let bar = reporter.bar().clone();
         session.add_sink(Box::new(reporter));
         Some(bar)
