@@ -27,7 +27,7 @@
 //! found and get the same signals, and are killed with the group and reaped
 //! (see `escapees.rs`, which says how they are told apart and what it
 //! cannot catch), so no child or grandchild outlives the job. If jobdeck
-//! itself dies, the program gets SIGKILL (see `parent_death.rs`). Pausing
+//! itself dies, the program's group gets SIGKILL (see `parent_death.rs`). Pausing
 //! the job stops the group with SIGSTOP and resuming continues it with
 //! SIGCONT; the log says `jobdeck: paused` and `jobdeck: resumed`. A paused
 //! job that is stopped (or times out) gets SIGCONT along with the SIGTERM,
