@@ -24,3 +24,6 @@ mod halt;
 
 #[path = "cli/keep_order.rs"]
 mod keep_order;
+
+#[path = "cli/history.rs"]
+mod history;

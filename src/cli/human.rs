@@ -7,6 +7,12 @@
 //! the counts, the throughput and the time left beside it, as GNU
 //! parallel's `--eta --bar` shows them. With `--keep-order`, the lines of
 //! jobs come out in submission order (see `in_order.rs`).
+//!
+//! Lines are printed at the end of the drain round too, after the sinks
+//! added before this one have flushed: the run loop adds the history's
+//! journal first and has it commit at every flush, so a job shown as
+//! ended on stdout is recorded as ended, even if jobdeck is killed the
+//! next instant.
 
 use std::io::{self, Write};
 use std::time::Duration;
@@ -32,6 +38,9 @@ pub(crate) struct HumanReporter {
     ticking: bool,
     /// With `--keep-order`: the lines of later jobs, held back.
     in_order: Option<InOrder>,
+    /// What this drain round prints (the lines whose turn it is), printed
+    /// when it ends.
+    out: Vec<u8>,
 }
 
 impl HumanReporter {
@@ -58,6 +67,7 @@ impl HumanReporter {
             bar,
             ticking: false,
             in_order: None,
+            out: Vec::new(),
         }
     }
 
@@ -67,16 +77,26 @@ impl HumanReporter {
         &self.bar
     }
 
-    /// Prints `line` of the job with sequence number `seq` on stdout,
-    /// without tearing the bar: at once, or in the job's turn.
+    /// Keeps `line` of the job with sequence number `seq` for the end of
+    /// the drain round, or, with `--keep-order`, for the job's turn.
     fn print(&mut self, seq: u64, line: &str) -> io::Result<()> {
-        let in_order = &mut self.in_order;
+        let bytes = format!("{line}\n");
+        match &mut self.in_order {
+            Some(in_order) => in_order.write(seq, bytes.as_bytes(), &mut self.out),
+            None => self.out.write_all(bytes.as_bytes()),
+        }
+    }
+
+    /// Prints the round's lines on stdout without tearing the bar.
+    fn print_lines(&mut self) -> io::Result<()> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let out = std::mem::take(&mut self.out);
         self.bar.suspend(|| {
-            let mut out = io::stdout().lock();
-            match in_order {
-                Some(in_order) => in_order.write(seq, format!("{line}\n").as_bytes(), &mut out),
-                None => writeln!(out, "{line}"),
-            }
+            let mut stdout = io::stdout().lock();
+            stdout.write_all(&out)?;
+            stdout.flush()
         })
     }
 
@@ -86,8 +106,7 @@ impl HumanReporter {
         let Some(in_order) = &mut self.in_order else {
             return Ok(());
         };
-        self.bar
-            .suspend(|| in_order.end(seq, &mut io::stdout().lock()))
+        in_order.end(seq, &mut self.out)
     }
 
     /// Shows the board's overall progress, counts, throughput and ETA.
@@ -166,8 +185,9 @@ impl Sink for HumanReporter {
     }
 
     fn flush(&mut self, cx: &SinkContext<'_>) -> io::Result<()> {
+        self.print_lines()?;
         self.show(cx);
-        io::stdout().flush()
+        Ok(())
     }
 }
 

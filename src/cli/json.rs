@@ -1,6 +1,6 @@
 //! `jobdeck run --json`: one JSON object per event per line on stdout.
 
-use std::io::{self, BufWriter, Stdout, Write};
+use std::io::{self, Write};
 
 use serde::Serialize;
 use uuid::Uuid;
@@ -51,8 +51,13 @@ struct Record<'a> {
 
 /// Writes events as JSON lines (the run's summary goes to stderr, so stdout
 /// stays machine-readable).
+///
+/// Lines are kept in memory until the end of the drain round, after the
+/// sinks added before this one have flushed: the run loop adds the
+/// history's journal first and has it commit at every flush, so an event
+/// on stdout is in the history, even if jobdeck is killed the next instant.
 pub(crate) struct JsonReporter {
-    out: BufWriter<Stdout>,
+    out: Vec<u8>,
     /// With `--keep-order`: the events of later jobs, held back.
     in_order: Option<InOrder>,
     /// One line, for holding back.
@@ -60,12 +65,12 @@ pub(crate) struct JsonReporter {
 }
 
 impl JsonReporter {
-    /// Writes to stdout, buffered; flushed at the end of every drain round.
-    /// With `keep_order`, a job's events but `queued` and `progress` come
-    /// out in submission order (see `in_order.rs`); progress stays live.
+    /// Writes to stdout at the end of every drain round. With `keep_order`,
+    /// a job's events but `queued` and `progress` come out in submission
+    /// order (see `in_order.rs`); progress stays live.
     pub(crate) fn new(keep_order: bool) -> Self {
         Self {
-            out: BufWriter::new(io::stdout()),
+            out: Vec::new(),
             in_order: keep_order.then(InOrder::new),
             line: Vec::new(),
         }
@@ -169,7 +174,7 @@ impl Sink for JsonReporter {
                     ..base
                 },
             ),
-            EventKind::StopRequested { .. } => Ok(()),
+            EventKind::StopRequested { .. } | EventKind::Process(_) => Ok(()),
             EventKind::Finished(outcome) => {
                 self.write_in_turn(seq, &finished_line(base, outcome))?;
                 match (&mut self.in_order, seq) {
@@ -181,7 +186,13 @@ impl Sink for JsonReporter {
     }
 
     fn flush(&mut self, _cx: &SinkContext<'_>) -> io::Result<()> {
-        self.out.flush()
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(&self.out)?;
+        self.out.clear();
+        stdout.flush()
     }
 }
 

@@ -4,7 +4,7 @@ pub mod command;
 mod control;
 pub mod demo;
 mod escapees;
-mod lines;
+pub(crate) mod lines;
 mod log_file;
 pub mod output;
 mod parent_death;

@@ -164,6 +164,7 @@ impl Session {
         let cx = SinkContext {
             board: &self.board,
             pool: &self.pool,
+            build: &self.context,
             now,
         };
         let mut heard = Ok(());
@@ -262,6 +263,7 @@ impl Session {
             let cx = SinkContext {
                 board: &self.board,
                 pool: &self.pool,
+                build: &self.context,
                 now,
             };
             for sink in &mut self.sinks {
@@ -276,6 +278,7 @@ impl Session {
         let cx = SinkContext {
             board: &self.board,
             pool: &self.pool,
+            build: &self.context,
             now,
         };
         let mut heard = Ok(());
