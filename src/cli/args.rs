@@ -45,6 +45,9 @@ pub enum Command {
 }
 
 /// Options of `jobdeck run`.
+// Each bool is a command-line flag of its own (--json, --keep-order,
+// --resume, --resume-failed), which is how clap's derive spells a flag.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug, Args)]
 pub struct RunArgs {
     /// The job file (TOML).
