@@ -17,4 +17,5 @@ pub mod jobfile;
 pub mod jobs;
 pub mod jobspec;
 pub mod session;
+pub mod term;
 pub mod ui;
