@@ -13,6 +13,7 @@ pub mod board;
 pub mod cli;
 pub mod desktop;
 pub mod engine;
+pub mod full_log;
 pub mod jobfile;
 pub mod jobs;
 pub mod jobspec;

@@ -53,4 +53,11 @@ pub struct RunArgs {
     /// progress bar.
     #[arg(long)]
     pub json: bool,
+    /// Keep the colours of the jobs' log lines as ANSI (SGR) escape
+    /// sequences: JSON `log` events get an `ansi` field beside the plain
+    /// `line`, and the log lines printed under a failed job are coloured.
+    /// Without it, log lines are plain text. (The full log file always
+    /// holds the program's bytes as it wrote them.)
+    #[arg(long)]
+    pub log_ansi: bool,
 }

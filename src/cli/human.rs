@@ -11,8 +11,9 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::board::{JobView, StateClass};
-use crate::engine::{Event, EventKind, Outcome};
+use crate::engine::{Event, EventKind, LogLine, Outcome, Stream};
 use crate::session::{Sink, SinkContext};
+use crate::term::to_ansi;
 
 use super::summary::seconds;
 
@@ -26,16 +27,19 @@ const RECENT_LOG_LINES: usize = 5;
 pub(crate) struct HumanReporter {
     bar: ProgressBar,
     ticking: bool,
+    log_ansi: bool,
 }
 
 impl HumanReporter {
     /// A reporter whose bar draws on stderr and hides itself when stderr is
-    /// not a terminal.
-    pub(crate) fn new() -> Self {
-        Self::with_bar(ProgressBar::with_draw_target(
+    /// not a terminal. With `log_ansi`, log lines keep their colours.
+    pub(crate) fn new(log_ansi: bool) -> Self {
+        let mut reporter = Self::with_bar(ProgressBar::with_draw_target(
             Some(BAR_UNITS),
             ProgressDrawTarget::stderr(),
-        ))
+        ));
+        reporter.log_ansi = log_ansi;
+        reporter
     }
 
     fn with_bar(bar: ProgressBar) -> Self {
@@ -48,6 +52,7 @@ impl HumanReporter {
         Self {
             bar,
             ticking: false,
+            log_ansi: false,
         }
     }
 
@@ -100,7 +105,9 @@ impl Sink for HumanReporter {
                 "↻ {}: attempt {attempt} failed ({error}), retrying",
                 job.name()
             )),
-            EventKind::Finished(outcome) => self.print(&finished_line(job, outcome, cx)),
+            EventKind::Finished(outcome) => {
+                self.print(&finished_line(job, outcome, cx, self.log_ansi))
+            }
             _ => Ok(()),
         }
     }
@@ -112,8 +119,10 @@ impl Sink for HumanReporter {
 }
 
 /// The line for a job that ended as `outcome`, from the board just before
-/// it folds the end (the job's last attempt is still running there).
-fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>) -> String {
+/// it folds the end (the job's last attempt is still running there). A
+/// failure is followed by the job's last log lines, each marked with its
+/// stream (`out│`, `err│`), plain or, with `log_ansi`, coloured.
+fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>, log_ansi: bool) -> String {
     let name = job.name();
     let elapsed = job
         .lifecycle
@@ -135,9 +144,8 @@ fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>) -> Stri
             let mut line = format!("✗ {name}: {error}");
             push_elapsed(&mut line, elapsed);
             let recent = job.log.len().saturating_sub(RECENT_LOG_LINES);
-            for log_line in job.log.lines().skip(recent) {
-                line.push_str("\n    │ ");
-                line.push_str(log_line);
+            for log_line in job.log.entries().skip(recent) {
+                push_log_line(&mut line, log_line, log_ansi);
             }
             line
         }
@@ -159,6 +167,19 @@ fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>) -> Stri
                 .map_or_else(|| because.short(), |job| job.name().to_owned());
             format!("↷ {name}: skipped, its dependency {dependency} did not succeed")
         }
+    }
+}
+
+/// `\n    out│ text` (or `err│` for stderr).
+fn push_log_line(out: &mut String, line: &LogLine, ansi: bool) {
+    out.push_str(match line.stream {
+        Stream::Stdout => "\n    out│ ",
+        Stream::Stderr => "\n    err│ ",
+    });
+    if ansi {
+        out.push_str(&to_ansi(&line.text, &line.styles));
+    } else {
+        out.push_str(&line.text);
     }
 }
 

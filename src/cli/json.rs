@@ -6,11 +6,12 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::board::JobView;
-use crate::engine::{Event, EventKind, Outcome};
+use crate::engine::{Event, EventKind, LineStatus, Outcome};
 use crate::session::{Sink, SinkContext};
+use crate::term::to_ansi;
 
 /// One line of output. Fields that do not apply to an event are left out.
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 struct Record<'a> {
     job: Uuid,
     name: &'a str,
@@ -28,8 +29,13 @@ struct Record<'a> {
     x: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     y: Option<f64>,
+    /// For `log`: the line's text, without escape sequences.
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<&'a str>,
+    /// For `log` with `--log-ansi`: the line with its colours as SGR
+    /// escape sequences.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ansi: Option<String>,
     /// For `log`: `stdout` or `stderr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     stream: Option<&'static str>,
@@ -49,15 +55,23 @@ struct Record<'a> {
 
 /// Writes events as JSON lines (the run's summary goes to stderr, so stdout
 /// stays machine-readable).
+///
+/// A `log` event is written for each line once it ended (or for a job's
+/// own line): a line a program redraws in place (a progress bar after
+/// `\r`) is written once, as it ended, not at every redraw; the progress
+/// read from the redraws comes as `progress` events.
 pub(crate) struct JsonReporter {
     out: BufWriter<Stdout>,
+    log_ansi: bool,
 }
 
 impl JsonReporter {
     /// Writes to stdout, buffered; flushed at the end of every drain round.
-    pub(crate) fn new() -> Self {
+    /// With `log_ansi`, `log` events carry their colours in an `ansi` field.
+    pub(crate) fn new(log_ansi: bool) -> Self {
         Self {
             out: BufWriter::new(io::stdout()),
+            log_ansi,
         }
     }
 
@@ -103,19 +117,24 @@ impl Sink for JsonReporter {
                         series: Some(series),
                         x: Some(x),
                         y: Some(y),
-                        ..base
+                        ..base.clone()
                     })?;
                 }
                 Ok(())
             }
             EventKind::Log { lines, dropped } => {
-                for (index, line) in lines.iter().enumerate() {
+                let mut dropped = (*dropped > 0).then_some(*dropped);
+                for line in lines {
+                    if line.status == LineStatus::Unfinished {
+                        continue;
+                    }
                     self.write(&Record {
                         event: "log",
                         line: Some(&line.text),
+                        ansi: self.log_ansi.then(|| to_ansi(&line.text, &line.styles)),
                         stream: Some(line.stream.as_str()),
-                        dropped: (index == 0 && *dropped > 0).then_some(*dropped),
-                        ..base
+                        dropped: dropped.take(),
+                        ..base.clone()
                     })?;
                 }
                 Ok(())

@@ -85,10 +85,10 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
     let interrupts = Interrupts::install()?;
     let mut session = Session::new(max_threads, BuildContext::default())?;
     let bar = if args.json {
-        session.add_sink(Box::new(JsonReporter::new()));
+        session.add_sink(Box::new(JsonReporter::new(args.log_ansi)));
         None
     } else {
-        let reporter = HumanReporter::new();
+        let reporter = HumanReporter::new(args.log_ansi);
         let bar = reporter.bar().clone();
         session.add_sink(Box::new(reporter));
         Some(bar)

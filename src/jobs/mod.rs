@@ -4,7 +4,6 @@ pub mod command;
 mod control;
 pub mod demo;
 mod escapees;
-mod lines;
 mod log_file;
 pub mod output;
 mod parent_death;
@@ -16,4 +15,3 @@ mod watch;
 
 pub use command::{CommandJob, CommandLineError, default_log_dir};
 pub use demo::{DemoJob, DemoKind, FlakyDivision, RandomWalk, Steps, SumRange};
-pub use lines::MAX_LINE_BYTES;

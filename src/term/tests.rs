@@ -58,7 +58,10 @@ fn every_kind_of_colour_and_attribute() {
     assert!(on_blue.inverse && on_blue.strikethrough);
     assert_eq!(on_blue.bg, Some(Color::Palette(4)));
     assert_eq!(style(b"\x1b[48;5;17;2mx").bg, Some(Color::Palette(17)));
-    assert!(style(b"\x1b[48;5;17;2mx").dim, "codes after a colour still count");
+    assert!(
+        style(b"\x1b[48;5;17;2mx").dim,
+        "codes after a colour still count"
+    );
     // Offs: 22 (bold), 39 (colour), 4:0 (underline); 0 and an empty SGR reset.
     assert!(line(b"\x1b[1;31m\x1b[22;39mx").styles.is_empty());
     assert!(line(b"\x1b[4m\x1b[4:0mx").styles.is_empty());
@@ -135,9 +138,16 @@ fn an_endless_line_is_cut_at_the_cap_and_goes_on() {
 #[test]
 fn a_cursor_sent_far_right_cannot_grow_a_line_past_the_cap() {
     let out = lines(&[b"\x1b[99999Gxyz\n"]);
-    assert!(out.iter().all(|line| line.text.chars().count() <= MAX_LINE_CHARS));
+    assert!(
+        out.iter()
+            .all(|line| line.text.chars().count() <= MAX_LINE_CHARS)
+    );
     assert_eq!(out.len(), 2);
-    assert!(out[0].cut && out[0].text.ends_with(" xy"), "{}", out[0].text.len());
+    assert!(
+        out[0].cut && out[0].text.ends_with(" xy"),
+        "{}",
+        out[0].text.len()
+    );
     assert_eq!(out[1].text, "z");
 }
 
@@ -146,10 +156,17 @@ fn redraws_show_the_line_under_the_cursor_when_it_changed() {
     let mut terminal = Terminal::new();
     let mut ended = Vec::new();
     terminal.feed(b"\r 10%", |line| ended.push(line.to_line().text));
-    assert_eq!(terminal.take_redraw().map(|line| line.text), Some(" 10%".into()));
+    assert_eq!(
+        terminal.take_redraw().map(|line| line.text),
+        Some(" 10%".into())
+    );
     assert_eq!(terminal.take_redraw(), None, "nothing changed since");
     terminal.feed(b"\r", |line| ended.push(line.to_line().text));
-    assert_eq!(terminal.take_redraw(), None, "a cursor move changes nothing");
+    assert_eq!(
+        terminal.take_redraw(),
+        None,
+        "a cursor move changes nothing"
+    );
     terminal.feed(b"\x1b[K", |line| ended.push(line.to_line().text));
     assert_eq!(
         terminal.take_redraw().map(|line| line.text),
@@ -157,7 +174,11 @@ fn redraws_show_the_line_under_the_cursor_when_it_changed() {
         "an erased line is gone"
     );
     terminal.feed(b"100%\n", |line| ended.push(line.to_line().text));
-    assert_eq!(terminal.take_redraw(), None, "the ended line was handed out");
+    assert_eq!(
+        terminal.take_redraw(),
+        None,
+        "the ended line was handed out"
+    );
     assert_eq!(ended, ["100%"]);
 }
 
