@@ -180,6 +180,12 @@ impl LineBuf {
         Line { text, styles, cut }
     }
 
+    /// The line's text (only) into `out`, which is cleared first.
+    pub(crate) fn text_into(&self, out: &mut String) {
+        out.clear();
+        out.extend(self.cells.iter().map(|cell| cell.ch));
+    }
+
     /// Bytes the line holds on the heap.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.cells.capacity() * std::mem::size_of::<Cell>()

@@ -37,7 +37,7 @@ mod terminal;
 pub use ansi::to_ansi;
 pub use line::{Line, MAX_LINE_CHARS};
 pub use style::{Color, Style, StyleRun, pieces};
-pub use terminal::{Ended, Terminal};
+pub use terminal::{Ended, Paused, Terminal};
 
 #[cfg(test)]
 mod tests;

@@ -29,6 +29,11 @@ impl Ended<'_> {
         self.line.to_line(self.cut)
     }
 
+    /// Writes the line's text (only) into `out`, which is cleared first.
+    pub fn text_into(&self, out: &mut String) {
+        self.line.text_into(out);
+    }
+
     /// Whether the line was cut at [`MAX_LINE_CHARS`](super::MAX_LINE_CHARS).
     #[must_use]
     pub fn is_cut(&self) -> bool {
@@ -36,7 +41,22 @@ impl Ended<'_> {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+/// A terminal at rest, to carry on from later; see [`Terminal::pause`].
+#[derive(Clone, Debug)]
+pub struct Paused {
+    line: LineBuf,
+    style: Style,
+}
+
+impl Paused {
+    /// Bytes it holds, on the heap and off.
+    #[must_use]
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.line.heap_bytes()
+    }
+}
+
+#[derive(Clone, Debug)]
 struct Screen {
     line: LineBuf,
     style: Style,
@@ -44,6 +64,17 @@ struct Screen {
     /// sequence or a UTF-8 character), so a printable ASCII byte may be
     /// printed without it.
     ground: bool,
+}
+
+impl Default for Screen {
+    fn default() -> Self {
+        Self {
+            line: LineBuf::default(),
+            style: Style::default(),
+            // A new parser starts in its ground state.
+            ground: true,
+        }
+    }
 }
 
 impl Terminal {
@@ -60,11 +91,17 @@ impl Terminal {
             ended: &mut ended,
         };
         for &byte in bytes {
-            if performer.screen.ground && (0x20..0x7f).contains(&byte) {
+            let ground = performer.screen.ground;
+            if ground && (0x20..0x7f).contains(&byte) {
                 performer.print(char::from(byte));
-            } else if performer.screen.ground && matches!(byte, 0xc0 | 0xc1 | 0xf5..=0xff) {
+            } else if ground && matches!(byte, 0xc0 | 0xc1 | 0xf5..=0xff) {
                 // Never part of UTF-8; the parser would drop them unseen.
                 performer.print(char::REPLACEMENT_CHARACTER);
+            } else if byte < 0x20 && byte != 0x1b {
+                // A C0 control is executed where it stands: in the ground
+                // state it stays there; CAN and SUB end any sequence.
+                self.parser.advance(&mut performer, byte);
+                performer.screen.ground |= ground || byte == 0x18 || byte == 0x1a;
             } else {
                 performer.screen.ground = false;
                 self.parser.advance(&mut performer, byte);
@@ -82,10 +119,34 @@ impl Terminal {
             .then(|| self.screen.line.to_line(false))
     }
 
-    /// Whether the line under the cursor holds no character.
+    /// The line under the cursor, unless it is empty.
     #[must_use]
-    pub fn is_line_empty(&self) -> bool {
-        self.screen.line.is_empty()
+    pub fn unfinished(&self) -> Option<Line> {
+        (!self.screen.line.is_empty()).then(|| self.screen.line.to_line(false))
+    }
+
+    /// What it takes to carry on from here later, if the parser is at
+    /// rest (not inside an escape sequence or a character): the line under
+    /// the cursor and the style. A parser at rest holds nothing else.
+    #[must_use]
+    pub fn pause(&self) -> Option<Paused> {
+        self.screen.ground.then(|| Paused {
+            line: self.screen.line.clone(),
+            style: self.screen.style,
+        })
+    }
+
+    /// A terminal carrying on from where [`pause`](Self::pause) was.
+    #[must_use]
+    pub fn resume(paused: &Paused) -> Self {
+        Self {
+            parser: Parser::default(),
+            screen: Screen {
+                line: paused.line.clone(),
+                style: paused.style,
+                ground: true,
+            },
+        }
     }
 
     /// Ends the stream: the line under the cursor, unless empty, ends.

@@ -189,3 +189,31 @@ fn ansi_writes_the_runs_back() {
     assert_eq!(lines(&[again.as_bytes()]), out);
     assert_eq!(to_ansi("plain", &[]), "plain");
 }
+
+#[test]
+fn a_paused_terminal_carries_on_as_if_never_paused() {
+    let input: &[u8] = b"\x1b[1;32mgreen\nhalf a li\x1b[0mne\rH\n\x1b]0;t\x07\x1b[31mred\n";
+    let whole = lines(&[input]);
+    // Pause wherever the parser is at rest, resume, and feed the rest.
+    let mut rests = 0;
+    for split in 0..=input.len() {
+        let mut terminal = Terminal::new();
+        let mut out = Vec::new();
+        terminal.feed(&input[..split], |ended| out.push(ended.to_line()));
+        let Some(paused) = terminal.pause() else {
+            continue;
+        };
+        rests += 1;
+        let mut resumed = Terminal::resume(&paused);
+        resumed.feed(&input[split..], |ended| out.push(ended.to_line()));
+        resumed.finish(|ended| out.push(ended.to_line()));
+        assert_eq!(out, whole, "paused after {split} bytes");
+    }
+    assert!(rests > input.len() / 2, "at rest at only {rests} places");
+    // Inside an escape sequence it is not at rest.
+    let mut terminal = Terminal::new();
+    terminal.feed(b"\x1b[3", |_| {});
+    assert!(terminal.pause().is_none());
+    terminal.feed(b"1m\n", |_| {});
+    assert!(terminal.pause().is_some());
+}
