@@ -110,6 +110,12 @@ impl FullLog {
         &self.path
     }
 
+    /// Whether the log file was there at the last refresh.
+    #[must_use]
+    pub fn exists(&self) -> bool {
+        self.files.is_some()
+    }
+
     /// The last error reading the log, if any.
     #[must_use]
     pub fn error(&self) -> Option<&str> {

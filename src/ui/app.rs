@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use egui::{Context, Ui};
 
 use super::details::details_ui;
+use super::log_view::LogView;
 use super::open_file::{OpenFileState, open_file_ui};
 use super::plots::{PlotState, plots_ui};
 use super::settings::{SETTINGS_KEY, settings_ui};
@@ -63,6 +64,8 @@ pub struct App {
     /// The thread cap a job file set, in force until every job has ended;
     /// then the saved setting (the person's) applies again.
     file_max_threads: Option<usize>,
+    /// The log view of the selected job.
+    log_view: Option<LogView>,
 }
 
 impl App {
@@ -91,6 +94,7 @@ impl App {
             error: None,
             last_opened: None,
             file_max_threads: None,
+            log_view: None,
         })
     }
 
@@ -159,6 +163,14 @@ impl App {
     #[must_use]
     pub fn selected(&self) -> Option<JobId> {
         self.selected
+    }
+
+    /// The selected job's log view, once drawn.
+    #[must_use]
+    pub fn log_view(&self) -> Option<&LogView> {
+        self.log_view
+            .as_ref()
+            .filter(|view| Some(view.job()) == self.selected)
     }
 
     /// The toolbar's kind and parameters (tests and job files set them).
@@ -271,12 +283,23 @@ impl App {
             ui.add_space(2.0);
         });
         egui::Panel::right("details")
-            .default_size(320.0)
+            .resizable(true)
+            .default_size(460.0)
             .show(ui, |ui| {
+                // Hold the width the panel has (a person may drag it): a
+                // log reads better wide than shrunk to a short label.
+                ui.set_min_width(ui.available_width());
                 let job = self.selected.and_then(|id| board.job(id));
-                let full_log =
-                    job.and_then(|job| job.spec.full_log(job.id, self.session.context()));
-                details_ui(ui, job, full_log.as_deref(), now);
+                if let Some(job) = job
+                    && self
+                        .log_view
+                        .as_ref()
+                        .is_none_or(|view| view.job() != job.id)
+                {
+                    self.log_view = Some(LogView::new(job, self.session.context()));
+                }
+                let view = job.and(self.log_view.as_mut());
+                details_ui(ui, job, view, now, commands);
             });
         egui::Panel::bottom("plots")
             .resizable(true)
@@ -342,6 +365,12 @@ impl App {
                 }
             }
             Command::Select(id) => self.selected = id,
+            Command::OpenLogFile(path) => {
+                // The viewer runs on its own; jobdeck does not wait for it.
+                if let Err(err) = open::that_detached(&path) {
+                    self.error = Some(format!("could not open {}: {err}", path.display()));
+                }
+            }
             Command::ShowSettings(open) => self.settings_open = open,
             Command::ApplySettings(settings) => self.apply_settings(settings, ctx),
             Command::ConfirmQuit => {

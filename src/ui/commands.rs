@@ -35,6 +35,8 @@ pub enum Command {
     Remove(JobId),
     /// Show this job's details (or none).
     Select(Option<JobId>),
+    /// Open a job's full log file in the desktop's default viewer.
+    OpenLogFile(PathBuf),
     /// Open or close the Settings window.
     ShowSettings(bool),
     /// Use these settings from now on (and remember them).

@@ -4,6 +4,7 @@
 mod app;
 mod commands;
 mod details;
+mod log_view;
 mod open_file;
 mod plots;
 mod settings;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 
 pub use app::{App, EVENT_BUDGET};
 pub use commands::Command;
+pub use log_view::{FIND_SHORTCUT, LogView};
 pub use open_file::OpenFileState;
 pub use plots::{MAX_PLOTTED_LINES, PLOT_POINT_BUDGET, PlotState};
 pub use settings::{SETTINGS_KEY, Settings, Theme, available_parallelism};

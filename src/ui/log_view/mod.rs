@@ -1,0 +1,352 @@
+//! The log of the selected job, as a terminal would show it: colours,
+//! redrawn lines in place, stderr lines marked in the gutter; the whole
+//! log of a command (read from its file in pages, see [`FullLog`]),
+//! following its end as it grows; search (Ctrl+F), copy, and open in the
+//! desktop's viewer.
+
+mod paint;
+mod rows;
+mod search;
+mod source;
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
+
+use super::Command;
+use crate::board::JobView;
+use crate::engine::JobId;
+use crate::full_log::FullLog;
+use crate::jobspec::BuildContext;
+
+use rows::{Geometry, rows_ui};
+use search::Search;
+use source::Source;
+
+/// Opens the search bar of the log view.
+pub const FIND_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+
+/// Time a frame may spend reading the full log's index further.
+const INDEX_BUDGET: Duration = Duration::from_millis(6);
+
+/// Time a frame may spend searching.
+const SEARCH_BUDGET: Duration = Duration::from_millis(4);
+
+/// Lines "Copy" takes at most.
+const MAX_COPIED_LINES: u64 = 100_000;
+
+/// The log view of one job: where it reads from and how it is looked at.
+/// Memory: the full log's index and pages (see [`FullLog`]: at most
+/// 24 MiB) and the search's matches (at most 12 MiB).
+#[derive(Debug)]
+pub struct LogView {
+    job: JobId,
+    /// The command's full log, if it has one.
+    full_log: Option<FullLog>,
+    /// Stay at the end as lines come in.
+    follow: bool,
+    search: Search,
+    /// Selected lines: the first clicked and the last.
+    selection: Option<(u64, u64)>,
+    /// Bring this line into view in the next frame.
+    scroll_to: Option<u64>,
+    geometry: Option<Geometry>,
+    /// The finished lines on screen in the last frame.
+    on_screen: Range<u64>,
+    focus_search: bool,
+    /// Lines to copy once the rows are read.
+    copy_requested: Option<Range<u64>>,
+}
+
+impl LogView {
+    /// The view of `job`'s log; a command's is read from its full log.
+    #[must_use]
+    pub fn new(job: &JobView, context: &BuildContext) -> Self {
+        Self {
+            job: job.id,
+            full_log: job.spec.full_log(job.id, context).map(FullLog::new),
+            follow: true,
+            search: Search::default(),
+            selection: None,
+            scroll_to: None,
+            geometry: None,
+            on_screen: 0..0,
+            focus_search: false,
+            copy_requested: None,
+        }
+    }
+
+    /// The job it shows.
+    #[must_use]
+    pub fn job(&self) -> JobId {
+        self.job
+    }
+
+    /// Whether it sticks to the end of the log as it grows.
+    #[must_use]
+    pub fn is_following(&self) -> bool {
+        self.follow
+    }
+
+    /// Bytes its full log's index, cached pages and search hold.
+    #[must_use]
+    pub fn memory_bytes(&self) -> usize {
+        self.full_log.as_ref().map_or(0, FullLog::memory_bytes) + self.search.bytes()
+    }
+
+    /// How far the full log is read: lines indexed, bytes indexed and the
+    /// file's length; `None` for a job without one.
+    #[must_use]
+    pub fn indexed(&self) -> Option<(u64, u64, u64)> {
+        self.full_log.as_ref().map(|log| {
+            let (read, len) = log.indexed_bytes();
+            (log.lines(), read, len)
+        })
+    }
+
+    fn is_selected(&self, number: u64) -> bool {
+        self.selection
+            .is_some_and(|(a, b)| (a.min(b)..=a.max(b)).contains(&number))
+    }
+
+    /// The selected lines, first to last.
+    fn selected(&self) -> Option<Range<u64>> {
+        self.selection.map(|(a, b)| a.min(b)..a.max(b) + 1)
+    }
+
+    /// Opens the search bar and puts the cursor in it.
+    fn open_search(&mut self) {
+        self.search.open = true;
+        self.focus_search = true;
+    }
+
+    /// Steps to the next match (or the previous) and brings it into view.
+    fn step(&mut self, forward: bool) {
+        if let Some(line) = self.search.step(forward, self.on_screen.start) {
+            self.scroll_to = Some(line);
+            self.follow = false;
+        }
+    }
+
+    fn select(&mut self, number: u64, extend: bool) {
+        self.selection = match self.selection {
+            Some((anchor, _)) if extend => Some((anchor, number)),
+            Some((a, b)) if a == number && b == number => None,
+            _ => Some((number, number)),
+        };
+    }
+}
+
+/// Draws the log view of `job`. `view` must be the view of `job`.
+pub(crate) fn log_view_ui(
+    ui: &mut Ui,
+    view: &mut LogView,
+    job: &JobView,
+    commands: &mut Vec<Command>,
+) {
+    let now = Instant::now();
+    let mut more = false;
+    if let Some(log) = &mut view.full_log {
+        more |= !log.refresh(now + INDEX_BUDGET).caught_up;
+    }
+    let log_path = view.full_log.as_ref().map(|log| log.path().to_owned());
+    let mut full_log = view.full_log.take();
+    {
+        // The file once it is there; until then (or if it cannot be read),
+        // the lines the board keeps.
+        let mut source = match &mut full_log {
+            Some(log) if log.exists() => Source::File(log),
+            _ => Source::Memory(&job.log),
+        };
+        keys(ui, view);
+        header_ui(ui, view, &source, log_path.as_deref(), commands);
+        if view.search.open {
+            search_bar_ui(ui, view);
+        }
+        if view.search.open {
+            more |= view
+                .search
+                .advance(&mut source, Instant::now() + SEARCH_BUDGET);
+        }
+        if source.end() == source.first() && source.unfinished().is_empty() {
+            ui.weak("(no output yet)");
+        } else {
+            view.on_screen = rows_ui(ui, view, &mut source);
+        }
+        if let Some(copy) = view.copy_requested.take() {
+            copy_lines(ui, &mut source, copy);
+        }
+    }
+    view.full_log = full_log;
+    if more {
+        ui.ctx().request_repaint();
+    }
+}
+
+/// Ctrl+F opens the search; End follows the log, Home goes to its top;
+/// Ctrl+C copies the selected lines (unless a text field has the keys).
+fn keys(ui: &Ui, view: &mut LogView) {
+    if ui.input_mut(|input| input.consume_shortcut(&FIND_SHORTCUT)) {
+        view.open_search();
+    }
+    if ui.ctx().egui_wants_keyboard_input() {
+        return;
+    }
+    let (end, home, copy) = ui.input(|input| {
+        let copy = input
+            .events
+            .iter()
+            .any(|event| matches!(event, egui::Event::Copy));
+        (
+            input.key_pressed(Key::End),
+            input.key_pressed(Key::Home),
+            copy,
+        )
+    });
+    if end {
+        view.follow = true;
+    }
+    if home {
+        view.follow = false;
+        view.scroll_to = Some(0);
+    }
+    if copy && let Some(selected) = view.selected() {
+        view.copy_requested = Some(selected);
+    }
+}
+
+/// The view's own toolbar: follow, find, copy, open; how big the log is.
+fn header_ui(
+    ui: &mut Ui,
+    view: &mut LogView,
+    source: &Source<'_>,
+    log_path: Option<&Path>,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Log").strong());
+        ui.checkbox(&mut view.follow, "Follow")
+            .on_hover_text("Stay at the end as lines come in (End)");
+        let find = format!(
+            "Find in the log ({})",
+            ui.ctx().format_shortcut(&FIND_SHORTCUT)
+        );
+        if ui.button("Find").on_hover_text(find).clicked() {
+            view.open_search();
+        }
+        if ui
+            .button("Copy")
+            .on_hover_text(
+                "Copy the selected lines (click a line number, Shift+click for more), \
+                 or else the lines on screen",
+            )
+            .clicked()
+        {
+            view.copy_requested = Some(view.selected().unwrap_or(view.on_screen.clone()));
+        }
+        if let Some(path) = log_path
+            && ui
+                .button("Open log file")
+                .on_hover_text(format!("Open {} in the desktop's viewer", path.display()))
+                .clicked()
+        {
+            commands.push(Command::OpenLogFile(path.to_owned()));
+        }
+    });
+    let lines = source.end() - source.first();
+    let mut status = format!("{lines} lines");
+    if let Some((_, read, len)) = view.indexed()
+        && read < len
+    {
+        let percent = read as f64 * 100.0 / len.max(1) as f64;
+        let _ = write!(status, ", reading the log… {percent:.0}%");
+    }
+    if let Source::Memory(log) = source
+        && log.dropped() > 0
+    {
+        let _ = write!(status, ", {} earlier lines not kept", log.dropped());
+    }
+    ui.weak(status);
+    if let Some(path) = log_path {
+        ui.label(RichText::new(format!("Full log: {}", path.display())).small())
+            .on_hover_text("Every byte the program wrote, colours and all");
+    }
+    if let Some(error) = view.full_log.as_ref().and_then(FullLog::error) {
+        ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+}
+
+/// The search bar: the text to find, match case, previous and next, how
+/// many matches; Enter and Shift+Enter step, Escape closes.
+fn search_bar_ui(ui: &mut Ui, view: &mut LogView) {
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Find");
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.search.query)
+                    .hint_text("text in the log")
+                    .desired_width(160.0),
+            )
+            .labelled_by(label.id);
+        if std::mem::take(&mut view.focus_search) {
+            edit.request_focus();
+        }
+        let (enter, escape, shift) = ui.input(|input| {
+            (
+                input.key_pressed(Key::Enter),
+                input.key_pressed(Key::Escape),
+                input.modifiers.shift,
+            )
+        });
+        if edit.lost_focus() && enter {
+            view.step(!shift);
+            edit.request_focus();
+        }
+        if (edit.has_focus() || edit.lost_focus()) && escape {
+            view.search.open = false;
+        }
+        ui.checkbox(&mut view.search.match_case, "Match case");
+        if ui
+            .button("Previous")
+            .on_hover_text("Previous match (Shift+Enter)")
+            .clicked()
+        {
+            view.step(false);
+        }
+        if ui
+            .button("Next")
+            .on_hover_text("Next match (Enter)")
+            .clicked()
+        {
+            view.step(true);
+        }
+        ui.label(view.search.status());
+        if ui
+            .button("Close")
+            .on_hover_text("Close the search (Escape)")
+            .clicked()
+        {
+            view.search.open = false;
+        }
+    });
+}
+
+/// Puts the text of the finished lines `range` (at most
+/// [`MAX_COPIED_LINES`]) on the clipboard, one per line.
+fn copy_lines(ui: &Ui, source: &mut Source<'_>, range: Range<u64>) {
+    let start = range.start.max(source.first());
+    let end = range.end.min(source.end()).min(start + MAX_COPIED_LINES);
+    let mut text = String::new();
+    for number in start..end {
+        if let Some(line) = source.line(number) {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&line.text);
+        }
+    }
+    ui.ctx().copy_text(text);
+}
