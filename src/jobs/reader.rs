@@ -126,22 +126,7 @@ impl Source {
         let mut send = |piece| listening &= output.send(piece).is_ok();
         match pipe.read(buffer) {
             Ok(0) => self.close(&mut send),
-            Ok(read) => {
-                let bytes = &buffer[..read];
-                send(Output::Bytes {
-                    stream,
-                    bytes: bytes.to_vec(),
-                });
-                self.terminal.feed(bytes, |ended| {
-                    send(Output::Ended {
-                        stream,
-                        line: ended.to_line(),
-                    });
-                });
-                if let Some(line) = self.terminal.take_redraw() {
-                    send(Output::Redraw { stream, line });
-                }
-            }
+            Ok(read) => read_chunk(&mut self.terminal, stream, &buffer[..read], &mut send),
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => self.close(&mut send),
         }
@@ -157,6 +142,29 @@ impl Source {
             });
         });
         self.pipe = None;
+    }
+}
+
+/// What one read of `stream` turns into: the bytes, the lines they end,
+/// and the line under the cursor if it changed.
+fn read_chunk(
+    terminal: &mut Terminal,
+    stream: Stream,
+    bytes: &[u8],
+    send: &mut impl FnMut(Output),
+) {
+    send(Output::Bytes {
+        stream,
+        bytes: bytes.to_vec(),
+    });
+    terminal.feed(bytes, |ended| {
+        send(Output::Ended {
+            stream,
+            line: ended.to_line(),
+        });
+    });
+    if let Some(line) = terminal.take_redraw() {
+        send(Output::Redraw { stream, line });
     }
 }
 
@@ -203,4 +211,56 @@ fn wait_ready(sources: &[Source; 2], cancel: &PipeReader) -> Option<[bool; 2]> {
         return None;
     }
     Some(slots.map(|slot| slot.is_some_and(has_news)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::output::{LineMeaning, OutputParser};
+
+    /// The progress a command reports for `bytes` read one redraw at a
+    /// time (as a bar writes them): read as the reader reads, parsed as
+    /// the command parses what it is handed.
+    fn progress(bytes: &[u8]) -> Vec<f32> {
+        let parser = OutputParser::default();
+        let mut terminal = Terminal::new();
+        let mut found = Vec::new();
+        let mut hear = |output: Output| {
+            if let Output::Ended { line, .. } | Output::Redraw { line, .. } = output
+                && let LineMeaning::Text {
+                    progress: Some(fraction),
+                } = parser.parse(&line.text)
+            {
+                found.push(fraction);
+            }
+        };
+        for redraw in bytes.split_inclusive(|&byte| byte == b'\r') {
+            read_chunk(&mut terminal, Stream::Stderr, redraw, &mut hear);
+        }
+        found
+    }
+
+    #[test]
+    fn a_coloured_tqdm_bar_drives_progress_as_a_plain_one_does() {
+        let coloured = progress(include_bytes!("../../tests/fixtures/term/tqdm_colour.bin"));
+        let plain = progress(include_bytes!("../../tests/fixtures/term/tqdm_plain.bin"));
+        assert_eq!(coloured, plain);
+        let mut steps = coloured.clone();
+        steps.dedup();
+        assert_eq!(steps.len(), 21, "0% and each of the 20 steps: {coloured:?}");
+        assert_eq!(steps.last(), Some(&1.0));
+    }
+
+    #[test]
+    fn progress_is_read_from_the_text_without_escapes() {
+        // A bold percentage: read raw, `m42%` is no percentage at all.
+        let bar = b"\r\x1b[1m42%\x1b[0m done\r\x1b[1m100%\x1b[0m done\n";
+        assert_eq!(progress(bar), [0.42, 1.0]);
+        let raw = String::from_utf8_lossy(bar);
+        assert_eq!(
+            OutputParser::default().parse(raw.split('\r').nth(1).unwrap()),
+            LineMeaning::Text { progress: None },
+            "the escapes would hide it"
+        );
+    }
 }
