@@ -283,7 +283,7 @@ fn header_ui(
 /// many matches; Enter and Shift+Enter step, Escape closes.
 fn search_bar_ui(ui: &mut Ui, view: &mut LogView) {
     ui.horizontal_wrapped(|ui| {
-        let label = ui.label("Find");
+        let label = ui.label("Find in log");
         let edit = ui
             .add(
                 egui::TextEdit::singleline(&mut view.search.query)

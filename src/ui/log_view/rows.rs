@@ -14,8 +14,6 @@ use crate::engine::{LogLine, Stream};
 /// place in the next one.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Geometry {
-    /// Rows it showed.
-    rows: usize,
     /// Its largest scroll offset.
     max_offset: f32,
     /// The height of its view.
@@ -43,21 +41,24 @@ pub(crate) fn rows_ui(ui: &mut Ui, view: &mut LogView, source: &mut Source<'_>) 
     let mut area = ScrollArea::both()
         .id_salt(("job log", view.job))
         .auto_shrink(false);
+    // Offsets are kept within last frame's bounds: egui springs an offset
+    // past them back, as if the person had pulled past the end.
     let mut requested = None;
     if let Some(line) = view.scroll_to.take() {
         let row = line.saturating_sub(first) as f32;
-        let view_height = view.geometry.map_or(0.0, |g| g.view_height);
-        let offset = (row * pitch - (view_height - pitch) / 2.0).max(0.0);
+        let (view_height, max_offset) = view
+            .geometry
+            .map_or((0.0, f32::MAX), |g| (g.view_height, g.max_offset));
+        let offset = (row * pitch - (view_height - pitch) / 2.0).clamp(0.0, max_offset);
         area = area.vertical_scroll_offset(offset);
     } else if view.follow {
-        // Where the end will be: last frame's end moved by the new rows
-        // (at first, about where the rows end below the space there is).
-        let offset = view.geometry.map_or_else(
-            || total as f32 * pitch - ui.available_height(),
-            |g| g.max_offset + (total as f32 - g.rows as f32) * pitch,
-        );
-        area = area.vertical_scroll_offset(offset.max(0.0));
-        requested = Some(offset.max(0.0));
+        // egui keeps a scroll area that stands at its end there as its
+        // content grows; a new one starts there.
+        area = area.stick_to_bottom(true);
+        if let Some(geometry) = view.geometry {
+            area = area.vertical_scroll_offset(geometry.max_offset);
+            requested = Some(geometry.max_offset);
+        }
     }
 
     let gutter = gutter_width(ui, &font, end);
@@ -82,7 +83,7 @@ pub(crate) fn rows_ui(ui: &mut Ui, view: &mut LogView, source: &mut Source<'_>) 
     let offset = output.state.clamped_offset().y;
     let moved_down = view.geometry.is_some_and(|g| offset > g.offset + 0.5);
     if let Some(requested) = requested
-        && offset < requested.min(max_offset) - 0.5
+        && offset < requested - 0.5
     {
         // Something other than following moved it up: the person did.
         view.follow = false;
@@ -90,7 +91,6 @@ pub(crate) fn rows_ui(ui: &mut Ui, view: &mut LogView, source: &mut Source<'_>) 
         view.follow = true;
     }
     view.geometry = Some(Geometry {
-        rows: total,
         max_offset,
         view_height: output.inner_rect.height(),
         offset,
@@ -139,11 +139,25 @@ fn row_ui(
             font.clone(),
             visuals.weak_text_color(),
         );
-        if let Some(number) = number
-            && response.clicked()
-        {
-            let extend = ui.input(|input| input.modifiers.shift);
-            view.select(number, extend);
+        if let Some(number) = number {
+            let selected = view.is_selected(number);
+            let stderr = if line.stream == Stream::Stderr {
+                " (stderr)"
+            } else {
+                ""
+            };
+            response.widget_info(|| {
+                egui::WidgetInfo::selected(
+                    egui::accesskit::Role::Button,
+                    true,
+                    selected,
+                    format!("Select line {}{stderr}", number + 1),
+                )
+            });
+            if response.clicked() {
+                let extend = ui.input(|input| input.modifiers.shift);
+                view.select(number, extend);
+            }
         }
         let highlights = view.search.highlights(number, &line.text);
         let job = line_job(line, &highlights, font, ui.visuals());
