@@ -96,7 +96,7 @@ fn step_until_read(harness: &mut Harness<'_, App>, lines: u64) {
         harness
             .state()
             .log_view()
-            .and_then(|view| view.indexed())
+            .and_then(jobdeck::ui::LogView::indexed)
             .is_some_and(|(indexed, read, len)| indexed == lines && read == len)
     });
     harness.step();
@@ -342,7 +342,7 @@ fn no_escape_sequence_of_real_programs_reaches_the_screen() {
     harness
         .state_mut()
         .toolbar_mut()
-        .set_command(&format!("sh -c '{script}'"), "");
+        .set_command(format!("sh -c '{script}'"), "");
     harness.step();
     harness.get_by_label("Start job").click();
     wait_until("the command to end", PATIENCE, || {
