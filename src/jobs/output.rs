@@ -1,5 +1,6 @@
-//! Finding progress and plot samples in the lines of a program's output
-//! (where a line ends is decided in `jobs/lines.rs`).
+//! Finding progress and plot samples in the lines of a program's output:
+//! their text without escape sequences, as a terminal per stream makes it
+//! (see [`crate::term`]).
 
 use std::sync::LazyLock;
 
