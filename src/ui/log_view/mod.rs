@@ -11,7 +11,7 @@ mod source;
 
 use std::fmt::Write as _;
 use std::ops::Range;
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
@@ -152,7 +152,12 @@ pub(crate) fn log_view_ui(
     if let Some(log) = &mut view.full_log {
         more |= !log.refresh(now + INDEX_BUDGET).caught_up;
     }
-    let log_path = view.full_log.as_ref().map(|log| log.path().to_owned());
+    let file = view.full_log.as_ref().map(|log| FileStatus {
+        path: log.path().to_owned(),
+        indexed: log.indexed_bytes(),
+        error: log.error().map(str::to_owned),
+    });
+    // Out of the view while the view is drawn, which also changes it.
     let mut full_log = view.full_log.take();
     {
         // The file once it is there; until then (or if it cannot be read),
@@ -162,7 +167,7 @@ pub(crate) fn log_view_ui(
             _ => Source::Memory(&job.log),
         };
         keys(ui, view);
-        header_ui(ui, view, &source, log_path.as_deref(), commands);
+        header_ui(ui, view, &source, file.as_ref(), commands);
         if view.search.open {
             search_bar_ui(ui, view);
         }
@@ -218,14 +223,23 @@ fn keys(ui: &Ui, view: &mut LogView) {
     }
 }
 
+/// Where a full log is and how far it is read, for the header.
+struct FileStatus {
+    path: PathBuf,
+    /// Bytes read, and the file's length.
+    indexed: (u64, u64),
+    error: Option<String>,
+}
+
 /// The view's own toolbar: follow, find, copy, open; how big the log is.
 fn header_ui(
     ui: &mut Ui,
     view: &mut LogView,
     source: &Source<'_>,
-    log_path: Option<&Path>,
+    file: Option<&FileStatus>,
     commands: &mut Vec<Command>,
 ) {
+    let log_path = file.map(|file| file.path.as_path());
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Log").strong());
         ui.checkbox(&mut view.follow, "Follow")
@@ -258,7 +272,10 @@ fn header_ui(
     });
     let lines = source.end() - source.first();
     let mut status = format!("{lines} lines");
-    if let Some((_, read, len)) = view.indexed()
+    if let Some(&FileStatus {
+        indexed: (read, len),
+        ..
+    }) = file
         && read < len
     {
         let percent = read as f64 * 100.0 / len.max(1) as f64;
@@ -274,7 +291,7 @@ fn header_ui(
         ui.label(RichText::new(format!("Full log: {}", path.display())).small())
             .on_hover_text("Every byte the program wrote, colours and all");
     }
-    if let Some(error) = view.full_log.as_ref().and_then(FullLog::error) {
+    if let Some(error) = file.and_then(|file| file.error.as_deref()) {
         ui.colored_label(ui.visuals().error_fg_color, error);
     }
 }
