@@ -90,6 +90,10 @@ pub(crate) fn rows_ui(ui: &mut Ui, view: &mut LogView, source: &mut Source<'_>) 
     } else if !view.follow && moved_down && offset >= max_offset - 0.5 {
         view.follow = true;
     }
+    if view.follow && requested.is_none_or(|requested| offset > requested + 0.5) {
+        // The end moved after the rows were drawn: draw them there.
+        ui.ctx().request_repaint();
+    }
     view.geometry = Some(Geometry {
         max_offset,
         view_height: output.inner_rect.height(),
