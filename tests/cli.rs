@@ -19,5 +19,8 @@ mod check;
 #[path = "cli/desktop.rs"]
 mod desktop;
 
+#[path = "cli/history.rs"]
+mod history;
+
 #[path = "cli/logs.rs"]
 mod logs;

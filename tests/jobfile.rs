@@ -277,7 +277,7 @@ fn a_glob_batch_expands_in_sorted_order_with_placeholders() {
             "wc -l inputs/b.txt",
             "wc -l 'inputs/c d.txt'",
             "echo all counted 1",
-            "echo b is inputs/b.txt in inputs",
+            "echo b is 'inputs/b.txt' in 'inputs'",
         ]
     );
     assert!(

@@ -40,9 +40,11 @@
 //!
 //! Command jobs run in the job file's directory unless `cwd` says otherwise
 //! (a relative `cwd` is relative to that directory too). With `shell = true`,
-//! placeholders are shell-quoted. Inputs go only where placeholders are
-//! (nothing is appended, unlike GNU parallel). Without inputs only `{#}` may
-//! be used. A `command` string without `shell = true` is split into
+//! every input is single-quoted, and a placeholder where quotes cannot
+//! protect it (inside quotes, a comment, a here-document...) is refused; see
+//! `shell_scan`. Placeholders give GNU parallel's answers; see `expand`.
+//! Inputs go only where placeholders are (nothing is appended, unlike GNU
+//! parallel). Without inputs only `{#}` may be used. A `command` string without `shell = true` is split into
 //! arguments like a shell would (quotes, backslashes), then placeholders are
 //! filled in each argument.
 //!
@@ -68,6 +70,8 @@ mod expand;
 mod fields;
 mod inputs_glob;
 mod plan;
+mod shell_check;
+mod shell_scan;
 mod template;
 
 use std::path::{Path, PathBuf};

@@ -14,6 +14,7 @@ use super::demo::{demo_keys, demo_param_keys, read_demo, to_u32};
 use super::expand::input_placeholder;
 use super::fields::{Fields, Source, a_type, strings_of, type_error};
 use super::inputs_glob::{Bounds, glob_inputs};
+use super::shell_check::{check_inputs, check_shell_command};
 use crate::jobs::DemoKind;
 use crate::jobspec::{CommandSpec, JobKind, Program, ProgressRegex};
 
@@ -216,6 +217,7 @@ fn read_batch(
                 "`inputs` is empty, expected at least one input",
             ));
         }
+        check_inputs(src, list.get_ref())?;
         return Ok(Batch::Inputs(
             list.into_inner()
                 .into_iter()
@@ -248,6 +250,9 @@ fn read_command(
         ));
     };
     let argv = command_argv(src, &command, shell)?;
+    if shell {
+        check_shell_command(src, &command, &argv)?;
+    }
     // A shell runs the words joined, as one script.
     let program = if shell {
         Program::Shell(argv.join(" "))

@@ -50,7 +50,8 @@ use super::reader::{self, Reader};
 use super::stderr_tail::StderrTail;
 use super::watch::{Seen, watch};
 use crate::engine::{
-    Job, JobContext, JobError, JobId, JobResult, LineStatus, LogLine, Output, Stream,
+    Job, JobContext, JobError, JobId, JobResult, LineStatus, LogLine, Output, ProcessInfo,
+    Stream,
 };
 use crate::full_log::Origin;
 use crate::term;
@@ -268,6 +269,7 @@ impl Job for CommandJob {
             format!("{JOB_ID_ENV}={}", ctx.id()),
         )
         .map_err(JobError::msg)?;
+        report_process(ctx, processes.pid());
         let reader = Reader::spawn(
             format!("jd-out-{}", ctx.id().short()),
             pipes.stdout,
@@ -311,6 +313,16 @@ impl Job for CommandJob {
         }
         finished(status, &lines.stderr_tail)
     }
+}
+
+/// Tells the pool which process group this attempt runs, so a journal can
+/// find it again should jobdeck die without stopping it.
+fn report_process(ctx: &JobContext, pid: u32) {
+    ctx.report_process(ProcessInfo {
+        pid,
+        pgid: pid,
+        start_ticks: crate::procfs::start_ticks(pid),
+    });
 }
 
 /// How the job ended, going by its exit status; a failure's message ends
