@@ -50,8 +50,7 @@ use super::reader::{self, Reader};
 use super::stderr_tail::StderrTail;
 use super::watch::{Seen, watch};
 use crate::engine::{
-    Job, JobContext, JobError, JobId, JobResult, LineStatus, LogLine, Output, ProcessInfo,
-    Stream,
+    Job, JobContext, JobError, JobId, JobResult, LineStatus, LogLine, Output, ProcessInfo, Stream,
 };
 use crate::full_log::Origin;
 use crate::term;

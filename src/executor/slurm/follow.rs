@@ -93,7 +93,8 @@ mod tests {
         file.write_all(b"one\ntw").unwrap();
         follower.poll(|line| lines.push(line)).unwrap();
         assert_eq!(lines, ["one"]);
-        file.write_all(b"o\n\x1b[32m 10%\r 50%\x1b[0m\rthree").unwrap();
+        file.write_all(b"o\n\x1b[32m 10%\r 50%\x1b[0m\rthree")
+            .unwrap();
         follower.poll(|line| lines.push(line)).unwrap();
         assert_eq!(lines, ["one", "two"], "the redrawn line has not ended");
         follower.finish(|line| lines.push(line)).unwrap();

@@ -10,6 +10,7 @@ mod search;
 mod source;
 
 use std::fmt::Write as _;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -17,7 +18,7 @@ use std::time::{Duration, Instant};
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
 use super::Command;
-use crate::board::JobView;
+use crate::board::{JobLog, JobView};
 use crate::engine::JobId;
 use crate::full_log::FullLog;
 use crate::jobspec::BuildContext;
@@ -34,6 +35,13 @@ const INDEX_BUDGET: Duration = Duration::from_millis(6);
 
 /// Time a frame may spend searching.
 const SEARCH_BUDGET: Duration = Duration::from_millis(4);
+
+/// How long the view keeps looking at the full log for lines the board
+/// already has: the file gets them within `log_file.rs`'s flush interval.
+const FILE_LAG: Duration = Duration::from_secs(1);
+
+/// How often the view looks while the file lags (the window's update rate).
+const FILE_LAG_POLL: Duration = super::UPDATE_INTERVAL;
 
 /// Lines "Copy" takes at most.
 const MAX_COPIED_LINES: u64 = 100_000;
@@ -59,6 +67,10 @@ pub struct LogView {
     focus_search: bool,
     /// Lines to copy once the rows are read.
     copy_requested: Option<Range<u64>>,
+    /// The board's lines of the job as last seen (a fingerprint), and
+    /// since when the full log has not grown to match them.
+    board_lines: u64,
+    file_lags_since: Option<Instant>,
 }
 
 impl LogView {
@@ -76,6 +88,8 @@ impl LogView {
             on_screen: 0..0,
             focus_search: false,
             copy_requested: None,
+            board_lines: fingerprint(&job.log),
+            file_lags_since: None,
         }
     }
 
@@ -150,7 +164,10 @@ pub(crate) fn log_view_ui(
     let now = Instant::now();
     let mut more = false;
     if let Some(log) = &mut view.full_log {
+        let before = log.indexed_bytes().1;
         more |= !log.refresh(now + INDEX_BUDGET).caught_up;
+        let grew = log.indexed_bytes().1 > before;
+        watch_file_lag(ui, view, job, grew, now);
     }
     let file = view.full_log.as_ref().map(|log| FileStatus {
         path: log.path().to_owned(),
@@ -189,6 +206,37 @@ pub(crate) fn log_view_ui(
     if more {
         ui.ctx().request_repaint();
     }
+}
+
+/// The window draws a frame when the board gets new lines, but the full
+/// log may get their bytes a moment later (they are buffered, see
+/// `log_file.rs`); with nothing else to draw, the view would show the file
+/// as it was. So once the board's lines change, the view looks at the file
+/// again every [`FILE_LAG_POLL`] until it grows, for at most [`FILE_LAG`].
+fn watch_file_lag(ui: &Ui, view: &mut LogView, job: &JobView, grew: bool, now: Instant) {
+    let lines = fingerprint(&job.log);
+    if grew {
+        view.file_lags_since = None;
+    } else if lines != view.board_lines {
+        view.file_lags_since = Some(now);
+    }
+    view.board_lines = lines;
+    match view.file_lags_since {
+        Some(since) if now.duration_since(since) < FILE_LAG => {
+            ui.ctx().request_repaint_after(FILE_LAG_POLL);
+        }
+        _ => view.file_lags_since = None,
+    }
+}
+
+/// Changes whenever the board's lines of a job do (a line ends, a redraw).
+fn fingerprint(log: &JobLog) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (log.dropped(), log.finished().len()).hash(&mut hasher);
+    for line in log.unfinished_lines() {
+        line.text.hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// Ctrl+F opens the search; End follows the log, Home goes to its top;
@@ -366,4 +414,90 @@ fn copy_lines(ui: &Ui, source: &mut Source<'_>, range: Range<u64>) {
         }
     }
     ui.ctx().copy_text(text);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::board::Board;
+    use crate::engine::{Event, EventKind, LogLine};
+    use crate::jobspec::{CommandSpec, JobKind, JobSpec};
+
+    /// One frame of the view alone; returns how soon it asks for the next.
+    fn frame(ctx: &egui::Context, view: &mut LogView, job: &JobView) -> Duration {
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            log_view_ui(ui, view, job, &mut Vec::new());
+        });
+        output.textures_delta.clear();
+        output.viewport_output[&egui::ViewportId::ROOT].repaint_delay
+    }
+
+    fn write(path: &std::path::Path, text: &str) {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn lines_the_board_has_before_the_file_are_looked_for_until_the_file_has_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Instant::now();
+        let id = JobId::new();
+        let mut command = CommandSpec::from_command_line("true").unwrap();
+        command.log_dir = Some(dir.path().to_owned());
+        let mut board = Board::new_at(now);
+        board.add_job(
+            id,
+            Arc::new(JobSpec::new("logger", JobKind::Command(command))),
+            now,
+        );
+        let apply = |board: &mut Board, kind| board.apply_at(Event { job: id, kind }, now);
+        apply(
+            &mut board,
+            EventKind::Started {
+                worker: Some(0),
+                attempt: 1,
+            },
+        );
+        let path = dir.path().join(format!("{id}.log"));
+        write(&path, "one\n");
+        let ctx = egui::Context::default();
+        let mut view = LogView::new(board.job(id).unwrap(), &BuildContext::default());
+        for _ in 0..3 {
+            frame(&ctx, &mut view, board.job(id).unwrap());
+        }
+        assert_eq!(view.full_log.as_ref().unwrap().lines(), 1);
+        assert_eq!(
+            frame(&ctx, &mut view, board.job(id).unwrap()),
+            Duration::MAX,
+            "a view that has read its log asks for nothing"
+        );
+
+        // The board has a line the file does not have yet (still buffered).
+        apply(
+            &mut board,
+            EventKind::Log {
+                lines: vec![LogLine::from("two")],
+                dropped: 0,
+            },
+        );
+        let delay = frame(&ctx, &mut view, board.job(id).unwrap());
+        assert!(delay <= FILE_LAG_POLL, "asks to look again soon: {delay:?}");
+        assert!(frame(&ctx, &mut view, board.job(id).unwrap()) <= FILE_LAG_POLL);
+
+        // The file gets it: the view reads it and stops asking.
+        write(&path, "two\n");
+        frame(&ctx, &mut view, board.job(id).unwrap());
+        assert_eq!(view.full_log.as_ref().unwrap().lines(), 2);
+        assert_eq!(
+            frame(&ctx, &mut view, board.job(id).unwrap()),
+            Duration::MAX
+        );
+    }
 }
