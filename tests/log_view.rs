@@ -157,6 +157,17 @@ fn search_finds_and_steps_through_matches_in_a_100000_line_log() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::F);
     frames(&mut harness, 2);
     harness.get_by_label("Find in log").type_text("needle");
+    // The bar's buttons are all there, none drawn over another.
+    let buttons: Vec<egui::Rect> = ["Match case", "Previous", "Next", "Close"]
+        .iter()
+        .map(|label| harness.get_by_label(label).rect())
+        .collect();
+    for (i, a) in buttons.iter().enumerate() {
+        assert!(a.right() <= 1280.0, "{a:?} is off the window");
+        for b in &buttons[i + 1..] {
+            assert!(!a.intersects(*b), "{a:?} overlaps {b:?}");
+        }
+    }
     wait_until("the search to look through the log", PATIENCE, || {
         harness.step();
         harness.query_by_label("10 matches").is_some()

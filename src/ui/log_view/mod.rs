@@ -388,7 +388,12 @@ fn search_bar_ui(ui: &mut Ui, view: &mut LogView) {
         {
             view.step(true);
         }
-        ui.label(view.search.status());
+        // Not wrapped: a label wrapped in a wrapping row starts its own
+        // rows, and the buttons after it were drawn over the one before.
+        let status = view.search.status();
+        if !status.is_empty() {
+            ui.add(egui::Label::new(status).extend());
+        }
         if ui
             .button("Close")
             .on_hover_text("Close the search (Escape)")
