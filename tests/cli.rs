@@ -27,3 +27,6 @@ mod keep_order;
 
 #[path = "cli/history.rs"]
 mod history;
+
+#[path = "cli/logs.rs"]
+mod logs;

@@ -512,10 +512,19 @@ fn a_batch_file_runs_in_the_files_directory() {
     assert_eq!(results["count a"].1, ["1 inputs/a.txt"]);
     assert_eq!(results["count c d"].1, ["3 inputs/c d.txt"]);
     assert_eq!(results["just b"].1, ["b is inputs/b.txt in inputs"]);
-    // `log_dir` holds every command's full log, named by job id.
+    // `log_dir` holds every command's full log, named by job id, each with
+    // the marks of its streams beside it.
     let log = logs.path().join(format!("{count_a}.log"));
     assert_eq!(std::fs::read_to_string(log).unwrap(), "1 inputs/a.txt\n");
-    assert_eq!(std::fs::read_dir(logs.path()).unwrap().count(), 5);
+    let extensions: Vec<String> = std::fs::read_dir(logs.path())
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            path.extension().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    let count = |extension: &str| extensions.iter().filter(|e| *e == extension).count();
+    assert_eq!((count("log"), count("streams")), (5, 5), "{extensions:?}");
 }
 
 #[test]

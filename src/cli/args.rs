@@ -46,7 +46,8 @@ pub enum Command {
 
 /// Options of `jobdeck run`.
 // Each bool is a command-line flag of its own (--json, --keep-order,
-// --resume, --resume-failed), which is how clap's derive spells a flag.
+// --resume, --resume-failed, --log-ansi), which is how clap's derive spells
+// a flag; folding them into enums would not read better on either side.
 #[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug, Args)]
 pub struct RunArgs {
@@ -73,6 +74,13 @@ pub struct RunArgs {
     /// --keep-order.
     #[arg(long, short = 'k')]
     pub keep_order: bool,
+    /// Keep the colours of the jobs' log lines as ANSI (SGR) escape
+    /// sequences: JSON `log` events get an `ansi` field beside the plain
+    /// `line`, and the log lines printed under a failed job are coloured.
+    /// Without it, log lines are plain text. (The full log file always
+    /// holds the program's bytes as it wrote them.)
+    #[arg(long)]
+    pub log_ansi: bool,
     /// Run only what this file's last run left undone (interrupted, queued,
     /// never started), going by the history; refused if the file changed.
     #[arg(long, conflicts_with = "resume_failed")]

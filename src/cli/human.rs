@@ -20,8 +20,9 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::board::{JobView, Overall, StateClass};
-use crate::engine::{Event, EventKind, Outcome};
+use crate::engine::{Event, EventKind, LogLine, Outcome, Stream};
 use crate::session::{Sink, SinkContext};
+use crate::term::to_ansi;
 
 use super::in_order::InOrder;
 use super::summary::seconds;
@@ -41,18 +42,21 @@ pub(crate) struct HumanReporter {
     /// What this drain round prints (the lines whose turn it is), printed
     /// when it ends.
     out: Vec<u8>,
+    /// With `--log-ansi`: log lines keep their colours.
+    log_ansi: bool,
 }
 
 impl HumanReporter {
     /// A reporter whose bar draws on stderr and hides itself when stderr is
     /// not a terminal; with `keep_order`, jobs' lines come out in
-    /// submission order.
-    pub(crate) fn new(keep_order: bool) -> Self {
+    /// submission order; with `log_ansi`, log lines keep their colours.
+    pub(crate) fn new(keep_order: bool, log_ansi: bool) -> Self {
         let mut reporter = Self::with_bar(ProgressBar::with_draw_target(
             Some(BAR_UNITS),
             ProgressDrawTarget::stderr(),
         ));
         reporter.in_order = keep_order.then(InOrder::new);
+        reporter.log_ansi = log_ansi;
         reporter
     }
 
@@ -68,6 +72,7 @@ impl HumanReporter {
             ticking: false,
             in_order: None,
             out: Vec::new(),
+            log_ansi: false,
         }
     }
 
@@ -176,7 +181,7 @@ impl Sink for HumanReporter {
                 self.print(seq, &line)
             }
             EventKind::Finished(outcome) => {
-                let line = finished_line(job, outcome, cx);
+                let line = finished_line(job, outcome, cx, self.log_ansi);
                 self.print(seq, &line)?;
                 self.end(seq)
             }
@@ -192,8 +197,10 @@ impl Sink for HumanReporter {
 }
 
 /// The line for a job that ended as `outcome`, from the board just before
-/// it folds the end (the job's last attempt is still running there).
-fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>) -> String {
+/// it folds the end (the job's last attempt is still running there). A
+/// failure is followed by the job's last log lines, each marked with its
+/// stream (`out│`, `err│`), plain or, with `log_ansi`, coloured.
+fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>, log_ansi: bool) -> String {
     let name = job.name();
     let elapsed = job
         .lifecycle
@@ -215,9 +222,8 @@ fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>) -> Stri
             let mut line = format!("✗ {name}: {error}");
             push_elapsed(&mut line, elapsed);
             let recent = job.log.len().saturating_sub(RECENT_LOG_LINES);
-            for log_line in job.log.lines().skip(recent) {
-                line.push_str("\n    │ ");
-                line.push_str(log_line);
+            for log_line in job.log.entries().skip(recent) {
+                push_log_line(&mut line, log_line, log_ansi);
             }
             line
         }
@@ -239,6 +245,19 @@ fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>) -> Stri
                 .map_or_else(|| because.short(), |job| job.name().to_owned());
             format!("↷ {name}: skipped, its dependency {dependency} did not succeed")
         }
+    }
+}
+
+/// `\n    out│ text` (or `err│` for stderr).
+fn push_log_line(out: &mut String, line: &LogLine, ansi: bool) {
+    out.push_str(match line.stream {
+        Stream::Stdout => "\n    out│ ",
+        Stream::Stderr => "\n    err│ ",
+    });
+    if ansi {
+        out.push_str(&to_ansi(&line.text, &line.styles));
+    } else {
+        out.push_str(&line.text);
     }
 }
 

@@ -6,13 +6,14 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::board::JobView;
-use crate::engine::{Event, EventKind, Outcome};
+use crate::engine::{Event, EventKind, LineStatus, Outcome};
 use crate::session::{Sink, SinkContext};
+use crate::term::to_ansi;
 
 use super::in_order::InOrder;
 
 /// One line of output. Fields that do not apply to an event are left out.
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 struct Record<'a> {
     job: Uuid,
     name: &'a str,
@@ -30,8 +31,13 @@ struct Record<'a> {
     x: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     y: Option<f64>,
+    /// For `log`: the line's text, without escape sequences.
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<&'a str>,
+    /// For `log` with `--log-ansi`: the line with its colours as SGR
+    /// escape sequences.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ansi: Option<String>,
     /// For `log`: `stdout` or `stderr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     stream: Option<&'static str>,
@@ -52,6 +58,11 @@ struct Record<'a> {
 /// Writes events as JSON lines (the run's summary goes to stderr, so stdout
 /// stays machine-readable).
 ///
+/// A `log` event is written for each line once it ended (or for a job's
+/// own line): a line a program redraws in place (a progress bar after
+/// `\r`) is written once, as it ended, not at every redraw; the progress
+/// read from the redraws comes as `progress` events.
+///
 /// Lines are kept in memory until the end of the drain round, after the
 /// sinks added before this one have flushed: the run loop adds the
 /// history's journal first and has it commit at every flush, so an event
@@ -62,17 +73,20 @@ pub(crate) struct JsonReporter {
     in_order: Option<InOrder>,
     /// One line, for holding back.
     line: Vec<u8>,
+    log_ansi: bool,
 }
 
 impl JsonReporter {
     /// Writes to stdout at the end of every drain round. With `keep_order`,
     /// a job's events but `queued` and `progress` come out in submission
-    /// order (see `in_order.rs`); progress stays live.
-    pub(crate) fn new(keep_order: bool) -> Self {
+    /// order (see `in_order.rs`); progress stays live. With `log_ansi`,
+    /// `log` events carry their colours in an `ansi` field.
+    pub(crate) fn new(keep_order: bool, log_ansi: bool) -> Self {
         Self {
             out: Vec::new(),
             in_order: keep_order.then(InOrder::new),
             line: Vec::new(),
+            log_ansi,
         }
     }
 
@@ -142,24 +156,27 @@ impl Sink for JsonReporter {
                             series: Some(series),
                             x: Some(x),
                             y: Some(y),
-                            ..base
+                            ..base.clone()
                         },
                     )?;
                 }
                 Ok(())
             }
             EventKind::Log { lines, dropped } => {
-                for (index, line) in lines.iter().enumerate() {
-                    self.write_in_turn(
-                        seq,
-                        &Record {
-                            event: "log",
-                            line: Some(&line.text),
-                            stream: Some(line.stream.as_str()),
-                            dropped: (index == 0 && *dropped > 0).then_some(*dropped),
-                            ..base
-                        },
-                    )?;
+                let mut dropped = (*dropped > 0).then_some(*dropped);
+                for line in lines {
+                    if line.status == LineStatus::Unfinished {
+                        continue;
+                    }
+                    let record = Record {
+                        event: "log",
+                        line: Some(&line.text),
+                        ansi: self.log_ansi.then(|| to_ansi(&line.text, &line.styles)),
+                        stream: Some(line.stream.as_str()),
+                        dropped: dropped.take(),
+                        ..base.clone()
+                    };
+                    self.write_in_turn(seq, &record)?;
                 }
                 Ok(())
             }

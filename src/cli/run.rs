@@ -141,10 +141,10 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
         session.add_sink(Box::new(journal.commit_each_round()));
     }
     let bar = if args.json {
-        session.add_sink(Box::new(JsonReporter::new(args.keep_order)));
+        session.add_sink(Box::new(JsonReporter::new(args.keep_order, args.log_ansi)));
         None
     } else {
-        let reporter = HumanReporter::new(args.keep_order);
+        let reporter = HumanReporter::new(args.keep_order, args.log_ansi);
         let bar = reporter.bar().clone();
         session.add_sink(Box::new(reporter));
         Some(bar)

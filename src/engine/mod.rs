@@ -81,7 +81,7 @@ pub use event::{Event, EventKind, EventReceiver, Outcome, OutcomeKind, ProcessIn
 pub use hub::{Wake, Waker};
 pub use id::{IdHasher, JobId, JobIdMap, JobIdSet};
 pub use job::{Job, JobError, JobResult, Output};
-pub use log_line::{LogLine, Stream};
+pub use log_line::{CUT_NOTE, LineStatus, LogLine, Stream};
 pub use new_job::NewJob;
 pub use pending::{
     MAX_SERIES_PER_JOB, PENDING_LOG_BYTES_PER_JOB, PENDING_LOG_BYTES_PER_PROCESS,

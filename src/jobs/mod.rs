@@ -4,7 +4,6 @@ pub mod command;
 mod control;
 pub mod demo;
 mod escapees;
-pub(crate) mod lines;
 mod log_file;
 pub mod output;
 mod parent_death;
@@ -15,8 +14,8 @@ mod reader;
 mod stderr_tail;
 mod watch;
 
+pub use crate::term::MAX_LINE_CHARS;
 pub use command::{CommandJob, CommandLineError, default_log_dir};
 pub use demo::{DemoJob, DemoKind, FlakyDivision, RandomWalk, Steps, SumRange};
-pub use lines::MAX_LINE_BYTES;
 pub(crate) use parent_death::watchdog_pid;
 pub use progress::{FormatError, FormatKind, ProgressFormat, ProgressRegex, ProgressRegexError};

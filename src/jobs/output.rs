@@ -1,6 +1,7 @@
 //! What each line of a program's output means: jobdeck's own
 //! `jobdeck:` lines, or text with the progress read from it (see
-//! `jobs/progress/`; where a line ends is decided in `jobs/lines.rs`).
+//! `jobs/progress/`). Lines are their text without escape sequences, as a
+//! terminal per stream makes them (see [`crate::term`]).
 
 use super::progress::{ProgressFormat, ProgressReader};
 

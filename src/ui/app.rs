@@ -11,6 +11,7 @@ use egui::{Context, Ui};
 
 use super::details::details_ui;
 use super::history::history_ui;
+use super::log_view::LogView;
 use super::open_file::{OpenFileState, open_file_ui};
 use super::plots::{PlotState, plots_ui};
 use super::recorded::Recorder;
@@ -72,6 +73,8 @@ pub struct App {
     /// What the last halt policy to trip did, shown under the overall bar
     /// until the next job file is opened.
     halted: Option<String>,
+    /// The log view of the selected job.
+    log_view: Option<LogView>,
     /// The history, when this window records one (after the session, so the
     /// session's journal goes first when the app is dropped).
     recorder: Option<Recorder>,
@@ -106,6 +109,7 @@ impl App {
             file_max_threads: None,
             halts: Vec::new(),
             halted: None,
+            log_view: None,
             recorder: None,
         })
     }
@@ -199,6 +203,14 @@ impl App {
     #[must_use]
     pub fn selected(&self) -> Option<JobId> {
         self.selected
+    }
+
+    /// The selected job's log view, once drawn.
+    #[must_use]
+    pub fn log_view(&self) -> Option<&LogView> {
+        self.log_view
+            .as_ref()
+            .filter(|view| Some(view.job()) == self.selected)
     }
 
     /// The toolbar's kind and parameters (tests and job files set them).
@@ -318,12 +330,23 @@ impl App {
             ui.add_space(2.0);
         });
         egui::Panel::right("details")
-            .default_size(320.0)
+            .resizable(true)
+            .default_size(460.0)
             .show(ui, |ui| {
+                // Hold the width the panel has (a person may drag it): a
+                // log reads better wide than shrunk to a short label.
+                ui.set_min_width(ui.available_width());
                 let job = self.selected.and_then(|id| board.job(id));
-                let full_log =
-                    job.and_then(|job| job.spec.full_log(job.id, self.session.context()));
-                details_ui(ui, job, full_log.as_deref(), now);
+                if let Some(job) = job
+                    && self
+                        .log_view
+                        .as_ref()
+                        .is_none_or(|view| view.job() != job.id)
+                {
+                    self.log_view = Some(LogView::new(job, self.session.context()));
+                }
+                let view = job.and(self.log_view.as_mut());
+                details_ui(ui, job, view, now, commands);
             });
         if let Some(recorder) = &self.recorder {
             egui::Panel::left("history")
@@ -395,6 +418,12 @@ impl App {
                 }
             }
             Command::Select(id) => self.selected = id,
+            Command::OpenLogFile(path) => {
+                // The viewer runs on its own; jobdeck does not wait for it.
+                if let Err(err) = open::that_detached(&path) {
+                    self.error = Some(format!("could not open {}: {err}", path.display()));
+                }
+            }
             Command::RetryRecorded(row) => self.with_recorder(|recorder, session, threads| {
                 recorder.retry_recorded(session, row, threads)
             }),

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{ProgressFormat, ProgressReader, ProgressRegex};
-use crate::jobs::lines::LineSplitter;
+use crate::term::Terminal;
 
 fn folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/progress")
@@ -34,28 +34,37 @@ fn chunks(name: &str) -> Vec<(String, Vec<u8>)> {
 }
 
 /// What jobdeck reports reading the recording in `format`: the chunks go
-/// through one line splitter per stream, in the order they were read, as
-/// the reader thread feeds them.
+/// through one terminal per stream, in the order they were read, as the
+/// reader thread feeds them: the lines each chunk ended, then the line
+/// under the cursor if the chunk changed it. Each chunk is cut after every
+/// `\r`, as a reader reading a program that flushes every redraw gets it,
+/// so every redraw of the recording is read (the curves list them all).
 fn curve(name: &str, format: &ProgressFormat) -> Vec<f32> {
     let mut reader = ProgressReader::new(format);
-    let mut stdout = LineSplitter::default();
-    let mut stderr = LineSplitter::default();
+    let mut stdout = Terminal::new();
+    let mut stderr = Terminal::new();
     let mut curve = Vec::new();
-    let mut read = |line: crate::jobs::lines::Line| {
+    let mut read = |line: crate::term::Line| {
         if let Some(value) = reader.read(&line.text, line.redrawn) {
             curve.push(value);
         }
     };
     for (stream, bytes) in chunks(name) {
-        let splitter = if stream == "stdout" {
+        let terminal = if stream == "stdout" {
             &mut stdout
         } else {
             &mut stderr
         };
-        splitter.feed(&bytes, &mut read);
+        for piece in bytes.split_inclusive(|&byte| byte == b'\r') {
+            terminal.feed(piece, |ended| read(ended.to_line()));
+            // As the command does: no progress from a line mid-redraw.
+            if let Some(line) = terminal.take_redraw().filter(|line| !line.cursor_inside) {
+                read(line);
+            }
+        }
     }
-    stdout.finish(&mut read);
-    stderr.finish(&mut read);
+    stdout.finish(|ended| read(ended.to_line()));
+    stderr.finish(|ended| read(ended.to_line()));
     curve
 }
 
