@@ -292,6 +292,7 @@ impl Job for CommandJob {
                     log.write(Origin::Program(stream), &bytes, ctx);
                 }
                 Seen::Output(reader::Output::Ended { stream, line }) => lines.ended(stream, line),
+                Seen::Output(reader::Output::Returned { line }) => lines.returned(&line),
                 Seen::Output(reader::Output::Redraw { stream, line }) => {
                     lines.redraw(stream, line);
                 }
@@ -368,6 +369,18 @@ impl Lines<'_> {
                 self.redrawn[stream.index()] = false;
                 self.ctx.log(line);
             }
+        }
+    }
+
+    /// A whole frame of a display redrawn in place, as it stood when the
+    /// program took the cursor back: its progress (the line itself shows
+    /// as a redraw, then as it ends).
+    fn returned(&mut self, line: &term::Line) {
+        if let LineMeaning::Text {
+            progress: Some(fraction),
+        } = self.parser.parse(&line.text, line.redrawn)
+        {
+            self.ctx.progress(fraction);
         }
     }
 

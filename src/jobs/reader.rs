@@ -43,6 +43,10 @@ pub(crate) enum Output {
     Bytes { stream: Stream, bytes: Vec<u8> },
     /// A line the stream ended.
     Ended { stream: Stream, line: Line },
+    /// The stream's line as it stood when a lone `\r` took the cursor
+    /// back to draw it again: one whole frame of a display (a progress
+    /// bar), for the progress it shows. The line goes on.
+    Returned { line: Line },
     /// The stream's unfinished line, as it stands now (empty when there
     /// is none any more).
     Redraw { stream: Stream, line: Line },
@@ -110,7 +114,7 @@ impl Source {
         Self {
             stream,
             pipe: Some(pipe),
-            terminal: Terminal::new(),
+            terminal: Terminal::reporting_returns(),
         }
     }
 
@@ -158,9 +162,11 @@ fn read_chunk(
         bytes: bytes.to_vec(),
     });
     terminal.feed(bytes, |ended| {
-        send(Output::Ended {
-            stream,
-            line: ended.to_line(),
+        let line = ended.to_line();
+        send(if ended.is_return() {
+            Output::Returned { line }
+        } else {
+            Output::Ended { stream, line }
         });
     });
     if let Some(line) = terminal.take_redraw() {
@@ -223,10 +229,12 @@ mod tests {
     /// the command parses what it is handed.
     fn progress(bytes: &[u8]) -> Vec<f32> {
         let mut parser = OutputParser::default();
-        let mut terminal = Terminal::new();
+        let mut terminal = Terminal::reporting_returns();
         let mut found = Vec::new();
         let mut hear = |output: Output| {
-            if let Output::Ended { line, .. } | Output::Redraw { line, .. } = output
+            if let Output::Ended { line, .. }
+            | Output::Returned { line, .. }
+            | Output::Redraw { line, .. } = output
                 && let LineMeaning::Text {
                     progress: Some(fraction),
                 } = parser.parse(&line.text, line.redrawn)

@@ -16,17 +16,32 @@ pub struct Terminal {
 
 /// A line that just ended, handed to [`Terminal::feed`]'s callback; turned
 /// into a [`Line`] only when asked, so a reader that only counts lines
-/// builds no text.
+/// builds no text. On a terminal [`reporting_returns`](Terminal::reporting_returns),
+/// it may also be a line as it stood when a `\r` took the cursor back
+/// ([`is_return`](Self::is_return)).
 pub struct Ended<'a> {
     line: &'a LineBuf,
     cut: bool,
+    returned: bool,
 }
 
 impl Ended<'_> {
-    /// The line's text and styles.
+    /// The line's text and styles. A return's line counts as
+    /// [`redrawn`](Line::redrawn).
     #[must_use]
     pub fn to_line(&self) -> Line {
-        self.line.to_line(self.cut)
+        let mut line = self.line.to_line(self.cut);
+        line.redrawn |= self.returned;
+        line
+    }
+
+    /// Whether this is not the end of the line but the line as it stood
+    /// when a lone `\r` (not one of `\r\n`) took the cursor back to redraw
+    /// it: a whole display, such as one frame of a progress bar. The line
+    /// goes on; it ends later as usual.
+    #[must_use]
+    pub fn is_return(&self) -> bool {
+        self.returned
     }
 
     /// Writes the line's text (only) into `out`, which is cleared first.
@@ -64,6 +79,10 @@ struct Screen {
     /// sequence or a UTF-8 character), so a printable ASCII byte may be
     /// printed without it.
     ground: bool,
+    /// Returns are reported (see [`Terminal::reporting_returns`]).
+    report_returns: bool,
+    /// A lone `\r` may have come: reported unless a `\n` follows.
+    pending_return: bool,
 }
 
 impl Default for Screen {
@@ -73,6 +92,8 @@ impl Default for Screen {
             style: Style::default(),
             // A new parser starts in its ground state.
             ground: true,
+            report_returns: false,
+            pending_return: false,
         }
     }
 }
@@ -84,6 +105,20 @@ impl Terminal {
         Self::default()
     }
 
+    /// A terminal that also hands [`feed`](Self::feed)'s callback the line
+    /// as it stood at every lone `\r` ([`Ended::is_return`]), before the
+    /// program draws over it: progress is read from whole frames of a
+    /// display redrawn in place, not from a frame half drawn over the last
+    /// one. A `\r` that ends what was fed counts as lone (the next bytes
+    /// may be seconds away); a `\r\n` split between two feeds is the one
+    /// case reported wrongly.
+    #[must_use]
+    pub fn reporting_returns() -> Self {
+        let mut terminal = Self::default();
+        terminal.screen.report_returns = true;
+        terminal
+    }
+
     /// Feeds `bytes`, calling `ended` with each line that ends in them.
     pub fn feed(&mut self, bytes: &[u8], mut ended: impl FnMut(Ended<'_>)) {
         let mut performer = Performer {
@@ -91,6 +126,9 @@ impl Terminal {
             ended: &mut ended,
         };
         for &byte in bytes {
+            if std::mem::take(&mut performer.screen.pending_return) && byte != b'\n' {
+                performer.report_return();
+            }
             let ground = performer.screen.ground;
             if ground && (0x20..0x7f).contains(&byte) {
                 performer.print(char::from(byte));
@@ -106,6 +144,9 @@ impl Terminal {
                 performer.screen.ground = false;
                 self.parser.advance(&mut performer, byte);
             }
+        }
+        if std::mem::take(&mut performer.screen.pending_return) {
+            performer.report_return();
         }
     }
 
@@ -145,6 +186,8 @@ impl Terminal {
                 line: paused.line.clone(),
                 style: paused.style,
                 ground: true,
+                report_returns: false,
+                pending_return: false,
             },
         }
     }
@@ -155,6 +198,7 @@ impl Terminal {
             ended(Ended {
                 line: &self.screen.line,
                 cut: false,
+                returned: false,
             });
         }
         self.screen.line.clear();
@@ -177,8 +221,18 @@ impl<F: FnMut(Ended<'_>)> Performer<'_, F> {
         (self.ended)(Ended {
             line: &self.screen.line,
             cut,
+            returned: false,
         });
         self.screen.line.clear();
+    }
+
+    /// Hands on the line as it stood at a lone `\r`.
+    fn report_return(&mut self) {
+        (self.ended)(Ended {
+            line: &self.screen.line,
+            cut: false,
+            returned: true,
+        });
     }
 }
 
@@ -206,7 +260,11 @@ impl<F: FnMut(Ended<'_>)> Perform for Performer<'_, F> {
         match byte {
             // LF, VT and FF all move down a line.
             0x0a..=0x0c => self.end_line(false),
-            b'\r' => self.screen.line.carriage_return(),
+            b'\r' => {
+                let screen = &mut *self.screen;
+                screen.pending_return |= screen.report_returns && !screen.line.is_empty();
+                screen.line.carriage_return();
+            }
             0x08 => self.screen.line.back(1),
             b'\t' => self.screen.line.tab(),
             // C1 controls: in a UTF-8 stream, stray continuation bytes.

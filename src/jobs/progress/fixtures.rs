@@ -35,14 +35,13 @@ fn chunks(name: &str) -> Vec<(String, Vec<u8>)> {
 
 /// What jobdeck reports reading the recording in `format`: the chunks go
 /// through one terminal per stream, in the order they were read, as the
-/// reader thread feeds them: the lines each chunk ended, then the line
-/// under the cursor if the chunk changed it. Each chunk is cut after every
-/// `\r`, as a reader reading a program that flushes every redraw gets it,
-/// so every redraw of the recording is read (the curves list them all).
+/// reader thread feeds them, and progress is read as a command job reads
+/// it: from the lines each chunk ended and the frames it returned over
+/// (`\r`), then from the line under the cursor unless it is mid-redraw.
 fn curve(name: &str, format: &ProgressFormat) -> Vec<f32> {
     let mut reader = ProgressReader::new(format);
-    let mut stdout = Terminal::new();
-    let mut stderr = Terminal::new();
+    let mut stdout = Terminal::reporting_returns();
+    let mut stderr = Terminal::reporting_returns();
     let mut curve = Vec::new();
     let mut read = |line: crate::term::Line| {
         if let Some(value) = reader.read(&line.text, line.redrawn) {
@@ -55,12 +54,9 @@ fn curve(name: &str, format: &ProgressFormat) -> Vec<f32> {
         } else {
             &mut stderr
         };
-        for piece in bytes.split_inclusive(|&byte| byte == b'\r') {
-            terminal.feed(piece, |ended| read(ended.to_line()));
-            // As the command does: no progress from a line mid-redraw.
-            if let Some(line) = terminal.take_redraw().filter(|line| !line.cursor_inside) {
-                read(line);
-            }
+        terminal.feed(&bytes, |ended| read(ended.to_line()));
+        if let Some(line) = terminal.take_redraw().filter(|line| !line.cursor_inside) {
+            read(line);
         }
     }
     stdout.finish(|ended| read(ended.to_line()));
