@@ -9,6 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
+use super::NewJob;
 use super::express::Inbox;
 use super::hub::Hub;
 use super::new_job::ExpressJob;
@@ -94,8 +95,9 @@ impl Shared {
 
     /// Pushes checked express jobs into the open lane while holding the
     /// lock, starting workers on them as it goes.
-    pub(crate) fn push_express_locked(self: &Arc<Self>, state: &mut State, jobs: Vec<ExpressJob>) {
-        for (index, job) in jobs.into_iter().enumerate() {
+    pub(crate) fn push_express_locked(self: &Arc<Self>, state: &mut State, jobs: Vec<NewJob>) {
+        let express = jobs.into_iter().filter_map(|job| job.into_express().ok());
+        for (index, job) in express.enumerate() {
             self.inbox.push_quiet(job);
             if index % STAFF_EVERY == 0 {
                 self.staff(state);
