@@ -100,11 +100,15 @@ impl Pool {
         Ok(ids)
     }
 
-    /// Checks and queues a batch under the scheduler's lock.
+    /// Checks and queues a batch under the scheduler's lock. Express jobs
+    /// (their chosen ids now in the index) go into the express lane after
+    /// the lock is released, so that workers finding the inbox empty meanwhile
+    /// do not wait for the whole batch.
     fn submit_checked(&self, jobs: Vec<NewJob>) -> Result<(), EngineError> {
-        let mut state = self.shared.lock();
-        if let Admission::Express(jobs) = state.admit(&self.shared.hub, jobs)? {
-            self.shared.push_express_locked(&mut state, jobs);
+        let admission = self.shared.lock().admit(&self.shared.hub, jobs)?;
+        if let Admission::Express(jobs) = admission {
+            self.shared
+                .submit_express(jobs.into_iter().filter_map(|job| job.into_express().ok()));
         }
         Ok(())
     }

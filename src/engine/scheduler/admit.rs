@@ -12,8 +12,9 @@ use crate::engine::{EngineError, Event, EventKind, JobId, JobIdMap, NewJob, Outc
 pub(crate) enum Admission {
     /// Queued in the slab (or ended at once, skipped).
     Queued,
-    /// Checked express jobs, for the caller to push into the open express
-    /// lane while it holds the lock.
+    /// Express jobs whose chosen ids the index took, for the caller to push
+    /// into the express lane once it has released the lock, as it would
+    /// jobs with fresh random ids.
     Express(Vec<NewJob>),
 }
 
