@@ -19,9 +19,11 @@ pub mod cli;
 pub mod desktop;
 pub mod engine;
 pub mod executor;
+pub mod history;
 pub mod jobfile;
 pub mod jobs;
 pub mod jobspec;
+pub mod procfs;
 pub mod session;
 #[cfg(feature = "gui")]
 pub mod ui;

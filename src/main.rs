@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     match args.command {
         None => window(None),
-        Some(Command::Open { file }) => window(Some(file)),
+        Some(Command::Open { file }) => window(Some(&file)),
         Some(Command::Run(run_args)) => match cli::run(&run_args) {
             Ok(summary) => ExitCode::from(summary.exit_code()),
             Err(error) => {
@@ -30,6 +30,13 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some(Command::History(history_args)) => match cli::history(&history_args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("{error}");
+                ExitCode::from(error.exit_code())
+            }
+        },
         Some(Command::InstallDesktop { uninstall }) => {
             let done = if uninstall {
                 uninstall_desktop()
@@ -42,12 +49,12 @@ fn main() -> ExitCode {
 }
 
 #[cfg(feature = "gui")]
-fn window(job_file: Option<std::path::PathBuf>) -> ExitCode {
+fn window(job_file: Option<&std::path::Path>) -> ExitCode {
     edge(jobdeck::ui::run(job_file))
 }
 
 #[cfg(not(feature = "gui"))]
-fn window(_job_file: Option<std::path::PathBuf>) -> ExitCode {
+fn window(_job_file: Option<&std::path::Path>) -> ExitCode {
     edge(Err(without_window("the window")))
 }
 

@@ -18,3 +18,6 @@ mod check;
 
 #[path = "cli/desktop.rs"]
 mod desktop;
+
+#[path = "cli/history.rs"]
+mod history;

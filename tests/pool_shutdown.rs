@@ -45,7 +45,16 @@ fn dropping_the_pool_leaves_no_thread_alive() {
     });
     assert_eq!(pool.counts().running, 8);
     drop(pool);
-    assert_eq!(pool_threads(), Vec::<String>::new());
+    no_pool_thread_left();
+}
+
+/// Waits until no pool thread is listed. A joined thread can stay in
+/// `/proc/self/task` for a moment after `join` returns (the kernel wakes the
+/// joiner before it reaps the thread), so this polls up to a deadline.
+fn no_pool_thread_left() {
+    common::wait_until("no pool thread left", common::PATIENCE, || {
+        pool_threads().is_empty()
+    });
 }
 
 /// A remote job that stays in flight until stopped; its handles wait in a
@@ -72,10 +81,10 @@ fn a_thousand_remote_jobs_in_flight_hold_no_worker_thread() {
     common::wait_until("a thousand remote jobs in flight", common::PATIENCE, || {
         pool.counts().running == 1000
     });
-    assert_eq!(parked.lock().unwrap().len(), 1000);
-    assert_eq!(pool.worker_threads(), 0);
-    assert_eq!(pool_threads(), ["jobdeck-timer"], "only the timer thread");
-    // The executor reports every job stopped once asked.
+    let parked_at_first = parked.lock().unwrap().len();
+    // The executor reports every job stopped once asked. It runs before the
+    // checks below, so a failed check ends the test instead of leaving the
+    // pool's drop waiting for jobs nobody would finish.
     let finisher = {
         let parked = std::sync::Arc::clone(&parked);
         std::thread::spawn(move || {
@@ -97,7 +106,14 @@ fn a_thousand_remote_jobs_in_flight_hold_no_worker_thread() {
             }
         })
     };
+    assert_eq!(parked_at_first, 1000);
+    assert_eq!(pool.worker_threads(), 0);
+    // A new thread shows its name once it has been scheduled.
+    common::wait_until("the timer thread's name", common::PATIENCE, || {
+        !pool_threads().is_empty()
+    });
+    assert_eq!(pool_threads(), ["jobdeck-timer"], "only the timer thread");
     drop(pool);
     finisher.join().unwrap();
-    assert_eq!(pool_threads(), Vec::<String>::new());
+    no_pool_thread_left();
 }

@@ -127,6 +127,8 @@ impl Board {
                 job.log.extend(lines, dropped);
                 return;
             }
+            // For journals; nothing a view shows.
+            EventKind::Process(_) => return,
             EventKind::Started { worker, attempt } => {
                 job.attempt = attempt;
                 job.progress = 0.0;

@@ -32,6 +32,8 @@ pub enum Command {
         /// The job file (TOML).
         file: PathBuf,
     },
+    /// List past runs, or one run's jobs, from the history.
+    History(HistoryArgs),
     /// Add jobdeck to the desktop's application launcher (for this user).
     InstallDesktop {
         /// Remove what an earlier install added instead.
@@ -53,4 +55,32 @@ pub struct RunArgs {
     /// progress bar.
     #[arg(long)]
     pub json: bool,
+    /// Run only what this file's last run left undone (interrupted, queued,
+    /// never started), going by the history; refused if the file changed.
+    #[arg(long, conflicts_with = "resume_failed")]
+    pub resume: bool,
+    /// As --resume, and also run again what failed, timed out, was stopped
+    /// or was skipped.
+    #[arg(long)]
+    pub resume_failed: bool,
+    /// Write GNU parallel's joblog to PATH: a line per job, as each ends.
+    #[arg(long, value_name = "PATH")]
+    pub joblog: Option<PathBuf>,
+}
+
+/// Options of `jobdeck history`.
+#[derive(Clone, Debug, Args)]
+pub struct HistoryArgs {
+    /// The run to show (its number); without it, the list of runs.
+    pub run: Option<i64>,
+    /// One JSON object per line instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Only the run's jobs that did not succeed (failed, timed out,
+    /// stopped, interrupted).
+    #[arg(long, requires = "run")]
+    pub failed: bool,
+    /// Write the run's jobs to PATH as GNU parallel's joblog instead.
+    #[arg(long, value_name = "PATH", requires = "run", conflicts_with_all = ["json", "failed"])]
+    pub joblog: Option<PathBuf>,
 }

@@ -4,6 +4,12 @@
 //! The bar is the board's overall progress
 //! ([`Board::overall`](crate::board::Board::overall)), the same
 //! number the window shows, redrawn at the end of every drain round.
+//!
+//! Lines are printed at the end of the drain round too, after the sinks
+//! added before this one have flushed: the run loop adds the history's
+//! journal first and has it commit at every flush, so a job shown as
+//! ended on stdout is recorded as ended, even if jobdeck is killed the
+//! next instant.
 
 use std::io::{self, Write};
 use std::time::Duration;
@@ -26,6 +32,8 @@ const RECENT_LOG_LINES: usize = 5;
 pub(crate) struct HumanReporter {
     bar: ProgressBar,
     ticking: bool,
+    /// Lines of this drain round, printed when it ends.
+    lines: Vec<String>,
 }
 
 impl HumanReporter {
@@ -48,6 +56,7 @@ impl HumanReporter {
         Self {
             bar,
             ticking: false,
+            lines: Vec::new(),
         }
     }
 
@@ -57,9 +66,24 @@ impl HumanReporter {
         &self.bar
     }
 
-    /// Prints `line` on stdout without tearing the bar.
-    fn print(&self, line: &str) -> io::Result<()> {
-        self.bar.suspend(|| writeln!(io::stdout().lock(), "{line}"))
+    /// Keeps `line` for the end of the drain round.
+    fn print(&mut self, line: String) {
+        self.lines.push(line);
+    }
+
+    /// Prints the round's lines on stdout without tearing the bar.
+    fn print_lines(&mut self) -> io::Result<()> {
+        if self.lines.is_empty() {
+            return Ok(());
+        }
+        let lines = std::mem::take(&mut self.lines);
+        self.bar.suspend(|| {
+            let mut out = io::stdout().lock();
+            for line in &lines {
+                writeln!(out, "{line}")?;
+            }
+            out.flush()
+        })
     }
 
     /// Shows the board's overall progress and counts.
@@ -96,18 +120,20 @@ impl Sink for HumanReporter {
             return Ok(());
         };
         match &event.kind {
-            EventKind::Retrying { attempt, error } => self.print(&format!(
+            EventKind::Retrying { attempt, error } => self.print(format!(
                 "↻ {}: attempt {attempt} failed ({error}), retrying",
                 job.name()
             )),
-            EventKind::Finished(outcome) => self.print(&finished_line(job, outcome, cx)),
-            _ => Ok(()),
+            EventKind::Finished(outcome) => self.print(finished_line(job, outcome, cx)),
+            _ => {}
         }
+        Ok(())
     }
 
     fn flush(&mut self, cx: &SinkContext<'_>) -> io::Result<()> {
+        self.print_lines()?;
         self.show(cx);
-        io::stdout().flush()
+        Ok(())
     }
 }
 

@@ -1,6 +1,6 @@
 //! `jobdeck run --json`: one JSON object per event per line on stdout.
 
-use std::io::{self, BufWriter, Stdout, Write};
+use std::io::{self, Write};
 
 use serde::Serialize;
 use uuid::Uuid;
@@ -49,16 +49,19 @@ struct Record<'a> {
 
 /// Writes events as JSON lines (the run's summary goes to stderr, so stdout
 /// stays machine-readable).
+///
+/// Lines are kept in memory until the end of the drain round, after the
+/// sinks added before this one have flushed: the run loop adds the
+/// history's journal first and has it commit at every flush, so an event
+/// on stdout is in the history, even if jobdeck is killed the next instant.
 pub(crate) struct JsonReporter {
-    out: BufWriter<Stdout>,
+    out: Vec<u8>,
 }
 
 impl JsonReporter {
-    /// Writes to stdout, buffered; flushed at the end of every drain round.
+    /// Writes to stdout at the end of every drain round.
     pub(crate) fn new() -> Self {
-        Self {
-            out: BufWriter::new(io::stdout()),
-        }
+        Self { out: Vec::new() }
     }
 
     fn write(&mut self, line: &Record<'_>) -> io::Result<()> {
@@ -128,13 +131,19 @@ impl Sink for JsonReporter {
                 error: Some(error),
                 ..base
             }),
-            EventKind::StopRequested { .. } => Ok(()),
+            EventKind::StopRequested { .. } | EventKind::Process(_) => Ok(()),
             EventKind::Finished(outcome) => self.write(&finished_line(base, outcome)),
         }
     }
 
     fn flush(&mut self, _cx: &SinkContext<'_>) -> io::Result<()> {
-        self.out.flush()
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(&self.out)?;
+        self.out.clear();
+        stdout.flush()
     }
 }
 

@@ -2,17 +2,20 @@
 //! (a progress bar and a line per finished job) or JSON lines.
 
 mod args;
+mod history;
 mod human;
 mod interrupt;
+mod joblog;
 mod json;
 mod run;
 mod summary;
 
 use std::path::Path;
 
-pub use args::{Cli, Command, RunArgs};
+pub use args::{Cli, Command, HistoryArgs, RunArgs};
+pub use history::{HistoryCommandError, history};
 pub use run::{RunError, run};
-pub use summary::RunSummary;
+pub use summary::{RunSummary, seconds};
 
 use crate::jobfile::{self, JobFileError};
 

@@ -2,8 +2,11 @@
 //! report, and tally the outcomes.
 //!
 //! The reporters are sinks of the [`Session`]: they read the same events,
-//! in the same order, as the window and any journal do, and the tally is
-//! the board's.
+//! in the same order, as the window and the history's journal do, and the
+//! tally is the board's. Every run is recorded in the history (see
+//! [`crate::history`]); `--resume` and `--resume-failed` read it to run only
+//! what an earlier run of the same file left to do, and `--joblog` writes
+//! GNU parallel's joblog beside.
 
 use std::io;
 use std::num::NonZero;
@@ -11,15 +14,18 @@ use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
 
-use crate::engine::{EngineError, MAX_THREADS_RANGE};
+use crate::engine::{EngineError, JobId, MAX_THREADS_RANGE};
+use crate::history::resume::{self, Mode, ResumeError};
+use crate::history::{History, NewRun, Retention, RunEnd, content_hash};
 use crate::jobfile::{self, JobFileError};
-use crate::jobspec::BuildContext;
+use crate::jobspec::{BuildContext, Plan};
 use crate::session::{Session, SubmitError};
 
 use super::RunSummary;
 use super::args::RunArgs;
 use super::human::HumanReporter;
 use super::interrupt::{self, Interrupts};
+use super::joblog::JoblogWriter;
 use super::json::JsonReporter;
 
 /// How often the run loop looks for Ctrl-C while no event arrives.
@@ -38,6 +44,17 @@ pub enum RunError {
     /// The pool refused the jobs (a dependency problem the file check missed).
     #[error("the jobs could not be queued: {0}")]
     Engine(#[from] EngineError),
+    /// `--resume` cannot go on: the file changed, or there is no history.
+    #[error(transparent)]
+    Resume(#[from] ResumeError),
+    /// The joblog cannot be written.
+    #[error("cannot write the joblog {path}: {error}")]
+    Joblog {
+        /// Where it was to go.
+        path: String,
+        /// Why it cannot.
+        error: io::Error,
+    },
     /// The Ctrl-C handler could not be installed.
     #[error("cannot watch for Ctrl-C: {0}")]
     Signals(#[from] ctrlc::Error),
@@ -60,7 +77,7 @@ impl RunError {
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::JobFile(_) | Self::Engine(_) => 2,
+            Self::JobFile(_) | Self::Engine(_) | Self::Resume(_) | Self::Joblog { .. } => 2,
             Self::Signals(_) | Self::Output(_) => 1,
         }
     }
@@ -74,7 +91,29 @@ impl RunError {
 ///
 /// Installs a process-wide Ctrl-C handler, so call it once per process.
 pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
-    let file = jobfile::load(&args.file)?;
+    let content = std::fs::read(&args.file).map_err(|error| {
+        JobFileError::whole_file(&args.file, format!("cannot read: {}", io_reason(&error)))
+    })?;
+    let text = String::from_utf8(content)
+        .map_err(|_| JobFileError::whole_file(&args.file, "is not UTF-8 text".to_owned()))?;
+    let file = jobfile::parse(&text, &args.file)?;
+    let mut history = History::open_default(Retention::default());
+    for notice in history.take_notices() {
+        eprintln!("jobdeck: {notice}");
+    }
+    if let Some(problem) = history.problem() {
+        eprintln!("jobdeck: {problem}");
+    }
+    let path = std::path::absolute(&args.file).unwrap_or_else(|_| args.file.clone());
+    let hash = content_hash(text.as_bytes());
+    let mode = if args.resume_failed {
+        Some(Mode::ResumeFailed)
+    } else if args.resume {
+        Some(Mode::Resume)
+    } else {
+        None
+    };
+    let planned = plan_run(&history, file.plan, &path, &hash, mode)?;
     // Both are checked to be in range: the flag by clap, the file's key
     // when the file is read.
     let max_threads = args
@@ -84,6 +123,10 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
         .unwrap_or_else(default_max_threads);
     let interrupts = Interrupts::install()?;
     let mut session = Session::new(max_threads, BuildContext::default())?;
+    // First, so that it has committed a round before the reporters print it.
+    if let Some(journal) = history.journal() {
+        session.add_sink(Box::new(journal.commit_each_round()));
+    }
     let bar = if args.json {
         session.add_sink(Box::new(JsonReporter::new()));
         None
@@ -94,9 +137,29 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
         Some(bar)
     };
 
+    if let Some(joblog) = &args.joblog {
+        let writer = JoblogWriter::create(joblog, planned.numbers.iter().copied(), mode.is_some())
+            .map_err(|error| RunError::Joblog {
+                path: joblog.display().to_string(),
+                error,
+            })?;
+        session.add_sink(Box::new(writer));
+    }
+    let run = history.begin_run(NewRun {
+        file: Some(path),
+        file_hash: Some(hash),
+        max_threads,
+        resumed_from: planned.resumed_from,
+    });
+    history.number(planned.numbers);
+
     let started = Instant::now();
-    session.submit(file.plan)?;
+    session.submit(planned.plan)?;
     let interrupted = follow(&mut session, &interrupts, bar.as_ref())?;
+    if let (Some(run), true) = (run, interrupted) {
+        history.end_run(run, RunEnd::Interrupted);
+    }
+    history.sync();
     let summary = RunSummary::from_board(
         session.board(),
         started.elapsed().as_secs_f64(),
@@ -110,7 +173,73 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
         // stdout is for the JSON lines only.
         None => eprintln!("{summary}"),
     }
+    if let Some(problem) = history.problem() {
+        eprintln!("jobdeck: {problem}");
+    }
     Ok(summary)
+}
+
+/// What a run submits: the whole file, or what `--resume` leaves of it.
+struct Planned {
+    plan: Plan,
+    /// Each job's number: its place in the file.
+    numbers: Vec<(JobId, u32)>,
+    resumed_from: Option<crate::history::RunId>,
+}
+
+/// Cuts `plan` down as `mode` asks, saying what was skipped and why.
+fn plan_run(
+    history: &History,
+    plan: Plan,
+    file: &std::path::Path,
+    hash: &str,
+    mode: Option<Mode>,
+) -> Result<Planned, RunError> {
+    let Some(mode) = mode else {
+        let numbers = plan
+            .jobs
+            .iter()
+            .zip(1..)
+            .map(|(job, seq)| (job.id, seq))
+            .collect();
+        return Ok(Planned {
+            plan,
+            numbers,
+            resumed_from: None,
+        });
+    };
+    let previous = resume::previous(history, file, hash)?;
+    let total = plan.jobs.len();
+    let resumed = resume::resume(plan, &previous, mode);
+    match previous.run {
+        Some(run) => eprintln!(
+            "resuming run {run} of {}: {} of {total} job(s) done, {} to run",
+            file.display(),
+            resumed.done,
+            resumed.plan.jobs.len()
+        ),
+        None => eprintln!(
+            "{} has no earlier run in the history: running every job",
+            file.display()
+        ),
+    }
+    for (name, why) in &resumed.left_out {
+        eprintln!("not run: {name}: {why}");
+    }
+    Ok(Planned {
+        plan: resumed.plan,
+        numbers: resumed.numbers,
+        resumed_from: previous.run,
+    })
+}
+
+/// An I/O error's reason without the "(os error 2)" suffix.
+fn io_reason(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(end) => text[..end].to_owned(),
+        None => text,
+    }
 }
 
 /// Drives the session until every job has ended, acting on Ctrl-C on the

@@ -4,8 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::cell::JobCell;
+use super::event::Msg;
 use super::hub::Hub;
-use super::{JobError, JobId, LogLine};
+use super::{Event, EventKind, JobError, JobId, LogLine, ProcessInfo};
 
 /// Handed to [`Job::run`](super::Job::run): report progress, samples and log
 /// lines through it, and ask it whether to stop.
@@ -73,6 +74,16 @@ impl JobContext {
     /// [`PENDING_LOG_BYTES_PER_JOB`](super::PENDING_LOG_BYTES_PER_JOB)).
     pub fn log(&self, line: impl Into<LogLine>) {
         self.cell.report_log(&self.hub, line.into());
+    }
+
+    /// Says which process this attempt runs, once it has started it; the
+    /// consumer gets it as [`EventKind::Process`], after the attempt's
+    /// `Started` and before its end.
+    pub fn report_process(&self, process: ProcessInfo) {
+        self.hub.send(Msg::Event(Event {
+            job: self.cell.id,
+            kind: EventKind::Process(process),
+        }));
     }
 
     /// Whether the job has been asked to stop (by a person, a timeout or the

@@ -48,6 +48,13 @@ pub enum EventKind {
         /// than the pending-log limit.
         dropped: u64,
     },
+    /// The running attempt started a process (a command job's program),
+    /// which leads its own process group. Reported once per attempt, between
+    /// its `Started` and its end, by jobs that call
+    /// [`JobContext::report_process`](super::JobContext::report_process);
+    /// a journal keeps it so that a later jobdeck can find the group should
+    /// this one die without stopping it.
+    Process(ProcessInfo),
     /// A stop was asked of the running job; it may take a moment to end.
     StopRequested {
         /// Whether the stop came from the job's timeout rather than a person.
@@ -71,6 +78,19 @@ impl EventKind {
     pub fn is_terminal(&self) -> bool {
         matches!(self, Self::Finished(_))
     }
+}
+
+/// The process a job's attempt runs: enough to find it again, and to tell
+/// it from a later process that got the same pid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProcessInfo {
+    /// Its process id.
+    pub pid: u32,
+    /// Its process group (a command job's program leads its own: the pid).
+    pub pgid: u32,
+    /// When it started, in clock ticks after boot (`/proc/PID/stat` field
+    /// 22); `None` where that cannot be read.
+    pub start_ticks: Option<u64>,
 }
 
 /// How a job ended.

@@ -8,13 +8,24 @@ use crossbeam_channel::Sender;
 use super::event::Msg;
 
 /// Called after a message is queued, so the consumer can wake up (the window
-/// passes its repaint request here).
+/// passes its repaint request here), with what the message is about.
 ///
 /// The engine calls it with none of its locks held, from whichever thread
 /// sent the message (a worker, a submitter, the timer, a remote executor).
 /// So a waker may do anything, including calling the pool (`counts`,
 /// `submit`, `stop`...); it should return quickly, as the sender waits.
-pub type Waker = Arc<dyn Fn() + Send + Sync>;
+pub type Waker = Arc<dyn Fn(Wake) + Send + Sync>;
+
+/// What a message that wakes the consumer is about, so that it can pace
+/// itself: the window shows a change of state at once and coalesces
+/// progress into a few frames a second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wake {
+    /// Progress, plot samples or log lines wait to be read.
+    Update,
+    /// A job started, ended, is retrying, was placed or was asked to stop.
+    Change,
+}
 
 pub(crate) struct Hub {
     tx: Sender<Msg>,
@@ -37,8 +48,12 @@ impl Hub {
     /// lock of the engine's; the others use [`queue`](Self::queue) and wake
     /// once they let go.
     pub(crate) fn send(&self, msg: Msg) {
+        let wake = match msg {
+            Msg::Progress(_) | Msg::Samples(_) | Msg::Logs(_) => Wake::Update,
+            Msg::Event(_) | Msg::Handover { .. } => Wake::Change,
+        };
         self.queue(msg);
-        self.wake();
+        self.wake_for(wake);
     }
 
     /// Queues `msg` without waking the consumer. The channel is unbounded and
@@ -50,10 +65,16 @@ impl Hub {
         let _ = self.tx.send(msg);
     }
 
-    /// Calls the waker, if one was set.
+    /// Calls the waker, if one was set, for messages queued earlier: those
+    /// are events of a job's state (notices of progress, samples and logs
+    /// always go through [`send`](Self::send)).
     pub(crate) fn wake(&self) {
-        if let Some(wake) = self.waker.get() {
-            wake();
+        self.wake_for(Wake::Change);
+    }
+
+    fn wake_for(&self, wake: Wake) {
+        if let Some(waker) = self.waker.get() {
+            waker(wake);
         }
     }
 }

@@ -77,8 +77,8 @@ mod worker_threads;
 
 pub use context::JobContext;
 pub use error::{EngineError, MAX_THREADS_RANGE};
-pub use event::{Event, EventKind, EventReceiver, Outcome, OutcomeKind};
-pub use hub::Waker;
+pub use event::{Event, EventKind, EventReceiver, Outcome, OutcomeKind, ProcessInfo};
+pub use hub::{Wake, Waker};
 pub use id::{IdHasher, JobId, JobIdMap, JobIdSet};
 pub use job::{Job, JobError, JobResult, Output};
 pub use log_line::{LogLine, Stream};

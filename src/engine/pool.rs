@@ -7,7 +7,7 @@ use crossbeam_channel::unbounded;
 
 use super::cell::StopReason;
 use super::error::MAX_THREADS_RANGE;
-use super::hub::Hub;
+use super::hub::{Hub, Wake};
 use super::scheduler::{Admission, JobState, PoolCounts};
 use super::shared::Shared;
 use super::timer::timer_main;
@@ -52,12 +52,13 @@ impl Pool {
     }
 
     /// Sets the function called whenever events are queued (the window
-    /// passes its repaint request). Only the first call has an effect;
-    /// returns whether this one did.
+    /// passes its repaint request), told whether they change a job's state
+    /// or only report progress. Only the first call has an effect; returns
+    /// whether this one did.
     ///
     /// The pool calls it with none of its locks held, so it may call the
     /// pool back (`counts`, `submit`, `stop`...); it should return quickly.
-    pub fn set_waker(&self, wake: impl Fn() + Send + Sync + 'static) -> bool {
+    pub fn set_waker(&self, wake: impl Fn(Wake) + Send + Sync + 'static) -> bool {
         self.shared.hub.set_waker(Arc::new(wake))
     }
 

@@ -45,7 +45,9 @@ use super::process::{JobProcesses, describe_exit};
 use super::reader::{OutputLine, Reader};
 use super::stderr_tail::StderrTail;
 use super::watch::{Seen, watch};
-use crate::engine::{Job, JobContext, JobError, JobId, JobResult, LogLine, Output, Stream};
+use crate::engine::{
+    Job, JobContext, JobError, JobId, JobResult, LogLine, Output, ProcessInfo, Stream,
+};
 
 /// The environment variable that overrides [`default_log_dir`].
 pub const LOG_DIR_ENV: &str = "JOBDECK_LOG_DIR";
@@ -260,6 +262,7 @@ impl Job for CommandJob {
             format!("{JOB_ID_ENV}={}", ctx.id()),
         )
         .map_err(JobError::msg)?;
+        report_process(ctx, processes.pid());
         let reader = Reader::spawn(
             format!("jd-out-{}", ctx.id().short()),
             pipes.stdout,
@@ -296,6 +299,16 @@ impl Job for CommandJob {
         }
         finished(status, &lines.stderr_tail)
     }
+}
+
+/// Tells the pool which process group this attempt runs, so a journal can
+/// find it again should jobdeck die without stopping it.
+fn report_process(ctx: &JobContext, pid: u32) {
+    ctx.report_process(ProcessInfo {
+        pid,
+        pgid: pid,
+        start_ticks: crate::procfs::start_ticks(pid),
+    });
 }
 
 /// How the job ended, going by its exit status; a failure's message ends

@@ -78,6 +78,11 @@ impl JobProcesses {
         ))
     }
 
+    /// The leader's pid, which is also the group's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends `signal` to every process in the group and to those that left
     /// it. A group that is already gone is not an error.
     pub fn signal(&mut self, signal: Signal) {

@@ -159,6 +159,7 @@ impl Session {
         let cx = SinkContext {
             board: &self.board,
             pool: &self.pool,
+            build: &self.context,
             now,
         };
         let mut heard = Ok(());
@@ -257,6 +258,7 @@ impl Session {
             let cx = SinkContext {
                 board: &self.board,
                 pool: &self.pool,
+                build: &self.context,
                 now,
             };
             for sink in &mut self.sinks {
@@ -271,6 +273,7 @@ impl Session {
         let cx = SinkContext {
             board: &self.board,
             pool: &self.pool,
+            build: &self.context,
             now,
         };
         let mut heard = Ok(());

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use crate::board::{Board, JobView};
 use crate::engine::{Event, Pool};
+use crate::jobspec::BuildContext;
 
 /// Something that hears everything a [`Session`](super::Session) sees, in
 /// the order it sees it: a reporter, a journal, a halt policy.
@@ -41,6 +42,8 @@ pub struct SinkContext<'a> {
     /// The session's pool, for sinks that act on what they hear (stopping
     /// everything after a failure, for example).
     pub pool: &'a Pool,
+    /// What the session builds jobs with (where a command's full log goes).
+    pub build: &'a BuildContext,
     /// The time the board folds this event at.
     pub now: Instant,
 }

@@ -10,14 +10,19 @@ use std::time::{Duration, Instant};
 use egui::{Context, Ui};
 
 use super::details::details_ui;
+use super::history::history_ui;
 use super::open_file::{OpenFileState, open_file_ui};
 use super::plots::{PlotState, plots_ui};
+use super::recorded::Recorder;
+use super::renderer;
+use super::repaint::Repaint;
 use super::settings::{SETTINGS_KEY, settings_ui};
 use super::table::{overall_ui, table_ui};
 use super::toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
 use super::{Command, Settings};
-use crate::board::Board;
+use crate::board::{Board, StateClass};
 use crate::engine::{EngineError, JobId, Pool};
+use crate::history::History;
 use crate::jobfile::JobFile;
 use crate::jobspec::{BuildContext, JobKind, JobSpec, Plan};
 use crate::session::Session;
@@ -25,10 +30,6 @@ use crate::session::Session;
 /// How long one frame may spend folding events before it draws and asks for
 /// another frame; keeps the window responsive during floods.
 pub const EVENT_BUDGET: Duration = Duration::from_millis(4);
-
-/// While jobs run, clocks on screen move even without events; redraw this
-/// often for them.
-const CLOCK_REPAINT: Duration = Duration::from_millis(250);
 
 /// Where closing the window stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +56,8 @@ pub struct App {
     commands: Vec<Command>,
     settings_open: bool,
     waker_installed: bool,
+    /// When frames are drawn: paced wakes from the engine, clock ticks.
+    repaint: Repaint,
     quit: Quit,
     /// The last thing that went wrong, shown until the next success.
     error: Option<String>,
@@ -63,6 +66,9 @@ pub struct App {
     /// The thread cap a job file set, in force until every job has ended;
     /// then the saved setting (the person's) applies again.
     file_max_threads: Option<usize>,
+    /// The history, when this window records one (after the session, so the
+    /// session's journal goes first when the app is dropped).
+    recorder: Option<Recorder>,
 }
 
 impl App {
@@ -87,11 +93,29 @@ impl App {
             commands: Vec::new(),
             settings_open: false,
             waker_installed: false,
+            repaint: Repaint::default(),
             quit: Quit::No,
             error: None,
             last_opened: None,
             file_max_threads: None,
+            recorder: None,
         })
+    }
+
+    /// Records every job into `history` from now on, shows its past runs,
+    /// and queues again (paused, with a Resume offered) what a crashed
+    /// jobdeck left queued. Call before starting any job.
+    #[must_use]
+    pub fn with_history(mut self, history: History) -> Self {
+        let max_threads = self.settings.max_threads;
+        self.recorder = Some(Recorder::attach(history, &mut self.session, max_threads));
+        self
+    }
+
+    /// The past runs shown, when there is a history.
+    #[must_use]
+    pub fn history_view(&self) -> Option<&super::HistoryView> {
+        self.recorder.as_ref().map(|recorder| &recorder.view)
     }
 
     /// Commands write their full logs under `dir` instead of the default log
@@ -103,7 +127,8 @@ impl App {
         self
     }
 
-    /// A window state with the settings saved by a previous run, if any.
+    /// A window state with the settings saved by a previous run, if any
+    /// (and no history: [`with_history`](Self::with_history) adds one).
     ///
     /// # Panics
     /// When the operating system refuses the pool's timer thread.
@@ -174,6 +199,7 @@ impl App {
     /// One whole frame: fold events, draw every view, apply commands.
     pub fn frame_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        self.repaint.frame_began(Instant::now());
         self.install_waker(&ctx);
         self.drain_events(&ctx);
         self.shortcuts(&ctx);
@@ -182,16 +208,15 @@ impl App {
         self.views_ui(ui);
         self.apply_commands(&ctx);
         self.end_file_max_threads();
-        if self.board().live_jobs() > 0 {
-            ctx.request_repaint_after(CLOCK_REPAINT);
-        }
+        let board = self.board();
+        let clocks = board.count(StateClass::Running) + board.count(StateClass::Stopping);
+        self.repaint.frame_ended(&ctx, Instant::now(), clocks > 0);
     }
 
     /// Hands the pool a way to wake this window (once).
     fn install_waker(&mut self, ctx: &Context) {
         if !self.waker_installed {
-            let ctx = ctx.clone();
-            self.pool().set_waker(move || ctx.request_repaint());
+            self.session.pool().set_waker(self.repaint.waker(ctx));
             self.waker_installed = true;
         }
     }
@@ -247,7 +272,10 @@ impl App {
     }
 
     fn views_ui(&mut self, ui: &mut Ui) {
-        let now = Instant::now();
+        let now = self.repaint.clock(Instant::now());
+        if let Some(recorder) = &mut self.recorder {
+            recorder.refresh();
+        }
         let commands = &mut self.commands;
         let board = self.session.board();
         egui::Panel::top("toolbar").show(ui, |ui| {
@@ -278,6 +306,12 @@ impl App {
                     job.and_then(|job| job.spec.full_log(job.id, self.session.context()));
                 details_ui(ui, job, full_log.as_deref(), now);
             });
+        if let Some(recorder) = &self.recorder {
+            egui::Panel::left("history")
+                .resizable(true)
+                .default_size(360.0)
+                .show(ui, |ui| history_ui(ui, &recorder.view, commands));
+        }
         egui::Panel::bottom("plots")
             .resizable(true)
             .default_size(280.0)
@@ -342,6 +376,22 @@ impl App {
                 }
             }
             Command::Select(id) => self.selected = id,
+            Command::RetryRecorded(row) => self.with_recorder(|recorder, session, threads| {
+                recorder.retry_recorded(session, row, threads)
+            }),
+            Command::RetryFailed(run) => self.with_recorder(|recorder, session, threads| {
+                recorder.retry_failed(session, run, threads)
+            }),
+            Command::LoadRun(run) => {
+                if let Some(recorder) = &mut self.recorder {
+                    recorder.load_run(run);
+                }
+            }
+            Command::PruneHistory => {
+                let keep = self.settings.keep_history;
+                self.with_recorder(|recorder, _, _| recorder.prune(keep));
+            }
+            Command::ClearHistory => self.with_recorder(|recorder, _, _| recorder.clear()),
             Command::ShowSettings(open) => self.settings_open = open,
             Command::ApplySettings(settings) => self.apply_settings(settings, ctx),
             Command::ConfirmQuit => {
@@ -362,8 +412,29 @@ impl App {
         format!("{base} #{n}")
     }
 
+    /// Does something with the history, showing what came of it.
+    fn with_recorder(
+        &mut self,
+        act: impl FnOnce(&mut Recorder, &mut Session, usize) -> Result<String, String>,
+    ) {
+        let threads = self.session.pool().max_threads();
+        let Some(recorder) = &mut self.recorder else {
+            return;
+        };
+        match act(recorder, &mut self.session, threads) {
+            Ok(done) => {
+                self.error = None;
+                self.last_opened = Some(done);
+            }
+            Err(error) => self.error = Some(error),
+        }
+    }
+
     fn start(&mut self, spec: JobSpec) {
         let name = spec.name.clone();
+        if let Some(recorder) = &mut self.recorder {
+            recorder.before_toolbar_job(self.session.pool().max_threads());
+        }
         match self
             .session
             .submit(Plan::single(Arc::new(spec), Vec::new()))
@@ -376,6 +447,9 @@ impl App {
     /// Runs an ended job again, whichever way it was started; the selection
     /// follows it to its new row.
     fn retry(&mut self, id: JobId) {
+        if let Some(recorder) = &self.recorder {
+            recorder.before_retry(id);
+        }
         let retried = self.session.retry(id);
         if self.selected == Some(id) {
             self.selected = retried.as_ref().ok().copied().flatten();
@@ -423,6 +497,9 @@ impl App {
                 ", {max_threads} at a time (the file's max_threads) until all have ended; Settings keep {}",
                 self.settings.max_threads
             );
+        }
+        if let Some(recorder) = &mut self.recorder {
+            recorder.before_job_file(&file.path, &file.plan, self.session.pool().max_threads());
         }
         self.session
             .submit(file.plan)
@@ -474,7 +551,8 @@ fn quit_modal(ctx: &Context, live_jobs: usize, commands: &mut Vec<Command>) {
 }
 
 impl eframe::App for App {
-    fn logic(&mut self, ctx: &Context, _frame: &mut eframe::Frame) {
+    fn logic(&mut self, ctx: &Context, frame: &mut eframe::Frame) {
+        self.repaint.log_frame(ctx, renderer::name_of(frame));
         self.install_waker(ctx);
         self.drain_events(ctx);
     }
@@ -483,14 +561,34 @@ impl eframe::App for App {
         self.frame_ui(ui);
     }
 
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        renderer::clear_color(visuals)
+    }
+
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, SETTINGS_KEY, &self.settings);
     }
 
-    fn on_exit(&mut self) {
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         // Dropping the pool afterwards joins every thread; stopping first
         // lets jobs end in parallel rather than one join at a time.
         self.pool().stop_all();
+        self.close_history();
+    }
+}
+
+impl App {
+    /// Records how this window's runs ended: the stopped jobs' ends (folded
+    /// for as long as a stop may take), then the runs still live as closed.
+    pub fn close_history(&mut self) {
+        let Some(recorder) = &self.recorder else {
+            return;
+        };
+        let deadline = Instant::now() + grace(&self.settings) + Duration::from_secs(1);
+        while self.session.board().live_jobs() > 0 && Instant::now() < deadline {
+            let _ = self.session.wait(Duration::from_millis(20), EVENT_BUDGET);
+        }
+        recorder.close();
     }
 }
 

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::engine::JobId;
+use crate::history::RunId;
 use crate::jobspec::JobKind;
 
 use super::Settings;
@@ -33,6 +34,17 @@ pub enum Command {
     Retry(JobId),
     /// Forget an ended job's row.
     Remove(JobId),
+    /// Run a job of a past run again (by its row in the history).
+    RetryRecorded(i64),
+    /// Run every failed, timed-out, stopped or interrupted job of a run
+    /// again.
+    RetryFailed(RunId),
+    /// Read a past run's jobs, to show them.
+    LoadRun(RunId),
+    /// Forget the past runs the settings do not keep.
+    PruneHistory,
+    /// Forget every past run.
+    ClearHistory,
     /// Show this job's details (or none).
     Select(Option<JobId>),
     /// Open or close the Settings window.

@@ -135,6 +135,20 @@ pub(crate) fn plots_ui(ui: &mut Ui, board: &Board, state: &mut PlotState) {
             ));
         }
     });
+    if total == 0 {
+        // Empty axes say nothing, and under software rendering their
+        // background and grid cost as much to draw as the rest of the window.
+        state.cache.clear();
+        // The hint keeps the panel's size, so the table does not jump
+        // when the first samples arrive.
+        ui.centered_and_justified(|ui| {
+            ui.weak(
+                "Jobs that report samples (Random walk; commands printing \
+                 jobdeck:sample lines) are plotted here.",
+            );
+        });
+        return;
+    }
     let follow = state.follow_latest;
     state.frame += 1;
     let frame = state.frame;

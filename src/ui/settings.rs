@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Command;
 use crate::engine::MAX_THREADS_RANGE;
+use crate::history::Retention;
 
 /// The key under which settings are kept in eframe's storage.
 pub const SETTINGS_KEY: &str = "jobdeck.settings";
@@ -52,6 +53,8 @@ pub struct Settings {
     pub stop_grace_secs: f64,
     /// Colours of the window.
     pub theme: Theme,
+    /// Which past runs the history keeps (see [`Retention`]).
+    pub keep_history: Retention,
 }
 
 impl Default for Settings {
@@ -60,6 +63,7 @@ impl Default for Settings {
             max_threads: available_parallelism(),
             stop_grace_secs: 5.0,
             theme: Theme::System,
+            keep_history: Retention::default(),
         }
     }
 }
@@ -78,6 +82,34 @@ impl Settings {
         };
         self
     }
+}
+
+/// "the last [N] runs" or "the last [N] days".
+fn keep_history_ui(ui: &mut egui::Ui, keep: &mut Retention, label: egui::Id) {
+    ui.horizontal(|ui| {
+        let (mut count, by_days) = match *keep {
+            Retention::Runs(n) => (n, false),
+            Retention::Days(n) => (n, true),
+        };
+        ui.label("the last");
+        ui.add(egui::DragValue::new(&mut count).range(1..=1_000_000))
+            .labelled_by(label)
+            .on_hover_text("Older runs are forgotten when jobdeck starts, or on Prune.");
+        let mut days = by_days;
+        egui::ComboBox::from_id_salt("keep history by")
+            .selected_text(if days { "days" } else { "runs" })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut days, false, "runs");
+                ui.selectable_value(&mut days, true, "days");
+            })
+            .response
+            .labelled_by(label);
+        *keep = if days {
+            Retention::Days(count)
+        } else {
+            Retention::Runs(count)
+        };
+    });
 }
 
 /// How many threads this machine runs at once (1 if it cannot tell).
@@ -129,6 +161,10 @@ pub(crate) fn settings_ui(ui: &mut egui::Ui, current: &Settings, commands: &mut 
                 })
                 .response
                 .labelled_by(label.id);
+            ui.end_row();
+
+            let label = ui.label("Keep history");
+            keep_history_ui(ui, &mut edited.keep_history, label.id);
             ui.end_row();
         });
     if edited != *current {

@@ -1,6 +1,6 @@
 //! The overall progress bar and the job table (one row per job, virtualised).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use egui::{Align, Layout, ProgressBar, RichText, Role, Ui, Vec2, WidgetInfo};
 
@@ -115,11 +115,22 @@ fn header_ui(ui: &mut Ui) {
 fn state_text(job: &JobView, now: Instant) -> String {
     let class = job.lifecycle.class();
     match job.lifecycle.stopping_for(now) {
-        Some(waited) => format!("stopping ({})", format_duration(waited)),
+        Some(waited) => format!("stopping ({})", clock_text(waited)),
         None if job.attempt > 1 && !class.is_ended() => {
             format!("{} (try {})", class.label(), job.attempt)
         }
         None => class.label().to_owned(),
+    }
+}
+
+/// A clock that is still running: whole seconds, as the window redraws it
+/// once a second (an ended job's time keeps its tenths).
+fn clock_text(elapsed: Duration) -> String {
+    let secs = elapsed.as_secs();
+    if secs < 60 {
+        format!("{secs} s")
+    } else {
+        format_duration(Duration::from_secs(secs))
     }
 }
 
@@ -168,7 +179,11 @@ fn row_ui(
         });
         cell_ui(ui, ELAPSED_WIDTH, |ui| {
             if let Some(elapsed) = job.lifecycle.elapsed(now) {
-                ui.label(format_duration(elapsed));
+                ui.label(if class.is_ended() {
+                    format_duration(elapsed)
+                } else {
+                    clock_text(elapsed)
+                });
             }
         });
         if class.is_ended() {
@@ -199,4 +214,16 @@ fn row_button_ui(ui: &mut Ui, action: &str, job_name: &str, hint: &str) -> bool 
     let label = format!("{action} {job_name}");
     response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
     response.clicked()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_clocks_show_whole_seconds() {
+        assert_eq!(clock_text(Duration::from_millis(999)), "0 s");
+        assert_eq!(clock_text(Duration::from_millis(12_700)), "12 s");
+        assert_eq!(clock_text(Duration::from_millis(75_500)), "1:15");
+    }
 }

@@ -10,10 +10,12 @@ use tempfile::TempDir;
 
 use crate::common::{PATIENCE, wait_for};
 
-/// A scratch directory for job files and inputs, plus one for full logs.
+/// A scratch directory for job files and inputs, plus one for full logs
+/// and one for jobdeck's data (its history).
 pub struct Scratch {
     dir: TempDir,
     logs: TempDir,
+    data: TempDir,
 }
 
 impl Scratch {
@@ -21,6 +23,7 @@ impl Scratch {
         Self {
             dir: tempfile::tempdir().expect("a temp dir"),
             logs: tempfile::tempdir().expect("a temp dir for logs"),
+            data: tempfile::tempdir().expect("a temp dir for data"),
         }
     }
 
@@ -36,14 +39,20 @@ impl Scratch {
         path
     }
 
+    /// jobdeck's data folder: its history is `history.sqlite3` there.
+    pub fn data(&self) -> &Path {
+        self.data.path()
+    }
+
     /// `jobdeck ARGS` running in the scratch directory, logging to the
-    /// scratch log directory.
+    /// scratch log directory, keeping its history in the scratch data one.
     pub fn jobdeck(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jobdeck"));
         command
             .args(args)
             .current_dir(self.dir.path())
             .env("JOBDECK_LOG_DIR", self.logs.path())
+            .env("JOBDECK_DATA_DIR", self.data.path())
             .stdin(Stdio::null());
         command
     }

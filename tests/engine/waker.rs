@@ -10,7 +10,7 @@ fn a_waker_may_call_the_pool() {
     let pool: &'static Pool = Box::leak(Box::new(pool));
     let calls = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&calls);
-    assert!(pool.set_waker(move || {
+    assert!(pool.set_waker(move |_| {
         // Each of these takes the pool's lock; under it, this would deadlock.
         let _ = pool.counts();
         let _ = pool.is_paused();
@@ -51,4 +51,33 @@ fn a_waker_may_call_the_pool() {
     ids.extend(blockers);
     until_finished(&mut events, &ids);
     assert!(calls.load(Ordering::SeqCst) > 0);
+}
+
+#[test]
+fn the_waker_tells_a_change_of_state_from_progress() {
+    use jobdeck::engine::Wake;
+    let (pool, mut events) = Pool::new(1).unwrap();
+    let wakes = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&wakes);
+    assert!(pool.set_waker(move |wake| record.lock().unwrap().push(wake)));
+    let id = pool
+        .submit(NewJob::new(|ctx: &JobContext| {
+            ctx.progress(0.5);
+            ctx.sample("walk", 0.0, 1.0);
+            ctx.log("half way");
+            Ok(Output::default())
+        }))
+        .unwrap();
+    until_finished(&mut events, &[id]);
+    // Start and end wake the window at once; the rest may wait a little.
+    assert_eq!(
+        *wakes.lock().unwrap(),
+        [
+            Wake::Change,
+            Wake::Update,
+            Wake::Update,
+            Wake::Update,
+            Wake::Change
+        ]
+    );
 }

@@ -1,0 +1,340 @@
+//! The journal: a [`Sink`] that records every job a session submits and
+//! everything that happens to it, by handing writes to the writer thread.
+//!
+//! Which run a job belongs to, and its number there, is decided by the
+//! caller before it submits (see [`History::begin_run`](super::History::begin_run),
+//! [`History::number`](super::History::number) and
+//! [`History::retry_next`](super::History::retry_next)) through the
+//! [`Routing`] both share; a job submitted with no run chosen is not
+//! recorded. Progress is kept here and written at most once a second per
+//! job (and with its end); samples and log lines are not recorded at all
+//! (command jobs' logs are files).
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crossbeam_channel::Sender;
+
+use super::joblog::signal_of;
+use super::records::{JobState, RunEnd, RunId};
+use super::writer::{Ended, Queued, Write};
+use crate::board::JobView;
+use crate::engine::{Event, EventKind, JobId, JobIdMap, JobIdSet, Outcome};
+use crate::session::{Sink, SinkContext};
+
+/// How often a running job's progress is written.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+/// Which run jobs go to, shared by the history (the caller's side) and its
+/// journal (the session's side). Both live on the thread that drives the
+/// session, so the lock is never contended.
+#[derive(Default)]
+pub(crate) struct Routing {
+    /// The run jobs submitted next belong to; `None`: not recorded.
+    pub(crate) run: Option<RunId>,
+    /// Numbers given ahead of submission (a job file's order).
+    pub(crate) numbers: JobIdMap<u32>,
+    /// The next job submitted runs this one again: same run, same number.
+    pub(crate) retry_of: Option<JobId>,
+    /// Every recorded job's run and number.
+    pub(crate) jobs: JobIdMap<(RunId, u32)>,
+    /// Jobs not ended, per run.
+    pub(crate) live: HashMap<RunId, usize>,
+    /// The highest number given in each run.
+    pub(crate) last_seq: HashMap<RunId, u32>,
+}
+
+/// Locks the routing; a panic elsewhere leaves it usable.
+pub(crate) fn lock(routing: &Mutex<Routing>) -> MutexGuard<'_, Routing> {
+    routing.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Routing {
+    /// Where a job just submitted goes: its run and number, or `None`.
+    fn place(&mut self, job: JobId) -> Option<(RunId, u32)> {
+        let retried = self.retry_of.take().and_then(|old| self.jobs.get(&old));
+        let (run, seq) = if let Some(&(run, seq)) = retried {
+            (run, seq)
+        } else {
+            let run = self.run?;
+            let seq = match self.numbers.remove(&job) {
+                Some(seq) => seq,
+                None => self.last_seq.get(&run).copied().unwrap_or(0) + 1,
+            };
+            (run, seq)
+        };
+        let last = self.last_seq.entry(run).or_insert(0);
+        *last = (*last).max(seq);
+        self.jobs.insert(job, (run, seq));
+        Some((run, seq))
+    }
+}
+
+/// What a job's end leaves of its run.
+enum RunLeft {
+    /// Other jobs of the run are still live.
+    Live,
+    /// It was the run's last live job.
+    Empty(RunId),
+}
+
+/// Unix time for the session's `Instant`s.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WallClock {
+    unix_secs: f64,
+    at: Instant,
+}
+
+impl WallClock {
+    pub(crate) fn new() -> Self {
+        Self {
+            unix_secs: unix_now(),
+            at: Instant::now(),
+        }
+    }
+
+    /// `instant` in Unix seconds.
+    pub(crate) fn secs(&self, instant: Instant) -> f64 {
+        match instant.checked_duration_since(self.at) {
+            Some(after) => self.unix_secs + after.as_secs_f64(),
+            None => self.unix_secs - self.at.duration_since(instant).as_secs_f64(),
+        }
+    }
+}
+
+/// The time now, in Unix seconds.
+pub(crate) fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64()
+}
+
+/// Records a session's jobs into the history; see the module docs. Made by
+/// [`History::journal`](super::History::journal).
+pub struct Journal {
+    writes: Sender<Write>,
+    routing: Arc<Mutex<Routing>>,
+    clock: WallClock,
+    /// The jobs this journal records that have not ended (a copy of what
+    /// the routing knows, read without its lock for every event).
+    recorded: JobIdSet,
+    /// Running jobs' progress not written yet.
+    progress: JobIdMap<f32>,
+    progress_written: Instant,
+    /// Whether every flush waits until the writer has committed.
+    commit_each_round: bool,
+    /// Whether anything was sent since the last commit waited for.
+    unsynced: bool,
+    /// Keeps the history from waiting for the writer while this lives.
+    _alive: Arc<()>,
+}
+
+impl Journal {
+    pub(crate) fn new(
+        writes: Sender<Write>,
+        routing: Arc<Mutex<Routing>>,
+        clock: WallClock,
+        alive: Arc<()>,
+    ) -> Self {
+        Self {
+            writes,
+            routing,
+            clock,
+            recorded: JobIdSet::default(),
+            progress: JobIdMap::default(),
+            progress_written: Instant::now(),
+            commit_each_round: false,
+            unsynced: false,
+            _alive: alive,
+        }
+    }
+
+    /// Has every [`flush`](Sink::flush) wait until what the round recorded
+    /// is committed, so that sinks added after this one (a reporter
+    /// printing at its flush) never show what the history has not got.
+    /// Costs the session's thread one commit per drain round, about a
+    /// millisecond; the window does without.
+    #[must_use]
+    pub fn commit_each_round(mut self) -> Self {
+        self.commit_each_round = true;
+        self
+    }
+
+    fn send(&mut self, write: Write) {
+        self.unsynced = true;
+        // The writer only goes away with the history; what it would have
+        // said about that is already on show.
+        let _ = self.writes.send(write);
+    }
+
+    fn ended(&mut self, job: JobId, outcome: &Outcome, cx: &SinkContext<'_>) {
+        if !self.recorded.remove(&job) {
+            return;
+        }
+        let at = self.clock.secs(cx.now);
+        let Some(end) = self.end_of(job) else {
+            return;
+        };
+        let progress = self.progress.remove(&job);
+        let (exit_code, signal, error, output) = match outcome {
+            Outcome::Succeeded(output) => {
+                (output.exit_code, None, None, Some(output.summary.clone()))
+            }
+            Outcome::Failed { error, exit_code } => {
+                (*exit_code, signal_of(error), Some(error.clone()), None)
+            }
+            Outcome::Skipped { because } => {
+                let name = cx.board.job(*because).map_or("a job", JobView::name);
+                (None, None, Some(format!("{name} did not succeed")), None)
+            }
+            Outcome::Stopped | Outcome::TimedOut | Outcome::Cancelled => (None, None, None, None),
+        };
+        self.send(Write::Ended(Box::new(Ended {
+            job,
+            state: JobState::from(outcome.kind()),
+            exit_code,
+            signal,
+            error,
+            output,
+            at,
+            progress,
+        })));
+        if let RunLeft::Empty(run) = end {
+            self.send(Write::EndRun {
+                run,
+                how: RunEnd::Finished,
+                at,
+            });
+        }
+    }
+
+    /// Counts `job`'s end against its run; `None` if the job is not
+    /// recorded.
+    fn end_of(&self, job: JobId) -> Option<RunLeft> {
+        let mut routing = lock(&self.routing);
+        let &(run, _) = routing.jobs.get(&job)?;
+        let live = routing.live.entry(run).or_insert(1);
+        *live = live.saturating_sub(1);
+        Some(if *live == 0 {
+            RunLeft::Empty(run)
+        } else {
+            RunLeft::Live
+        })
+    }
+
+    fn is_recorded(&self, job: JobId) -> bool {
+        self.recorded.contains(&job)
+    }
+}
+
+impl Sink for Journal {
+    fn submitted(&mut self, job: &JobView, cx: &SinkContext<'_>) -> io::Result<()> {
+        let (run, seq, reopened) = {
+            let mut routing = lock(&self.routing);
+            let Some((run, seq)) = routing.place(job.id) else {
+                return Ok(());
+            };
+            let live = routing.live.entry(run).or_insert(0);
+            *live += 1;
+            (run, seq, *live == 1)
+        };
+        self.recorded.insert(job.id);
+        if reopened {
+            self.send(Write::ReopenRun { run });
+        }
+        self.send(Write::Queued(Box::new(Queued {
+            job: job.id,
+            run,
+            seq,
+            spec: Arc::clone(&job.spec),
+            at: self.clock.secs(cx.now),
+            log_path: job.spec.full_log(job.id, cx.build),
+        })));
+        Ok(())
+    }
+
+    fn event(&mut self, event: &Event, cx: &SinkContext<'_>) -> io::Result<()> {
+        let job = event.job;
+        match &event.kind {
+            EventKind::Started { worker, attempt } => {
+                if self.is_recorded(job) {
+                    self.send(Write::Started {
+                        job,
+                        attempt: *attempt,
+                        worker: *worker,
+                        at: self.clock.secs(cx.now),
+                    });
+                }
+            }
+            EventKind::Process(process) => {
+                if self.is_recorded(job) {
+                    self.send(Write::Process {
+                        job,
+                        process: *process,
+                    });
+                }
+            }
+            EventKind::Retrying { error, .. } => {
+                if self.is_recorded(job) {
+                    self.send(Write::Retrying {
+                        job,
+                        error: error.clone(),
+                    });
+                }
+            }
+            EventKind::Progress(value) => {
+                if self.is_recorded(job) {
+                    self.progress.insert(job, *value);
+                }
+            }
+            EventKind::Finished(outcome) => self.ended(job, outcome, cx),
+            EventKind::Samples { .. } | EventKind::Log { .. } | EventKind::StopRequested { .. } => {
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, cx: &SinkContext<'_>) -> io::Result<()> {
+        if !self.progress.is_empty()
+            && cx.now.saturating_duration_since(self.progress_written) >= PROGRESS_EVERY
+        {
+            self.progress_written = cx.now;
+            for (job, value) in std::mem::take(&mut self.progress) {
+                self.send(Write::Progress { job, value });
+            }
+        }
+        if self.commit_each_round && self.unsynced {
+            self.unsynced = false;
+            let (reply, done) = crossbeam_channel::bounded(1);
+            if self.writes.send(Write::Sync(reply)).is_ok() {
+                let _ = done.recv();
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retry_takes_its_originals_run_and_number() {
+        let mut routing = Routing {
+            run: Some(RunId(1)),
+            ..Routing::default()
+        };
+        let (a, b, c) = (JobId::new(), JobId::new(), JobId::new());
+        routing.numbers.insert(a, 7);
+        assert_eq!(routing.place(a), Some((RunId(1), 7)));
+        assert_eq!(routing.place(b), Some((RunId(1), 8)));
+        routing.run = Some(RunId(2));
+        routing.retry_of = Some(a);
+        assert_eq!(routing.place(c), Some((RunId(1), 7)));
+        routing.run = None;
+        assert_eq!(routing.place(JobId::new()), None);
+    }
+}
