@@ -265,9 +265,11 @@ fn stop_bare() -> Duration {
     asked.elapsed()
 }
 
-/// Every workload by name: one run of jobdeck's side and one of the
-/// baseline's.
-fn workloads() -> Vec<(&'static str, fn() -> Duration, fn() -> Duration)> {
+/// A workload's name, one run of jobdeck's side and one of the baseline's.
+type Workload = (&'static str, fn() -> Duration, fn() -> Duration);
+
+/// Every workload by name.
+fn workloads() -> Vec<Workload> {
     vec![
         (
             "dispatch_100k_t2",
