@@ -19,11 +19,13 @@ pub mod cli;
 pub mod desktop;
 pub mod engine;
 pub mod executor;
+pub mod full_log;
 pub mod history;
 pub mod jobfile;
 pub mod jobs;
 pub mod jobspec;
 pub mod procfs;
 pub mod session;
+pub mod term;
 #[cfg(feature = "gui")]
 pub mod ui;

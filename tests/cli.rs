@@ -19,5 +19,14 @@ mod check;
 #[path = "cli/desktop.rs"]
 mod desktop;
 
+#[path = "cli/halt.rs"]
+mod halt;
+
+#[path = "cli/keep_order.rs"]
+mod keep_order;
+
 #[path = "cli/history.rs"]
 mod history;
+
+#[path = "cli/logs.rs"]
+mod logs;

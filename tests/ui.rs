@@ -291,6 +291,48 @@ fn a_job_files_max_threads_holds_while_its_jobs_run_and_leaves_the_saved_setting
 }
 
 #[test]
+fn a_job_files_halt_ends_its_own_batch_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.toml");
+    std::fs::write(
+        &path,
+        "halt = \"now,fail=1\"\n\
+         [[job]]\nname = \"fails\"\ncommand = \"exit 1\"\nshell = true\n\
+         [[job]]\nname = \"slow {#}\"\nkind = \"steps\"\ncount = 5\nsteps = 500\ndelay_ms = 10\n",
+    )
+    .unwrap();
+    let mut harness = harness_of(app(2).with_log_dir(logs.path().to_owned()));
+    // A job of the person's own, outside the file: the file's policy leaves
+    // it alone.
+    start(&mut harness, steps(500, 10));
+    open_job_file(&mut harness, &path);
+    step_until(&mut harness, "the file's batch to halt", |app| {
+        app.halted().is_some() && app.board().live_jobs() == 1
+    });
+    let app = harness.state();
+    let halted = app.halted().unwrap().to_owned();
+    assert!(
+        halted.contains("halted (now,fail=1): \"fails\" failed (exited with code 1)"),
+        "{halted}"
+    );
+    let board = app.board();
+    assert_eq!(board.count(StateClass::Failed), 1);
+    assert_eq!(
+        board.count(StateClass::Stopped) + board.count(StateClass::Cancelled),
+        5,
+        "every other job of the file"
+    );
+    assert_eq!(
+        class_of_first(app),
+        Some(StateClass::Running),
+        "the person's job"
+    );
+    frames(&mut harness, 1);
+    harness.get_by_label(&halted);
+}
+
+#[test]
 fn a_bad_job_file_shows_where_it_is_wrong_and_starts_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.toml");

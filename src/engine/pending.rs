@@ -10,13 +10,16 @@
 //! - log lines: at most [`PENDING_LOG_BYTES_PER_JOB`] bytes, and at most
 //!   [`PENDING_LOG_BYTES_PER_PROCESS`] bytes for all jobs of the process
 //!   together. Past either, the oldest pending lines of the job that adds
-//!   one are dropped (and counted in the next `Log` event).
+//!   one are dropped (and counted in the next `Log` event). A redraw of a
+//!   stream's unfinished line (see [`LineStatus`]) takes the place of the
+//!   pending one it replaces, so a progress bar redrawn a million times
+//!   while the consumer is busy costs one line, not a million.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::LogLine;
+use super::{LineStatus, LogLine};
 
 /// Points a series may hold while the consumer is not reading. Past this the
 /// pending points are compacted to half (keeping each run's min and max), so
@@ -92,6 +95,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// How far back from the newest pending line a redraw looks for the
+/// unfinished line it replaces: the reader sends at most one redraw per
+/// stream per read, so the line it replaces is among the last few.
+const REDRAW_LOOKBACK: usize = 8;
+
 /// Pending log lines of one job attempt.
 pub(crate) struct PendingLogs {
     inner: Mutex<Logs>,
@@ -118,6 +126,9 @@ impl PendingLogs {
     pub(crate) fn put(&self, line: LogLine) -> bool {
         let mut logs = lock(&self.inner);
         let was_empty = logs.lines.is_empty() && logs.dropped == 0;
+        if line.redraws_its_stream() {
+            self.forget_replaced(&mut logs, &line);
+        }
         let cost = line_cost(&line);
         if cost > PENDING_LOG_BYTES_PER_JOB {
             logs.dropped += 1;
@@ -136,6 +147,26 @@ impl PendingLogs {
         logs.bytes += cost;
         logs.lines.push_back(line);
         was_empty
+    }
+
+    /// Removes the pending unfinished line that `line` replaces, if it is
+    /// among the last [`REDRAW_LOOKBACK`]: its news is out of date. It is
+    /// not counted as dropped.
+    fn forget_replaced(&self, logs: &mut Logs, line: &LogLine) {
+        let replaced = logs
+            .lines
+            .iter()
+            .enumerate()
+            .rev()
+            .take(REDRAW_LOOKBACK)
+            .find(|(_, old)| old.stream == line.stream && old.redraws_its_stream())
+            .filter(|(_, old)| old.status == LineStatus::Unfinished)
+            .map(|(index, _)| index);
+        if let Some(old) = replaced.and_then(|index| logs.lines.remove(index)) {
+            let cost = line_cost(&old);
+            logs.bytes -= cost;
+            self.budget.give_back(cost);
+        }
     }
 
     fn drop_oldest(&self, logs: &mut Logs) {

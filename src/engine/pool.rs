@@ -8,7 +8,7 @@ use crossbeam_channel::unbounded;
 use super::cell::StopReason;
 use super::error::MAX_THREADS_RANGE;
 use super::hub::{Hub, Wake};
-use super::scheduler::{Admission, JobState, PoolCounts};
+use super::scheduler::{Admission, JobState, PoolCounts, WindDown};
 use super::shared::Shared;
 use super::timer::timer_main;
 use super::{EngineError, EventReceiver, JobId, NewJob};
@@ -150,6 +150,18 @@ impl Pool {
     /// Cancels everything queued or waiting and stops everything running.
     pub fn stop_all(&self) {
         self.shared.lock().stop_all(&self.shared.hub);
+    }
+
+    /// Ends the jobs of `ids` that have not started (cancelled, or stopped
+    /// when queued again for a retry) and, with `stop_running`, stops those
+    /// that run, all at once: none of them starts in between. Jobs of `ids`
+    /// that ended, and running ones without `stop_running`, are left alone.
+    /// This is how a halt policy ends a batch (see
+    /// [`HaltSink`](crate::session::HaltSink)).
+    pub fn wind_down(&self, ids: &[JobId], stop_running: bool) -> WindDown {
+        self.shared
+            .lock()
+            .wind_down(&self.shared.hub, ids, stop_running)
     }
 
     /// Holds back new starts; running jobs go on.

@@ -50,7 +50,8 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{JobId, NewJob};
 use crate::jobs::command::DEFAULT_GRACE;
 
-pub use command::{CommandSpec, Program, ProgressRegex, ProgressRegexError};
+pub use crate::jobs::{FormatKind, ProgressFormat, ProgressRegex, ProgressRegexError};
+pub use command::{CommandSpec, Program};
 pub use kind::JobKind;
 pub use plan::{Barrier, Plan, PlannedJob};
 

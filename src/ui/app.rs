@@ -11,6 +11,7 @@ use egui::{Context, Ui};
 
 use super::details::details_ui;
 use super::history::history_ui;
+use super::log_view::LogView;
 use super::open_file::{OpenFileState, open_file_ui};
 use super::plots::{PlotState, plots_ui};
 use super::recorded::Recorder;
@@ -25,7 +26,7 @@ use crate::engine::{EngineError, JobId, Pool};
 use crate::history::History;
 use crate::jobfile::JobFile;
 use crate::jobspec::{BuildContext, JobKind, JobSpec, Plan};
-use crate::session::Session;
+use crate::session::{HaltSink, HaltWatch, Session};
 
 /// How long one frame may spend folding events before it draws and asks for
 /// another frame; keeps the window responsive during floods.
@@ -66,6 +67,14 @@ pub struct App {
     /// The thread cap a job file set, in force until every job has ended;
     /// then the saved setting (the person's) applies again.
     file_max_threads: Option<usize>,
+    /// The halt policies of job files whose batches have not tripped them
+    /// (yet), with each file's path.
+    halts: Vec<(PathBuf, HaltWatch)>,
+    /// What the last halt policy to trip did, shown under the overall bar
+    /// until the next job file is opened.
+    halted: Option<String>,
+    /// The log view of the selected job.
+    log_view: Option<LogView>,
     /// The history, when this window records one (after the session, so the
     /// session's journal goes first when the app is dropped).
     recorder: Option<Recorder>,
@@ -98,6 +107,9 @@ impl App {
             error: None,
             last_opened: None,
             file_max_threads: None,
+            halts: Vec::new(),
+            halted: None,
+            log_view: None,
             recorder: None,
         })
     }
@@ -174,6 +186,13 @@ impl App {
         &self.settings
     }
 
+    /// What the last job file's halt policy did, once it tripped, as the
+    /// window shows it.
+    #[must_use]
+    pub fn halted(&self) -> Option<&str> {
+        self.halted.as_deref()
+    }
+
     /// The error the window shows, if any.
     #[must_use]
     pub fn error(&self) -> Option<&str> {
@@ -184,6 +203,14 @@ impl App {
     #[must_use]
     pub fn selected(&self) -> Option<JobId> {
         self.selected
+    }
+
+    /// The selected job's log view, once drawn.
+    #[must_use]
+    pub fn log_view(&self) -> Option<&LogView> {
+        self.log_view
+            .as_ref()
+            .filter(|view| Some(view.job()) == self.selected)
     }
 
     /// The toolbar's kind and parameters (tests and job files set them).
@@ -205,6 +232,7 @@ impl App {
         self.shortcuts(&ctx);
         self.take_dropped_files(&ctx);
         self.watch_close_request(&ctx);
+        self.notice_halts();
         self.views_ui(ui);
         self.apply_commands(&ctx);
         self.end_file_max_threads();
@@ -296,15 +324,29 @@ impl App {
             } else if let Some(opened) = &self.last_opened {
                 ui.weak(opened);
             }
+            if let Some(halted) = &self.halted {
+                ui.colored_label(ui.visuals().warn_fg_color, halted);
+            }
             ui.add_space(2.0);
         });
         egui::Panel::right("details")
-            .default_size(320.0)
+            .resizable(true)
+            .default_size(460.0)
             .show(ui, |ui| {
+                // Hold the width the panel has (a person may drag it): a
+                // log reads better wide than shrunk to a short label.
+                ui.set_min_width(ui.available_width());
                 let job = self.selected.and_then(|id| board.job(id));
-                let full_log =
-                    job.and_then(|job| job.spec.full_log(job.id, self.session.context()));
-                details_ui(ui, job, full_log.as_deref(), now);
+                if let Some(job) = job
+                    && self
+                        .log_view
+                        .as_ref()
+                        .is_none_or(|view| view.job() != job.id)
+                {
+                    self.log_view = Some(LogView::new(job, self.session.context()));
+                }
+                let view = job.and(self.log_view.as_mut());
+                details_ui(ui, job, view, now, commands);
             });
         if let Some(recorder) = &self.recorder {
             egui::Panel::left("history")
@@ -376,6 +418,12 @@ impl App {
                 }
             }
             Command::Select(id) => self.selected = id,
+            Command::OpenLogFile(path) => {
+                // The viewer runs on its own; jobdeck does not wait for it.
+                if let Err(err) = open::that_detached(&path) {
+                    self.error = Some(format!("could not open {}: {err}", path.display()));
+                }
+            }
             Command::RetryRecorded(row) => self.with_recorder(|recorder, session, threads| {
                 recorder.retry_recorded(session, row, threads)
             }),
@@ -483,10 +531,15 @@ impl App {
 
     /// Submits a job file's jobs; says what was started. A file's
     /// `max_threads` holds while jobs run, without touching the saved
-    /// setting.
+    /// setting; its `halt` policy watches its jobs (and no others).
     fn submit_job_file(&mut self, file: JobFile) -> Result<String, String> {
         let count = file.plan.jobs.len();
         let mut started = format!("{count} job(s) started");
+        self.halted = None;
+        let halt = file.halt.map(|policy| {
+            let _ = write!(started, ", halting as {policy}");
+            HaltSink::new(policy, file.plan.jobs.iter().map(|job| job.id))
+        });
         if let Some(max_threads) = file.max_threads {
             self.pool()
                 .set_max_threads(max_threads)
@@ -498,6 +551,10 @@ impl App {
                 self.settings.max_threads
             );
         }
+        if let Some((sink, watch)) = halt {
+            self.session.add_sink(Box::new(sink));
+            self.halts.push((file.path.clone(), watch));
+        }
         if let Some(recorder) = &mut self.recorder {
             recorder.before_job_file(&file.path, &file.plan, self.session.pool().max_threads());
         }
@@ -505,6 +562,25 @@ impl App {
             .submit(file.plan)
             .map_err(|err| format!("{}: {err}", file.path.display()))?;
         Ok(started)
+    }
+
+    /// Says what a job file's halt policy did once it trips.
+    fn notice_halts(&mut self) {
+        let mut tripped = None;
+        self.halts.retain(|(path, watch)| match watch.halted() {
+            Some(halted) => {
+                tripped = Some(format!("{}: {halted}", path.display()));
+                false
+            }
+            None => true,
+        });
+        if tripped.is_some() {
+            self.halted = tripped;
+        }
+        // Files whose jobs all ended without tripping theirs: nothing to say.
+        if self.board().live_jobs() == 0 {
+            self.halts.clear();
+        }
     }
 
     /// Once every job has ended, a job file's thread cap gives way to the

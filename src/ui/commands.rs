@@ -47,6 +47,8 @@ pub enum Command {
     ClearHistory,
     /// Show this job's details (or none).
     Select(Option<JobId>),
+    /// Open a job's full log file in the desktop's default viewer.
+    OpenLogFile(PathBuf),
     /// Open or close the Settings window.
     ShowSettings(bool),
     /// Use these settings from now on (and remember them).

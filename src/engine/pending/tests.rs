@@ -143,3 +143,36 @@ fn a_job_with_nothing_pending_drops_the_new_line_when_the_process_is_full() {
     assert!(other.put(line(100)), "a notice goes out for the drop");
     assert_eq!(other.take(), Some((Vec::new(), 1)));
 }
+
+fn redraw(stream: super::super::Stream, text: &str, status: LineStatus) -> LogLine {
+    LogLine {
+        text: text.to_owned(),
+        stream,
+        status,
+        ..LogLine::default()
+    }
+}
+
+#[test]
+fn a_redraw_takes_the_place_of_the_pending_line_it_replaces() {
+    use super::super::Stream::{Stderr, Stdout};
+    let logs = PendingLogs::new(budget(1 << 20));
+    for percent in 0..1000 {
+        logs.put(redraw(
+            Stderr,
+            &format!("{percent}%"),
+            LineStatus::Unfinished,
+        ));
+    }
+    logs.put(redraw(Stdout, "out", LineStatus::Finished));
+    logs.put(redraw(Stderr, "99%", LineStatus::Unfinished));
+    logs.put(LogLine::stdout("standalone"));
+    // A finished line replaces the stream's unfinished one too; the other
+    // stream's and standalone lines stay.
+    logs.put(redraw(Stderr, "100%", LineStatus::Finished));
+    let (lines, dropped) = logs.take().unwrap();
+    assert_eq!(dropped, 0, "replaced lines are not dropped lines");
+    let texts: Vec<&str> = lines.iter().map(|line| line.text.as_str()).collect();
+    assert_eq!(texts, ["out", "standalone", "100%"]);
+    assert_eq!(logs.budget.used(), 0, "every byte went back to the budget");
+}
