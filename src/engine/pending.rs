@@ -16,7 +16,7 @@
 //!   while the consumer is busy costs one line, not a million.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::{LineStatus, LogLine};
@@ -70,7 +70,12 @@ impl LogBudget {
     }
 
     fn give_back(&self, bytes: usize) {
-        self.used.fetch_sub(bytes, Ordering::AcqRel);
+        // Every job ends by giving back, mostly nothing: a write to the
+        // shared counter then would only bounce its cache line between the
+        // workers.
+        if bytes > 0 {
+            self.used.fetch_sub(bytes, Ordering::AcqRel);
+        }
     }
 
     #[cfg(test)]
@@ -187,6 +192,10 @@ impl PendingLogs {
     /// Empties the buffer for reuse, keeping its memory.
     pub(crate) fn clear(&mut self) {
         let logs = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if logs.lines.is_empty() && logs.dropped == 0 {
+            // Nothing pending, so no bytes drawn either.
+            return;
+        }
         self.budget.give_back(std::mem::take(&mut logs.bytes));
         logs.lines.clear();
         logs.dropped = 0;
@@ -215,6 +224,10 @@ pub(crate) enum Put {
 #[derive(Default)]
 pub(crate) struct PendingSamples {
     inner: Mutex<Samples>,
+    /// Whether a sample was ever dropped for naming a series past the bound,
+    /// so that the end of an attempt that dropped none (nearly all) need not
+    /// take the lock to find out.
+    overflowed: AtomicBool,
 }
 
 #[derive(Default)]
@@ -254,6 +267,7 @@ impl PendingSamples {
             samples.series.len() - 1
         } else {
             samples.dropped += 1;
+            self.overflowed.store(true, Ordering::Release);
             if samples.dropped_series.len() < 3
                 && !samples.dropped_series.iter().any(|name| &**name == series)
             {
@@ -287,6 +301,11 @@ impl PendingSamples {
     /// The line the job's log gets when samples were dropped for naming too
     /// many series, once per attempt.
     pub(crate) fn overflow_note(&self) -> Option<String> {
+        // Read once the attempt is over: whoever reported what it dropped
+        // has handed the attempt back to the caller since.
+        if !self.overflowed.load(Ordering::Acquire) {
+            return None;
+        }
         let pending = lock(&self.inner);
         if pending.dropped == 0 {
             return None;
@@ -306,7 +325,12 @@ impl PendingSamples {
 
     /// Empties the buffers for reuse, keeping the series' memory.
     pub(crate) fn clear(&mut self) {
+        *self.overflowed.get_mut() = false;
         let samples = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if samples.series.is_empty() && samples.dropped == 0 {
+            // Never used: nothing to clear.
+            return;
+        }
         samples.series.clear();
         samples.index.clear();
         samples.last = 0;
