@@ -268,8 +268,9 @@ pub struct JobView {
     /// Each series' place in `series`, by name (the engine bounds how many
     /// a job has; see `engine::MAX_SERIES_PER_JOB`).
     series_index: HashMap<Arc<str>, usize>,
-    /// The batch it counts towards and the progress it has been credited
-    /// there; see [`Board::overall`](super::Board::overall).
+    /// The batch it counts towards and its share in that batch's mean (its
+    /// progress while live, 1 once ended); see
+    /// [`Board::overall`](super::Board::overall).
     pub(crate) batch: u64,
     pub(crate) batch_credit: f32,
 }

@@ -33,7 +33,7 @@ use crate::engine::{Event, EventKind, JobId, Outcome};
 use crate::jobspec::JobSpec;
 
 use batch::Batch;
-pub use batch::Overall;
+pub use batch::{Ending, LATE_JOIN_NOTE, Overall};
 pub use job::{JobLog, JobView, LOG_LINES_KEPT, Lifecycle, StateClass};
 pub use series::{SERIES_POINTS_KEPT, Series};
 
@@ -86,7 +86,7 @@ impl Board {
         if self.batch.is_done() {
             self.batch = Batch::new(self.batch.id + 1, now);
         }
-        self.batch.join();
+        self.batch.join(now);
         let mut view = JobView::new(id, spec, self.next_seq, now);
         view.batch = self.batch.id;
         self.next_seq += 1;
@@ -113,7 +113,7 @@ impl Board {
                     fraction.clamp(0.0, 1.0)
                 };
                 job.progress = fraction;
-                if job.batch == self.batch.id && fraction > job.batch_credit && !before.is_ended() {
+                if job.batch == self.batch.id && !before.is_ended() {
                     self.batch.credit(fraction - job.batch_credit);
                     job.batch_credit = fraction;
                 }
@@ -132,6 +132,10 @@ impl Board {
             EventKind::Started { worker, attempt } => {
                 job.attempt = attempt;
                 job.progress = 0.0;
+                if job.batch == self.batch.id && !before.is_ended() {
+                    self.batch.credit(-job.batch_credit);
+                    job.batch_credit = 0.0;
+                }
                 job.lifecycle = Lifecycle::Running {
                     worker,
                     started: now,
@@ -151,6 +155,10 @@ impl Board {
                 );
                 job.last_retry_error = Some(error);
                 job.progress = 0.0;
+                if job.batch == self.batch.id && !before.is_ended() {
+                    self.batch.credit(-job.batch_credit);
+                    job.batch_credit = 0.0;
+                }
                 job.lifecycle = Lifecycle::Queued;
             }
             EventKind::Finished(outcome) => {
@@ -171,7 +179,8 @@ impl Board {
                     Outcome::Skipped { because } => Lifecycle::Skipped { because },
                 };
                 if job.batch == self.batch.id && !before.is_ended() {
-                    self.batch.end(1.0 - job.batch_credit, now);
+                    self.batch
+                        .end(job.lifecycle.class(), 1.0 - job.batch_credit, now);
                     job.batch_credit = 1.0;
                 }
             }
@@ -189,7 +198,8 @@ impl Board {
     }
 
     /// Forgets an ended job (its row, log and series). Returns whether it
-    /// did; a job still queued or running stays. The batch still counts it.
+    /// did; a job still queued or running stays. The batch still counts it,
+    /// as complete, so removing a row never moves the overall bar.
     pub fn remove(&mut self, id: JobId) -> bool {
         let Some(&i) = self.index.get(&id) else {
             return false;

@@ -6,6 +6,7 @@ mod commands;
 mod details;
 mod history;
 mod open_file;
+mod overall;
 mod plots;
 mod recorded;
 mod renderer;

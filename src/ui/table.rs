@@ -1,4 +1,4 @@
-//! The overall progress bar and the job table (one row per job, virtualised).
+//! The job table (one row per job, virtualised).
 
 use std::time::{Duration, Instant};
 
@@ -15,47 +15,6 @@ const STATE_WIDTH: f32 = 130.0;
 const PROGRESS_WIDTH: f32 = 170.0;
 const WORKER_WIDTH: f32 = 60.0;
 const ELAPSED_WIDTH: f32 = 70.0;
-
-/// The batch's progress bar, with counts by state, throughput and ETA.
-pub(crate) fn overall_ui(ui: &mut Ui, board: &Board, now: Instant) {
-    let overall = board.overall(now);
-    ui.horizontal(|ui| {
-        let text = format!(
-            "{:.0}%  ({} of {} jobs ended)",
-            overall.fraction * 100.0,
-            overall.ended,
-            overall.jobs
-        );
-        let bar = ui.add(
-            ProgressBar::new(overall.fraction)
-                .desired_width((ui.available_width() * 0.45).max(120.0))
-                .text(text),
-        );
-        // Screen readers hear "Overall progress" and the value, not the text.
-        bar.widget_info(|| {
-            let mut info = WidgetInfo::labeled(Role::ProgressIndicator, true, "Overall progress");
-            info.value = Some(f64::from(overall.fraction) * 100.0);
-            info
-        });
-        for class in StateClass::ALL {
-            let n = board.count(class);
-            if n > 0 {
-                ui.label(
-                    RichText::new(format!("{n} {}", class.label()))
-                        .color(state_colour(class, ui.visuals())),
-                );
-            }
-        }
-        ui.separator();
-        ui.label(format!("{:.2} jobs/s", overall.jobs_per_sec));
-        let eta = match overall.eta {
-            Some(eta) if !overall.is_done() => format!("ETA {}", format_duration(eta)),
-            Some(_) => format!("done in {}", format_duration(overall.elapsed)),
-            None => "ETA --".to_owned(),
-        };
-        ui.label(eta);
-    });
-}
 
 /// The job table. Only the visible rows are laid out, so 10,000 jobs scroll
 /// as smoothly as ten.
