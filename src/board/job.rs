@@ -257,6 +257,9 @@ pub struct JobView {
     pub progress: f32,
     /// Runs so far (0 before the first start).
     pub attempt: u32,
+    /// The worker thread its latest attempt ran on, kept after it ends;
+    /// `None` before it started and for a remote job.
+    pub worker: Option<usize>,
     /// The error of the last failed attempt that was retried.
     pub last_retry_error: Option<String>,
     /// When it was added.
@@ -284,6 +287,7 @@ impl JobView {
             lifecycle: Lifecycle::Queued,
             progress: 0.0,
             attempt: 0,
+            worker: None,
             last_retry_error: None,
             submitted: now,
             log: JobLog::default(),

@@ -365,3 +365,80 @@ fn only_ended_jobs_can_be_removed_and_the_rest_keep_their_place() {
     board.apply_at(progress(ids[0], 0.5), t0);
     assert_eq!(board.jobs().len(), 2);
 }
+
+fn started_on(job: JobId, worker: usize, attempt: u32) -> Event {
+    ev(
+        job,
+        EventKind::Started {
+            worker: Some(worker),
+            attempt,
+        },
+    )
+}
+
+#[test]
+fn each_worker_keeps_a_timeline_of_the_attempts_it_ran_after_rows_are_removed() {
+    let t0 = Instant::now();
+    let (mut board, ids) = board_with(3, t0);
+    board.apply_at(started_on(ids[0], 1, 1), t0);
+    board.apply_at(started_on(ids[1], 0, 1), t0);
+    board.apply_at(
+        ev(
+            ids[0],
+            EventKind::Retrying {
+                attempt: 1,
+                error: "flaky".into(),
+            },
+        ),
+        t0 + secs(1),
+    );
+    board.apply_at(started_on(ids[0], 1, 2), t0 + secs(2));
+    board.apply_at(
+        finished(ids[0], Outcome::Succeeded(Output::text("ok"))),
+        t0 + secs(4),
+    );
+    board.apply_at(finished(ids[1], Outcome::Stopped), t0 + secs(4));
+    board.apply_at(started_on(ids[2], 0, 1), t0 + secs(4));
+    assert!(board.remove(ids[0]));
+
+    let lanes = board.workers().lanes();
+    assert_eq!(lanes.len(), 2);
+    let second_lane: Vec<(JobId, u32, StateClass)> = lanes[1]
+        .spans()
+        .map(|span| (span.job, span.attempt, span.class()))
+        .collect();
+    assert_eq!(
+        second_lane,
+        [
+            (ids[0], 1, StateClass::Failed),
+            (ids[0], 2, StateClass::Succeeded)
+        ],
+        "a retried attempt ends as failed, and the lane outlives the row"
+    );
+    assert_eq!(&lanes[1].spans().last().unwrap().spec.name, "job 0");
+    assert_eq!(lanes[0].current().map(|span| span.job), Some(ids[2]));
+    assert_eq!(
+        board.job(ids[1]).unwrap().worker,
+        Some(0),
+        "kept after the end"
+    );
+    // Worker 1 was busy 1 s of 0..2 s and all of 2..4 s.
+    let busy = lanes[1].busy_fractions(t0, t0 + secs(4), 2);
+    assert_eq!(busy, [0.5, 1.0]);
+    assert_eq!(lanes[1].utilisation(t0 + secs(3), t0 + secs(5)), 0.5);
+    assert_eq!(lanes[1].spans_since(t0 + secs(3), t0 + secs(5)).count(), 1);
+}
+
+#[test]
+fn a_lane_keeps_its_newest_spans_only() {
+    let t0 = Instant::now();
+    let n = SPANS_KEPT_PER_WORKER + 10;
+    let (mut board, ids) = board_with(n, t0);
+    for &id in &ids {
+        board.apply_at(started_on(id, 0, 1), t0);
+        board.apply_at(finished(id, Outcome::Succeeded(Output::text("ok"))), t0);
+    }
+    let lane = &board.workers().lanes()[0];
+    assert_eq!(lane.spans().len(), SPANS_KEPT_PER_WORKER);
+    assert_eq!(lane.spans().last().unwrap().job, ids[n - 1]);
+}

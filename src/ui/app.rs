@@ -20,6 +20,7 @@ use super::repaint::Repaint;
 use super::settings::{SETTINGS_KEY, settings_ui};
 use super::table::table_ui;
 use super::toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
+use super::workers::{WorkersState, workers_ui};
 use super::{Command, Settings};
 use crate::board::{Board, StateClass};
 use crate::engine::{EngineError, JobId, Pool};
@@ -49,6 +50,9 @@ pub struct App {
     settings: Settings,
     toolbar: ToolbarState,
     plots: PlotState,
+    /// The Workers panel's state, and whether it shows.
+    workers: WorkersState,
+    workers_open: bool,
     selected: Option<JobId>,
     /// How many jobs of each name the toolbar started, for "Steps #3".
     started_per_name: HashMap<String, u64>,
@@ -88,6 +92,8 @@ impl App {
             settings,
             toolbar: ToolbarState::default(),
             plots: PlotState::default(),
+            workers: WorkersState::default(),
+            workers_open: true,
             selected: None,
             started_per_name: HashMap::new(),
             open_file: None,
@@ -285,6 +291,7 @@ impl App {
                 ui,
                 &mut self.toolbar,
                 self.session.pool().is_paused(),
+                self.workers_open,
                 commands,
             );
             ui.add_space(2.0);
@@ -317,6 +324,16 @@ impl App {
             .resizable(true)
             .default_size(280.0)
             .show(ui, |ui| plots_ui(ui, board, &mut self.plots));
+        if self.workers_open {
+            let threads = self.session.pool().max_threads();
+            egui::Panel::bottom("workers")
+                .resizable(true)
+                .default_size(170.0)
+                .show(ui, |ui| {
+                    // The timelines move with real time, not the whole-second clock.
+                    workers_ui(ui, board, threads, &mut self.workers, Instant::now());
+                });
+        }
         egui::CentralPanel::default_margins().show(ui, |ui| {
             table_ui(ui, board, self.selected, now, commands);
         });
@@ -394,6 +411,7 @@ impl App {
             }
             Command::ClearHistory => self.with_recorder(|recorder, _, _| recorder.clear()),
             Command::ShowSettings(open) => self.settings_open = open,
+            Command::ShowWorkers(open) => self.workers_open = open,
             Command::ApplySettings(settings) => self.apply_settings(settings, ctx),
             Command::ConfirmQuit => {
                 self.quit = Quit::Confirmed;

@@ -41,6 +41,11 @@ pub(crate) fn details_ui(
             ui.label("Attempt");
             ui.label(job.attempt.to_string());
             ui.end_row();
+            if let Some(worker) = job.worker {
+                ui.label("Worker");
+                ui.label(format!("#{worker}"));
+                ui.end_row();
+            }
             if let Some(elapsed) = job.lifecycle.elapsed(now) {
                 ui.label("Elapsed");
                 ui.label(format_duration(elapsed));

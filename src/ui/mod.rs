@@ -15,6 +15,7 @@ mod settings;
 mod style;
 mod table;
 mod toolbar;
+mod workers;
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,7 @@ pub use renderer::RENDERER_ENV;
 pub use repaint::{CHANGE_FRAMES_PER_SEC, CLOCK_TICK, FRAME_LOG_ENV, UPDATE_INTERVAL};
 pub use settings::{SETTINGS_KEY, Settings, Theme, available_parallelism};
 pub use toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState};
+pub use workers::{WORKER_WINDOWS_SECS, WorkersState};
 
 /// The window icon (also installed by `jobdeck install-desktop`).
 const ICON_PNG: &[u8] = include_bytes!("../../assets/jobdeck.png");

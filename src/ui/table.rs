@@ -132,7 +132,8 @@ fn row_ui(
             });
         });
         cell_ui(ui, WORKER_WIDTH, |ui| {
-            if let Some(worker) = job.lifecycle.worker() {
+            // Kept after the job ends, so a row says where it ran.
+            if let Some(worker) = job.worker {
                 ui.label(format!("#{worker}"));
             }
         });

@@ -1,5 +1,5 @@
 //! The toolbar: job kind and its parameters, Start job, Stop all,
-//! Pause/Resume and Settings.
+//! Pause/Resume, Open job file, Settings and the Workers panel's toggle.
 
 use egui::{DragValue, KeyboardShortcut, Modifiers, Ui};
 
@@ -118,12 +118,20 @@ pub(crate) fn toolbar_ui(
     ui: &mut Ui,
     state: &mut ToolbarState,
     paused: bool,
+    workers_open: bool,
     commands: &mut Vec<Command>,
 ) {
     // The buttons come first so they stay put whatever the kind's
     // parameters take up.
     ui.horizontal_wrapped(|ui| {
         buttons_ui(ui, state, paused, commands);
+        if ui
+            .selectable_label(workers_open, "Workers")
+            .on_hover_text("Show or hide the Workers panel: what each worker thread ran")
+            .clicked()
+        {
+            commands.push(Command::ShowWorkers(!workers_open));
+        }
         ui.separator();
         let label = ui.label("Job kind");
         egui::ComboBox::from_id_salt("job kind")
