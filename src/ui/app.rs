@@ -19,7 +19,8 @@ use super::renderer;
 use super::repaint::Repaint;
 use super::settings::{SETTINGS_KEY, settings_ui};
 use super::table::table_ui;
-use super::toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
+use super::title::window_title;
+use super::toolbar::{OPEN_SHORTCUT, START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
 use super::workers::{WorkersState, workers_ui};
 use super::{Command, Settings};
 use crate::board::{Board, StateClass};
@@ -71,6 +72,8 @@ pub struct App {
     /// The thread cap a job file set, in force until every job has ended;
     /// then the saved setting (the person's) applies again.
     file_max_threads: Option<usize>,
+    /// The window title last sent, so it is sent only when it changes.
+    title: String,
     /// The history, when this window records one (after the session, so the
     /// session's journal goes first when the app is dropped).
     recorder: Option<Recorder>,
@@ -105,6 +108,7 @@ impl App {
             error: None,
             last_opened: None,
             file_max_threads: None,
+            title: "jobdeck".to_owned(),
             recorder: None,
         })
     }
@@ -215,6 +219,7 @@ impl App {
         self.views_ui(ui);
         self.apply_commands(&ctx);
         self.end_file_max_threads();
+        self.update_title(&ctx);
         let board = self.board();
         let clocks = board.count(StateClass::Running) + board.count(StateClass::Stopping);
         self.repaint.frame_ended(&ctx, Instant::now(), clocks > 0);
@@ -240,10 +245,12 @@ impl App {
     }
 
     fn shortcuts(&mut self, ctx: &Context) {
-        let (start, stop_all) = ctx.input_mut(|input| {
+        let (start, stop_all, open, escape) = ctx.input_mut(|input| {
             (
                 input.consume_shortcut(&START_SHORTCUT),
                 input.consume_shortcut(&STOP_ALL_SHORTCUT),
+                input.consume_shortcut(&OPEN_SHORTCUT),
+                input.key_pressed(egui::Key::Escape),
             )
         });
         if start {
@@ -251,6 +258,27 @@ impl App {
         }
         if stop_all {
             self.commands.push(Command::StopAll);
+        }
+        if open {
+            self.commands.push(Command::ShowOpenFile(true));
+        }
+        // Escape closes the dialog on top: Open job file, then Settings.
+        if escape {
+            if self.open_file.is_some() {
+                self.commands.push(Command::ShowOpenFile(false));
+            } else if self.settings_open {
+                self.commands.push(Command::ShowSettings(false));
+            }
+        }
+    }
+
+    /// Puts the batch's progress in the window title (sent only when the
+    /// text changes).
+    fn update_title(&mut self, ctx: &Context) {
+        let title = window_title(self.board(), Instant::now());
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
         }
     }
 

@@ -7,6 +7,7 @@ use egui::{RichText, Ui};
 
 use super::style::{format_duration, state_colour};
 use crate::board::{JobView, Lifecycle};
+use crate::jobspec::JobKind;
 
 /// Draws the details of `job`, or a hint when nothing is selected;
 /// `full_log` is where the job's whole log is on disk, when it has one.
@@ -30,6 +31,15 @@ pub(crate) fn details_ui(
             ui.label("Kind");
             ui.label(job.spec.kind.label());
             ui.end_row();
+            if let JobKind::Command(command) = &job.spec.kind {
+                // The directory it runs in, as an absolute path: a relative
+                // one (or none) is relative to jobdeck's own directory.
+                let dir = command.cwd.as_deref().unwrap_or(Path::new("."));
+                let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+                ui.label("Directory");
+                ui.label(dir.display().to_string());
+                ui.end_row();
+            }
             ui.label("Id");
             ui.label(RichText::new(job.id.short()).monospace())
                 .on_hover_text(job.id.to_string());

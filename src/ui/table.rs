@@ -154,12 +154,12 @@ fn row_ui(
                 commands.push(Command::Remove(job.id));
             }
         } else {
-            let hint = if class == StateClass::Queued {
-                "Cancel it before it starts"
+            let (action, hint) = if class == StateClass::Queued {
+                ("Cancel", "Cancel it before it starts")
             } else {
-                "Ask it to stop"
+                ("Stop", "Ask it to stop")
             };
-            if row_button_ui(ui, "Stop", job.name(), hint) {
+            if row_button_ui(ui, action, job.name(), hint) {
                 commands.push(Command::Stop(job.id));
             }
         }
