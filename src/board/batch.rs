@@ -102,6 +102,20 @@ impl Overall {
     pub fn is_done(&self) -> bool {
         self.ended == self.jobs
     }
+
+    /// How the batch ended, in words ("stopped: 92 of 300 succeeded"), once
+    /// every job ended; every view says it this way.
+    #[must_use]
+    pub fn verdict(&self) -> Option<String> {
+        self.ending.map(|ending| {
+            format!(
+                "{}: {} of {} succeeded",
+                ending.label(),
+                self.succeeded,
+                self.jobs
+            )
+        })
+    }
 }
 
 impl Batch {

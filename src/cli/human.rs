@@ -91,10 +91,11 @@ impl HumanReporter {
         let overall = cx.board.overall(cx.now);
         self.bar.set_position(bar_units(overall.fraction));
         let running = cx.board.count(StateClass::Running) + cx.board.count(StateClass::Stopping);
-        self.bar.set_message(format!(
-            "{}/{} done, {running} running",
-            overall.ended, overall.jobs
-        ));
+        // Once all ended, the same words as the window ("stopped: 92 of
+        // 300 succeeded"), so a full bar never reads as all done.
+        self.bar.set_message(overall.verdict().unwrap_or_else(|| {
+            format!("{}/{} done, {running} running", overall.ended, overall.jobs)
+        }));
     }
 }
 
@@ -233,8 +234,8 @@ mod tests {
                 delay_ms: 2,
             }))
         };
-        // Fails at step 30 after progress, then runs again: the board keeps
-        // the credit, a bar of its own would drop back to zero.
+        // Fails at step 30 after progress, then runs again: the board's mean
+        // drops as the retry starts over, and the bar follows it.
         let mut flaky = JobSpec::new(
             "flaky",
             JobKind::Demo(DemoJob::FlakyDivision(FlakyDivision {
@@ -274,5 +275,7 @@ mod tests {
         assert!(retried, "the flaky job was retried");
         assert!(rounds > 3, "only {rounds} rounds: too few to compare");
         assert_eq!(bar.position(), BAR_UNITS);
+        // A full bar over a batch with a failure says so, as the window does.
+        assert_eq!(bar.message(), "failed: 2 of 3 succeeded");
     }
 }

@@ -12,21 +12,13 @@ use crate::board::{Board, Ending, Overall, StateClass};
 /// A batch with stopped, cancelled or failed jobs never reads "100%".
 pub(crate) fn overall_text(overall: &Overall) -> String {
     let percent = overall.fraction * 100.0;
-    match overall.ending {
-        None if overall.jobs == 0 => "no jobs yet".to_owned(),
-        None => format!(
+    match (overall.ending, overall.verdict()) {
+        (Some(Ending::Succeeded), Some(verdict)) => format!("{percent:.0}%  {verdict}"),
+        (_, Some(verdict)) => verdict,
+        _ if overall.jobs == 0 => "no jobs yet".to_owned(),
+        _ => format!(
             "{percent:.0}%  ({} of {} jobs ended)",
             overall.ended, overall.jobs
-        ),
-        Some(Ending::Succeeded) => format!(
-            "{percent:.0}%  done: {} of {} succeeded",
-            overall.succeeded, overall.jobs
-        ),
-        Some(ending) => format!(
-            "{}: {} of {} succeeded",
-            ending.label(),
-            overall.succeeded,
-            overall.jobs
         ),
     }
 }

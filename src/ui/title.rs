@@ -16,13 +16,8 @@ pub(crate) fn window_title(board: &Board, now: Instant) -> String {
             overall.fraction * 100.0
         );
     }
-    match overall.ending {
-        Some(ending) => format!(
-            "jobdeck — {}: {} of {} succeeded",
-            ending.label(),
-            overall.succeeded,
-            overall.jobs
-        ),
+    match overall.verdict() {
+        Some(verdict) => format!("jobdeck — {verdict}"),
         None => "jobdeck".to_owned(),
     }
 }
