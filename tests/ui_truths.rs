@@ -5,6 +5,7 @@
 mod common;
 
 use common::{PATIENCE, wait_until};
+use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -145,4 +146,108 @@ fn a_commands_working_directory_shows_as_an_absolute_path() {
     harness.state_mut().select(Some(id));
     frames(&mut harness, 2);
     harness.get_by_label(&here.join("src").display().to_string());
+}
+
+#[test]
+fn keyboard_only_start_select_stop_retry_and_details() {
+    let mut harness = harness(1);
+    harness
+        .state_mut()
+        .toolbar_mut()
+        .choose(JobKind::Demo(DemoJob::Steps(Steps {
+            steps: 10_000,
+            delay_ms: 10,
+        })));
+    frames(&mut harness, 2);
+    // Ctrl+N twice: two jobs, the second queued behind the first.
+    for _ in 0..2 {
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+        frames(&mut harness, 2);
+    }
+    assert_eq!(harness.state().board().jobs().len(), 2);
+    let ids: Vec<_> = harness
+        .state()
+        .board()
+        .jobs()
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    harness.key_press(Key::ArrowDown);
+    frames(&mut harness, 2);
+    assert_eq!(harness.state().selected(), Some(ids[0]));
+    harness.key_press(Key::ArrowDown);
+    frames(&mut harness, 2);
+    assert_eq!(harness.state().selected(), Some(ids[1]));
+    // The details show the selected job's attempt count and state.
+    harness.get_by_label("Details");
+    harness.get_by_label("Attempt");
+    // Delete cancels the queued one...
+    harness.key_press(Key::Delete);
+    step_until(&mut harness, "the queued job to be cancelled", |app| {
+        app.board().count(StateClass::Cancelled) == 1
+    });
+    // ...and, one row up, stops the running one.
+    harness.key_press(Key::ArrowUp);
+    frames(&mut harness, 2);
+    assert_eq!(harness.state().selected(), Some(ids[0]));
+    step_until(&mut harness, "the first job to run", |app| {
+        app.board().count(StateClass::Running) == 1
+    });
+    harness.key_press(Key::Delete);
+    step_until(&mut harness, "the running job to stop", |app| {
+        app.board().count(StateClass::Stopped) == 1
+    });
+    // R runs it again; the selection follows it to its new row.
+    harness.key_press(Key::R);
+    step_until(&mut harness, "the retried job to run", |app| {
+        app.board().count(StateClass::Running) == 1
+    });
+    let selected = harness.state().selected().expect("the selection follows");
+    assert_ne!(selected, ids[0]);
+    assert_eq!(
+        harness
+            .state()
+            .board()
+            .job(selected)
+            .unwrap()
+            .lifecycle
+            .class(),
+        StateClass::Running
+    );
+    harness.get_by_label("Stop all").click();
+    step_until(&mut harness, "every job to end", |app| {
+        app.board().live_jobs() == 0
+    });
+}
+
+#[test]
+fn the_row_selected_from_the_keyboard_scrolls_into_view() {
+    let mut harness = harness(1);
+    harness.get_by_label("Pause").click();
+    harness
+        .state_mut()
+        .toolbar_mut()
+        .choose(JobKind::Demo(DemoJob::Steps(Steps {
+            steps: 10,
+            delay_ms: 10,
+        })));
+    frames(&mut harness, 2);
+    for _ in 0..60 {
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+        harness.step();
+    }
+    frames(&mut harness, 2);
+    assert_eq!(harness.state().board().jobs().len(), 60);
+    assert!(
+        harness.query_by_label("Steps #60").is_none(),
+        "the last row starts out of view"
+    );
+    // Up from no selection selects the last row, which scrolls into view.
+    harness.key_press(Key::ArrowUp);
+    frames(&mut harness, 3);
+    harness.get_by_role_and_label(Role::Button, "Steps #60");
+    harness.get_by_label("Resume").click();
+    step_until(&mut harness, "every job to end", |app| {
+        app.board().live_jobs() == 0
+    });
 }

@@ -53,8 +53,9 @@ pub struct App {
     plots: PlotState,
     /// The Workers panel's state, and whether it shows.
     workers: WorkersState,
-    workers_open: bool,
     selected: Option<JobId>,
+    /// The keyboard moved the selection: the table brings it into view.
+    scroll_to_selected: bool,
     /// How many jobs of each name the toolbar started, for "Steps #3".
     started_per_name: HashMap<String, u64>,
     /// The Open job file window, when open.
@@ -96,8 +97,8 @@ impl App {
             toolbar: ToolbarState::default(),
             plots: PlotState::default(),
             workers: WorkersState::default(),
-            workers_open: true,
             selected: None,
+            scroll_to_selected: false,
             started_per_name: HashMap::new(),
             open_file: None,
             commands: Vec::new(),
@@ -262,6 +263,7 @@ impl App {
         if open {
             self.commands.push(Command::ShowOpenFile(true));
         }
+        self.row_keys(ctx);
         // Escape closes the dialog on top: Open job file, then Settings.
         if escape {
             if self.open_file.is_some() {
@@ -269,6 +271,47 @@ impl App {
             } else if self.settings_open {
                 self.commands.push(Command::ShowSettings(false));
             }
+        }
+    }
+
+    /// The selected row from the keyboard, unless a text field has it:
+    /// Up/Down move the selection (and its details show), Delete stops or
+    /// cancels its job, R retries it once ended.
+    fn row_keys(&mut self, ctx: &Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let (down, up, delete, retry) = ctx.input_mut(|input| {
+            (
+                input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown),
+                input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp),
+                input.consume_key(egui::Modifiers::NONE, egui::Key::Delete),
+                input.consume_key(egui::Modifiers::NONE, egui::Key::R),
+            )
+        });
+        let jobs = self.session.board().jobs();
+        if (down || up) && !jobs.is_empty() {
+            let at = self
+                .selected
+                .and_then(|id| jobs.iter().position(|job| job.id == id));
+            let next = match (at, down) {
+                (None, true) => 0,
+                (None, false) => jobs.len() - 1,
+                (Some(i), true) => (i + 1).min(jobs.len() - 1),
+                (Some(i), false) => i.saturating_sub(1),
+            };
+            self.selected = Some(jobs[next].id);
+            self.scroll_to_selected = true;
+        }
+        let Some(job) = self.selected.and_then(|id| self.session.board().job(id)) else {
+            return;
+        };
+        let ended = job.lifecycle.is_ended();
+        if delete && !ended {
+            self.commands.push(Command::Stop(job.id));
+        }
+        if retry && ended {
+            self.commands.push(Command::Retry(job.id));
         }
     }
 
@@ -319,7 +362,7 @@ impl App {
                 ui,
                 &mut self.toolbar,
                 self.session.pool().is_paused(),
-                self.workers_open,
+                self.workers.is_shown,
                 commands,
             );
             ui.add_space(2.0);
@@ -352,7 +395,7 @@ impl App {
             .resizable(true)
             .default_size(280.0)
             .show(ui, |ui| plots_ui(ui, board, &mut self.plots));
-        if self.workers_open {
+        if self.workers.is_shown {
             let threads = self.session.pool().max_threads();
             egui::Panel::bottom("workers")
                 .resizable(true)
@@ -363,7 +406,14 @@ impl App {
                 });
         }
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            table_ui(ui, board, self.selected, now, commands);
+            table_ui(
+                ui,
+                board,
+                self.selected,
+                std::mem::take(&mut self.scroll_to_selected),
+                now,
+                commands,
+            );
         });
         let ctx = ui.ctx().clone();
         let mut open = self.settings_open;
@@ -439,7 +489,7 @@ impl App {
             }
             Command::ClearHistory => self.with_recorder(|recorder, _, _| recorder.clear()),
             Command::ShowSettings(open) => self.settings_open = open,
-            Command::ShowWorkers(open) => self.workers_open = open,
+            Command::ShowWorkers(open) => self.workers.is_shown = open,
             Command::ApplySettings(settings) => self.apply_settings(settings, ctx),
             Command::ConfirmQuit => {
                 self.quit = Quit::Confirmed;

@@ -22,6 +22,7 @@ pub(crate) fn table_ui(
     ui: &mut Ui,
     board: &Board,
     selected: Option<JobId>,
+    scroll_to_selected: bool,
     now: Instant,
     commands: &mut Vec<Command>,
 ) {
@@ -37,6 +38,22 @@ pub(crate) fn table_ui(
         ROW_HEIGHT,
         jobs.len(),
         |ui, rows| {
+            if scroll_to_selected {
+                // The keyboard moved the selection: bring its row into view,
+                // wherever it is (rows off screen are not laid out).
+                let index = selected.and_then(|id| jobs.iter().position(|job| job.id == id));
+                if let Some(index) = index {
+                    let row = ROW_HEIGHT + ui.spacing().item_spacing.y;
+                    #[allow(clippy::cast_precision_loss)]
+                    let offset = (index as f32 - rows.start as f32) * row;
+                    let top = ui.cursor().top() + offset;
+                    let rect = egui::Rect::from_min_size(
+                        egui::pos2(ui.min_rect().left(), top),
+                        Vec2::new(1.0, ROW_HEIGHT),
+                    );
+                    ui.scroll_to_rect(rect, None);
+                }
+            }
             for job in &jobs[rows] {
                 row_ui(ui, job, selected == Some(job.id), now, commands);
             }
@@ -147,7 +164,12 @@ fn row_ui(
             }
         });
         if class.is_ended() {
-            if row_button_ui(ui, "Retry", job.name(), "Run it again") {
+            if row_button_ui(
+                ui,
+                "Retry",
+                job.name(),
+                "Run it again (R on the selected row)",
+            ) {
                 commands.push(Command::Retry(job.id));
             }
             if row_button_ui(ui, "Remove", job.name(), "Forget this row") {
@@ -155,9 +177,12 @@ fn row_ui(
             }
         } else {
             let (action, hint) = if class == StateClass::Queued {
-                ("Cancel", "Cancel it before it starts")
+                (
+                    "Cancel",
+                    "Cancel it before it starts (Delete on the selected row)",
+                )
             } else {
-                ("Stop", "Ask it to stop")
+                ("Stop", "Ask it to stop (Delete on the selected row)")
             };
             if row_button_ui(ui, action, job.name(), hint) {
                 commands.push(Command::Stop(job.id));

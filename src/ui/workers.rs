@@ -31,13 +31,18 @@ pub const WORKER_WINDOWS_SECS: [u64; 3] = [10, 60, 600];
 /// What the panel remembers between frames.
 #[derive(Clone, Debug)]
 pub struct WorkersState {
+    /// Whether the panel shows (the toolbar's Workers toggle).
+    pub is_shown: bool,
     /// How much time the timelines show, up to now, in seconds.
     pub window_secs: u64,
 }
 
 impl Default for WorkersState {
     fn default() -> Self {
-        Self { window_secs: 60 }
+        Self {
+            is_shown: true,
+            window_secs: 60,
+        }
     }
 }
 
