@@ -19,7 +19,7 @@ use super::renderer;
 use super::repaint::Repaint;
 use super::settings::{SETTINGS_KEY, settings_ui};
 use super::table::table_ui;
-use super::title::window_title;
+use super::title::WindowTitle;
 use super::toolbar::{OPEN_SHORTCUT, START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
 use super::workers::{WorkersState, workers_ui};
 use super::{Command, Settings};
@@ -73,8 +73,8 @@ pub struct App {
     /// The thread cap a job file set, in force until every job has ended;
     /// then the saved setting (the person's) applies again.
     file_max_threads: Option<usize>,
-    /// The window title last sent, so it is sent only when it changes.
-    title: String,
+    /// The window title, as last sent.
+    title: WindowTitle,
     /// The history, when this window records one (after the session, so the
     /// session's journal goes first when the app is dropped).
     recorder: Option<Recorder>,
@@ -109,7 +109,7 @@ impl App {
             error: None,
             last_opened: None,
             file_max_threads: None,
-            title: "jobdeck".to_owned(),
+            title: WindowTitle::default(),
             recorder: None,
         })
     }
@@ -315,14 +315,9 @@ impl App {
         }
     }
 
-    /// Puts the batch's progress in the window title (sent only when the
-    /// text changes).
+    /// Puts the batch's progress in the window title.
     fn update_title(&mut self, ctx: &Context) {
-        let title = window_title(self.board(), Instant::now());
-        if title != self.title {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
-            self.title = title;
-        }
+        self.title.update(ctx, self.session.board(), Instant::now());
     }
 
     /// A job file dropped on the window is opened like one picked in Open
