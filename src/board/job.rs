@@ -282,6 +282,9 @@ pub struct JobView {
     pub progress: f32,
     /// Runs so far (0 before the first start).
     pub attempt: u32,
+    /// The worker thread its latest attempt ran on, kept after it ends;
+    /// `None` before it started and for a remote job.
+    pub worker: Option<usize>,
     /// The error of the last failed attempt that was retried.
     pub last_retry_error: Option<String>,
     /// When it was added.
@@ -293,8 +296,9 @@ pub struct JobView {
     /// Each series' place in `series`, by name (the engine bounds how many
     /// a job has; see `engine::MAX_SERIES_PER_JOB`).
     series_index: HashMap<Arc<str>, usize>,
-    /// The batch it counts towards and the progress it has been credited
-    /// there; see [`Board::overall`](super::Board::overall).
+    /// The batch it counts towards and its share in that batch's mean (its
+    /// progress while live, 1 once ended); see
+    /// [`Board::overall`](super::Board::overall).
     pub(crate) batch: u64,
     pub(crate) batch_credit: f32,
 }
@@ -308,6 +312,7 @@ impl JobView {
             lifecycle: Lifecycle::Queued,
             progress: 0.0,
             attempt: 0,
+            worker: None,
             last_retry_error: None,
             submitted: now,
             log: JobLog::default(),

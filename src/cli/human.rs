@@ -119,7 +119,13 @@ impl HumanReporter {
         let overall = cx.board.overall(cx.now);
         self.bar.set_position(bar_units(overall.fraction));
         let running = cx.board.count(StateClass::Running) + cx.board.count(StateClass::Stopping);
-        self.bar.set_message(bar_message(&overall, running));
+        // Once all ended, the same words as the window ("stopped: 92 of
+        // 300 succeeded"), so a full bar never reads as all done.
+        self.bar.set_message(
+            overall
+                .verdict()
+                .unwrap_or_else(|| bar_message(&overall, running)),
+        );
     }
 }
 
@@ -299,6 +305,9 @@ mod tests {
             fraction: 0.45,
             jobs: 20,
             ended: 9,
+            succeeded: 9,
+            joined_late: 0,
+            ending: None,
             jobs_per_sec: 4.123,
             eta: Some(Duration::from_millis(2700)),
             elapsed: Duration::from_secs(2),
@@ -337,8 +346,8 @@ mod tests {
                 delay_ms: 2,
             }))
         };
-        // Fails at step 30 after progress, then runs again: the board keeps
-        // the credit, a bar of its own would drop back to zero.
+        // Fails at step 30 after progress, then runs again: the board's mean
+        // drops as the retry starts over, and the bar follows it.
         let mut flaky = JobSpec::new(
             "flaky",
             JobKind::Demo(DemoJob::FlakyDivision(FlakyDivision {
@@ -378,5 +387,7 @@ mod tests {
         assert!(retried, "the flaky job was retried");
         assert!(rounds > 3, "only {rounds} rounds: too few to compare");
         assert_eq!(bar.position(), BAR_UNITS);
+        // A full bar over a batch with a failure says so, as the window does.
+        assert_eq!(bar.message(), "failed: 2 of 3 succeeded");
     }
 }

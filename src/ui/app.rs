@@ -13,13 +13,16 @@ use super::details::details_ui;
 use super::history::history_ui;
 use super::log_view::LogView;
 use super::open_file::{OpenFileState, open_file_ui};
+use super::overall::overall_ui;
 use super::plots::{PlotState, plots_ui};
 use super::recorded::Recorder;
 use super::renderer;
 use super::repaint::Repaint;
 use super::settings::{SETTINGS_KEY, settings_ui};
-use super::table::{overall_ui, table_ui};
-use super::toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
+use super::table::table_ui;
+use super::title::WindowTitle;
+use super::toolbar::{OPEN_SHORTCUT, START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
+use super::workers::{WorkersState, workers_ui};
 use super::{Command, Settings};
 use crate::board::{Board, StateClass};
 use crate::engine::{EngineError, JobId, Pool};
@@ -49,7 +52,11 @@ pub struct App {
     settings: Settings,
     toolbar: ToolbarState,
     plots: PlotState,
+    /// The Workers panel's state, and whether it shows.
+    workers: WorkersState,
     selected: Option<JobId>,
+    /// The keyboard moved the selection: the table brings it into view.
+    scroll_to_selected: bool,
     /// How many jobs of each name the toolbar started, for "Steps #3".
     started_per_name: HashMap<String, u64>,
     /// The Open job file window, when open.
@@ -75,6 +82,8 @@ pub struct App {
     halted: Option<String>,
     /// The log view of the selected job.
     log_view: Option<LogView>,
+    /// The window title, as last sent.
+    title: WindowTitle,
     /// The history, when this window records one (after the session, so the
     /// session's journal goes first when the app is dropped).
     recorder: Option<Recorder>,
@@ -96,7 +105,9 @@ impl App {
             settings,
             toolbar: ToolbarState::default(),
             plots: PlotState::default(),
+            workers: WorkersState::default(),
             selected: None,
+            scroll_to_selected: false,
             started_per_name: HashMap::new(),
             open_file: None,
             commands: Vec::new(),
@@ -110,6 +121,7 @@ impl App {
             halts: Vec::new(),
             halted: None,
             log_view: None,
+            title: WindowTitle::default(),
             recorder: None,
         })
     }
@@ -236,6 +248,7 @@ impl App {
         self.views_ui(ui);
         self.apply_commands(&ctx);
         self.end_file_max_threads();
+        self.update_title(&ctx);
         let board = self.board();
         let clocks = board.count(StateClass::Running) + board.count(StateClass::Stopping);
         self.repaint.frame_ended(&ctx, Instant::now(), clocks > 0);
@@ -261,10 +274,12 @@ impl App {
     }
 
     fn shortcuts(&mut self, ctx: &Context) {
-        let (start, stop_all) = ctx.input_mut(|input| {
+        let (start, stop_all, open, escape) = ctx.input_mut(|input| {
             (
                 input.consume_shortcut(&START_SHORTCUT),
                 input.consume_shortcut(&STOP_ALL_SHORTCUT),
+                input.consume_shortcut(&OPEN_SHORTCUT),
+                input.key_pressed(egui::Key::Escape),
             )
         });
         if start {
@@ -273,6 +288,64 @@ impl App {
         if stop_all {
             self.commands.push(Command::StopAll);
         }
+        if open {
+            self.commands.push(Command::ShowOpenFile(true));
+        }
+        self.row_keys(ctx);
+        // Escape closes the dialog on top: Open job file, then Settings.
+        if escape {
+            if self.open_file.is_some() {
+                self.commands.push(Command::ShowOpenFile(false));
+            } else if self.settings_open {
+                self.commands.push(Command::ShowSettings(false));
+            }
+        }
+    }
+
+    /// The selected row from the keyboard, unless a text field has it:
+    /// Up/Down move the selection (and its details show), Delete stops or
+    /// cancels its job, R retries it once ended.
+    fn row_keys(&mut self, ctx: &Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let (down, up, delete, retry) = ctx.input_mut(|input| {
+            (
+                input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown),
+                input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp),
+                input.consume_key(egui::Modifiers::NONE, egui::Key::Delete),
+                input.consume_key(egui::Modifiers::NONE, egui::Key::R),
+            )
+        });
+        let jobs = self.session.board().jobs();
+        if (down || up) && !jobs.is_empty() {
+            let at = self
+                .selected
+                .and_then(|id| jobs.iter().position(|job| job.id == id));
+            let next = match (at, down) {
+                (None, true) => 0,
+                (None, false) => jobs.len() - 1,
+                (Some(i), true) => (i + 1).min(jobs.len() - 1),
+                (Some(i), false) => i.saturating_sub(1),
+            };
+            self.selected = Some(jobs[next].id);
+            self.scroll_to_selected = true;
+        }
+        let Some(job) = self.selected.and_then(|id| self.session.board().job(id)) else {
+            return;
+        };
+        let ended = job.lifecycle.is_ended();
+        if delete && !ended {
+            self.commands.push(Command::Stop(job.id));
+        }
+        if retry && ended {
+            self.commands.push(Command::Retry(job.id));
+        }
+    }
+
+    /// Puts the batch's progress in the window title.
+    fn update_title(&mut self, ctx: &Context) {
+        self.title.update(ctx, self.session.board(), Instant::now());
     }
 
     /// A job file dropped on the window is opened like one picked in Open
@@ -312,6 +385,7 @@ impl App {
                 ui,
                 &mut self.toolbar,
                 self.session.pool().is_paused(),
+                self.workers.is_shown,
                 commands,
             );
             ui.add_space(2.0);
@@ -358,17 +432,40 @@ impl App {
             .resizable(true)
             .default_size(280.0)
             .show(ui, |ui| plots_ui(ui, board, &mut self.plots));
+        if self.workers.is_shown {
+            let threads = self.session.pool().max_threads();
+            egui::Panel::bottom("workers")
+                .resizable(true)
+                .default_size(170.0)
+                .show(ui, |ui| {
+                    // The timelines move with real time, not the whole-second clock.
+                    workers_ui(ui, board, threads, &mut self.workers, Instant::now());
+                });
+        }
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            table_ui(ui, board, self.selected, now, commands);
+            table_ui(
+                ui,
+                board,
+                self.selected,
+                std::mem::take(&mut self.scroll_to_selected),
+                now,
+                commands,
+            );
         });
-        let ctx = ui.ctx().clone();
+        self.dialogs_ui(&ui.ctx().clone());
+    }
+
+    /// The windows over the views: Settings, Open job file, and the
+    /// question before quitting with jobs live.
+    fn dialogs_ui(&mut self, ctx: &egui::Context) {
+        let commands = &mut self.commands;
         let mut open = self.settings_open;
         egui::Window::new("Settings")
             .open(&mut open)
             .resizable(false)
             .collapsible(false)
             .default_pos([380.0, 90.0])
-            .show(&ctx, |ui| settings_ui(ui, &self.settings, commands));
+            .show(ctx, |ui| settings_ui(ui, &self.settings, commands));
         if !open {
             self.settings_open = false;
         }
@@ -378,13 +475,13 @@ impl App {
                 .open(&mut open)
                 .collapsible(false)
                 .default_pos([380.0, 90.0])
-                .show(&ctx, |ui| open_file_ui(ui, state, commands));
+                .show(ctx, |ui| open_file_ui(ui, state, commands));
             if !open {
                 self.open_file = None;
             }
         }
         if self.quit == Quit::Asking {
-            quit_modal(&ctx, board.live_jobs(), commands);
+            quit_modal(ctx, self.session.board().live_jobs(), commands);
         }
     }
 
@@ -441,6 +538,7 @@ impl App {
             }
             Command::ClearHistory => self.with_recorder(|recorder, _, _| recorder.clear()),
             Command::ShowSettings(open) => self.settings_open = open,
+            Command::ShowWorkers(open) => self.workers.is_shown = open,
             Command::ApplySettings(settings) => self.apply_settings(settings, ctx),
             Command::ConfirmQuit => {
                 self.quit = Quit::Confirmed;

@@ -1,6 +1,7 @@
 //! Details of the selected job: what it is, how it ended, and its log
 //! (see `log_view/`).
 
+use std::path::Path;
 use std::time::Instant;
 
 use egui::{RichText, Ui};
@@ -9,6 +10,7 @@ use super::Command;
 use super::log_view::{LogView, log_view_ui};
 use super::style::{format_duration, state_colour};
 use crate::board::{JobView, Lifecycle};
+use crate::jobspec::JobKind;
 
 /// Draws the details of `job`, or a hint when nothing is selected, with
 /// its log as `log_view` shows it.
@@ -33,6 +35,15 @@ pub(crate) fn details_ui(
             ui.label("Kind");
             ui.label(job.spec.kind.label());
             ui.end_row();
+            if let JobKind::Command(command) = &job.spec.kind {
+                // The directory it runs in, as an absolute path: a relative
+                // one (or none) is relative to jobdeck's own directory.
+                let dir = command.cwd.as_deref().unwrap_or(Path::new("."));
+                let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+                ui.label("Directory");
+                ui.label(dir.display().to_string());
+                ui.end_row();
+            }
             ui.label("Id");
             ui.label(RichText::new(job.id.short()).monospace())
                 .on_hover_text(job.id.to_string());
@@ -44,6 +55,11 @@ pub(crate) fn details_ui(
             ui.label("Attempt");
             ui.label(job.attempt.to_string());
             ui.end_row();
+            if let Some(worker) = job.worker {
+                ui.label("Worker");
+                ui.label(format!("#{worker}"));
+                ui.end_row();
+            }
             if let Some(elapsed) = job.lifecycle.elapsed(now) {
                 ui.label("Elapsed");
                 ui.label(format_duration(elapsed));

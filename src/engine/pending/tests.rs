@@ -156,7 +156,8 @@ fn redraw(stream: super::super::Stream, text: &str, status: LineStatus) -> LogLi
 #[test]
 fn a_redraw_takes_the_place_of_the_pending_line_it_replaces() {
     use super::super::Stream::{Stderr, Stdout};
-    let logs = PendingLogs::new(budget(1 << 20));
+    static BUDGET: LogBudget = LogBudget::new(1 << 20);
+    let logs = PendingLogs::new(&BUDGET);
     for percent in 0..1000 {
         logs.put(redraw(
             Stderr,
