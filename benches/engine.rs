@@ -265,6 +265,55 @@ fn stop_bare() -> Duration {
     asked.elapsed()
 }
 
+/// A workload's name, one run of jobdeck's side and one of the baseline's.
+type Workload = (&'static str, fn() -> Duration, fn() -> Duration);
+
+/// Every workload by name.
+fn workloads() -> Vec<Workload> {
+    vec![
+        (
+            "dispatch_100k_t2",
+            || dispatch_jobdeck(2, Submit::EachAlone),
+            || dispatch_bare(2),
+        ),
+        (
+            "dispatch_100k_t8",
+            || dispatch_jobdeck(8, Submit::EachAlone),
+            || dispatch_bare(8),
+        ),
+        (
+            "dispatch_100k_t2_batch",
+            || dispatch_jobdeck(2, Submit::Batch),
+            || dispatch_bare(2),
+        ),
+        (
+            "dispatch_100k_ids",
+            || dispatch_jobdeck(2, Submit::BatchWithIds),
+            || dispatch_bare(2),
+        ),
+        ("progress_flood", || flood_jobdeck().0, flood_bare),
+        ("stop_latency", stop_jobdeck, stop_bare),
+    ]
+}
+
+/// `--once=jobdeck` or `--once=baseline`: runs each workload named exactly
+/// once, that side only, with no warm-up, so that a whole process can be
+/// counted under `valgrind --tool=callgrind` (instructions are nearly
+/// deterministic where wall-clock time on a shared machine is not).
+fn run_once(side: &str, names: &[String]) {
+    for (name, ours, baseline) in workloads() {
+        if !names.iter().any(|n| n == name) {
+            continue;
+        }
+        let elapsed = match side {
+            "jobdeck" => ours(),
+            "baseline" => baseline(),
+            _ => panic!("--once takes jobdeck or baseline, not {side:?}"),
+        };
+        println!("ONCE {name} side={side} ms={:.1}", ms(elapsed));
+    }
+}
+
 fn main() {
     // `cargo test --benches` runs this binary with `--bench` absent; keep
     // that quick by doing nothing.
@@ -278,6 +327,12 @@ fn main() {
         .filter(|arg| !arg.starts_with("--"))
         .collect();
     let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
+    if let Some(side) =
+        std::env::args().find_map(|arg| arg.strip_prefix("--once=").map(str::to_owned))
+    {
+        run_once(&side, &filter);
+        return;
+    }
     let mut results = Vec::new();
     for threads in [2, 8] {
         if !wanted(&format!("dispatch_100k_t{threads}")) {

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 use jobdeck::cli::{self, Cli, Command};
+#[cfg(feature = "gui")]
 use jobdeck::desktop;
 
 fn main() -> ExitCode {
@@ -47,10 +48,36 @@ fn main() -> ExitCode {
     }
 }
 
+#[cfg(feature = "gui")]
 fn window(job_file: Option<&std::path::Path>) -> ExitCode {
     edge(jobdeck::ui::run(job_file))
 }
 
+#[cfg(not(feature = "gui"))]
+fn window(_job_file: Option<&std::path::Path>) -> ExitCode {
+    edge(Err(without_window("the window")))
+}
+
+/// What a build without the `gui` feature says when asked for the window.
+#[cfg(not(feature = "gui"))]
+fn without_window(what: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{what} is not in this build of jobdeck (built without the `gui` feature); \
+         `jobdeck run FILE` and `jobdeck check FILE` work headless"
+    )
+}
+
+#[cfg(not(feature = "gui"))]
+fn install_desktop() -> anyhow::Result<()> {
+    Err(without_window("the desktop launcher entry"))
+}
+
+#[cfg(not(feature = "gui"))]
+fn uninstall_desktop() -> anyhow::Result<()> {
+    Err(without_window("the desktop launcher entry"))
+}
+
+#[cfg(feature = "gui")]
 fn install_desktop() -> anyhow::Result<()> {
     let report = desktop::install()?;
     println!("wrote {}", report.entry.display());
@@ -64,6 +91,7 @@ fn install_desktop() -> anyhow::Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "gui")]
 fn uninstall_desktop() -> anyhow::Result<()> {
     let report = desktop::uninstall()?;
     if report.removed.is_empty() {

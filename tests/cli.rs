@@ -22,5 +22,14 @@ mod slurm_setup;
 #[path = "cli/desktop.rs"]
 mod desktop;
 
+#[path = "cli/halt.rs"]
+mod halt;
+
+#[path = "cli/keep_order.rs"]
+mod keep_order;
+
 #[path = "cli/history.rs"]
 mod history;
+
+#[path = "cli/logs.rs"]
+mod logs;

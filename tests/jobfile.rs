@@ -46,12 +46,12 @@ fn unknown_keys_list_the_expected_ones() {
         "unknown_key.toml",
         "3:1: unknown key `comand` in [[job]], expected one of: name, kind, count, inputs, \
          inputs_glob, timeout_secs, retries, priority, after, command, cwd, env, shell, \
-         progress_regex, grace_secs, executor",
+         progress, progress_regex, grace_secs, executor",
     );
     assert_refused(
         "unknown_top_key.toml",
         "1:1: unknown key `max_thread` at the top level, expected one of: max_threads, log_dir, \
-         executor, slurm, job",
+         halt, executor, slurm, job",
     );
     assert_refused(
         "unknown_demo_key.toml",
@@ -296,6 +296,47 @@ fn progress_regexes() {
         "3:18: `progress_regex` must have 1 capture group (a percentage) or 2 (done and \
          total), found 0",
     );
+}
+
+#[test]
+fn progress_formats() {
+    assert_refused(
+        "progress_unknown.toml",
+        "3:12: `progress` must be one of \"auto\", \"percent\", \"fraction\", \"regex\", \
+         \"none\", found \"percentage\"",
+    );
+    assert_refused(
+        "progress_regex_unused.toml",
+        "4:1: `progress_regex` is only read with progress = \"regex\" (or without \
+         `progress`), not with progress = \"percent\"",
+    );
+    assert_refused(
+        "progress_regex_missing.toml",
+        "3:12: progress = \"regex\" needs a `progress_regex`",
+    );
+}
+
+#[test]
+fn halt_policies() {
+    assert_refused(
+        "halt_policy.toml",
+        "1:8: `halt`: `now,fail=0` is not a halt policy: N must be a whole number from 1, or \
+         a percentage; expected WHEN,WHY=N such as now,fail=1 or soon,fail=10% (WHEN: now or \
+         soon; WHY: fail, success or done; N: a count from 1, or a percentage above 0 up to \
+         100%), or never",
+    );
+    let file = jobfile::parse(
+        "halt = \"soon,fail=10%\"\n[[job]]\ncommand = [\"true\"]\n",
+        Path::new("halt.toml"),
+    )
+    .unwrap();
+    assert_eq!(file.halt.unwrap().to_string(), "soon,fail=10%");
+    let never = jobfile::parse(
+        "halt = \"never\"\n[[job]]\ncommand = [\"true\"]\n",
+        Path::new("halt.toml"),
+    )
+    .unwrap();
+    assert_eq!(never.halt, None);
 }
 
 #[test]
@@ -588,10 +629,19 @@ fn a_batch_file_runs_in_the_files_directory() {
     assert_eq!(results["count a"].1, ["1 inputs/a.txt"]);
     assert_eq!(results["count c d"].1, ["3 inputs/c d.txt"]);
     assert_eq!(results["just b"].1, ["b is inputs/b.txt in inputs"]);
-    // `log_dir` holds every command's full log, named by job id.
+    // `log_dir` holds every command's full log, named by job id, each with
+    // the marks of its streams beside it.
     let log = logs.path().join(format!("{count_a}.log"));
     assert_eq!(std::fs::read_to_string(log).unwrap(), "1 inputs/a.txt\n");
-    assert_eq!(std::fs::read_dir(logs.path()).unwrap().count(), 5);
+    let extensions: Vec<String> = std::fs::read_dir(logs.path())
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            path.extension().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    let count = |extension: &str| extensions.iter().filter(|e| *e == extension).count();
+    assert_eq!((count("log"), count("streams")), (5, 5), "{extensions:?}");
 }
 
 #[test]
@@ -613,6 +663,9 @@ fn command_forms_run_as_written() {
     // Shell-quoted, so the apostrophe and space survive `sh -c`.
     assert_eq!(lines("quoted"), ["it's here"]);
     assert_eq!(results["regex"].2, Some(0.75));
+    // A ratio on a line of text is progress only when the job says so.
+    assert_eq!(results["percent"].2, Some(0.4));
+    assert_eq!(results["auto"].2, None);
     for (name, (outcome, _, _)) in &results {
         assert!(
             matches!(outcome, Outcome::Succeeded(_)),

@@ -149,34 +149,96 @@ fn max_threads_in_settings_changes_the_engines_cap() {
     assert_eq!(harness.state().settings().max_threads, 7);
 }
 
+/// The mean of the board's jobs, an ended one counting as complete, in
+/// percent: what the overall bar must show while no row was removed.
+fn batch_mean_percent(app: &App) -> f64 {
+    let jobs = app.board().jobs();
+    let sum: f64 = jobs
+        .iter()
+        .map(|job| {
+            if job.lifecycle.is_ended() {
+                1.0
+            } else {
+                f64::from(job.progress)
+            }
+        })
+        .sum();
+    sum / jobs.len().max(1) as f64 * 100.0
+}
+
+fn overall_node_value(harness: &Harness<'_, App>) -> (f64, String) {
+    let node = harness.get_by_label("Overall progress").accesskit_node();
+    let number = node
+        .numeric_value()
+        .expect("the overall bar exposes its value");
+    (number, node.value().unwrap_or_default())
+}
+
 #[test]
-fn the_overall_bar_never_decreases_across_a_batch_of_twenty_jobs() {
-    let mut harness = harness(4);
-    for i in 0..20 {
-        start(&mut harness, steps(2 + i * 3, 4));
-    }
-    assert_eq!(harness.state().board().jobs().len(), 20);
-    let mut last = 0.0;
+fn the_overall_bar_is_the_batch_mean_and_drops_when_jobs_join() {
+    let mut harness = harness(3);
+    // Paused, so that both first jobs join before the batch begins.
+    harness.get_by_label("Pause").click();
+    harness.step();
+    // Long enough that the first two are still far from done when the
+    // third joins, however slow the machine's frames.
+    start(&mut harness, steps(300, 10));
+    start(&mut harness, steps(300, 10));
+    harness.get_by_label("Resume").click();
+    step_until(&mut harness, "the first jobs to be under way", |app| {
+        app.board().jobs().iter().all(|job| job.progress > 0.1)
+    });
+    let (before, _) = overall_node_value(&harness);
+    assert!((before - batch_mean_percent(harness.state())).abs() < 0.01);
+    assert!(before > 0.0);
+    // A third job joins the running batch: the bar goes down to the mean.
+    start(&mut harness, steps(30, 10));
+    harness.get_by_label("+1 job");
+    let (after, _) = overall_node_value(&harness);
+    let jobs = harness.state().board().jobs();
+    let first_two = jobs[..2]
+        .iter()
+        .map(|job| f64::from(job.progress) * 50.0)
+        .sum::<f64>();
+    assert!(
+        after < first_two,
+        "the bar shows {after}%, not below the first two jobs' {first_two}%"
+    );
     let mut frames = 0;
     wait_until("the batch to finish", PATIENCE, || {
         harness.step();
         frames += 1;
-        let shown = harness
-            .get_by_label("Overall progress")
-            .accesskit_node()
-            .numeric_value()
-            .expect("the overall bar exposes its value");
-        assert!(shown >= last, "the bar went back from {last}% to {shown}%");
-        last = shown;
-        harness
-            .state()
-            .board()
-            .overall(std::time::Instant::now())
-            .is_done()
+        let (shown, _) = overall_node_value(&harness);
+        let mean = batch_mean_percent(harness.state());
+        assert!(
+            (shown - mean).abs() < 0.01,
+            "the bar shows {shown}% but the batch's mean is {mean}%"
+        );
+        harness.state().board().live_jobs() == 0
+    });
+    assert!(frames > 5, "only {frames} frames: the test saw too little");
+    harness.step();
+    let (shown, words) = overall_node_value(&harness);
+    assert!((shown - 100.0).abs() < 1e-9, "a done batch shows {shown}%");
+    assert_eq!(words, "100%  done: 3 of 3 succeeded");
+}
+
+#[test]
+fn a_batch_ended_by_stop_all_says_stopped_never_done() {
+    let mut harness = harness(1);
+    for _ in 0..3 {
+        start(&mut harness, steps(10_000, 10));
+    }
+    step_until(&mut harness, "the first job to run", |app| {
+        class_of_first(app) == Some(StateClass::Running)
+    });
+    harness.get_by_label("Stop all").click();
+    step_until(&mut harness, "every job to end", |app| {
+        app.board().live_jobs() == 0
     });
     harness.step();
-    assert!(frames > 5, "only {frames} frames: the test saw too little");
-    assert_eq!(harness.state().board().count(StateClass::Succeeded), 20);
+    let (_, words) = overall_node_value(&harness);
+    assert_eq!(words, "stopped: 0 of 3 succeeded");
 }
 
 #[test]
@@ -288,6 +350,48 @@ fn a_job_files_max_threads_holds_while_its_jobs_run_and_leaves_the_saved_setting
         "the file's jobs to end and the cap to return",
         |app| app.board().count(StateClass::Succeeded) == 3 && app.pool().max_threads() == 2,
     );
+}
+
+#[test]
+fn a_job_files_halt_ends_its_own_batch_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.toml");
+    std::fs::write(
+        &path,
+        "halt = \"now,fail=1\"\n\
+         [[job]]\nname = \"fails\"\ncommand = \"exit 1\"\nshell = true\n\
+         [[job]]\nname = \"slow {#}\"\nkind = \"steps\"\ncount = 5\nsteps = 500\ndelay_ms = 10\n",
+    )
+    .unwrap();
+    let mut harness = harness_of(app(2).with_log_dir(logs.path().to_owned()));
+    // A job of the person's own, outside the file: the file's policy leaves
+    // it alone.
+    start(&mut harness, steps(500, 10));
+    open_job_file(&mut harness, &path);
+    step_until(&mut harness, "the file's batch to halt", |app| {
+        app.halted().is_some() && app.board().live_jobs() == 1
+    });
+    let app = harness.state();
+    let halted = app.halted().unwrap().to_owned();
+    assert!(
+        halted.contains("halted (now,fail=1): \"fails\" failed (exited with code 1)"),
+        "{halted}"
+    );
+    let board = app.board();
+    assert_eq!(board.count(StateClass::Failed), 1);
+    assert_eq!(
+        board.count(StateClass::Stopped) + board.count(StateClass::Cancelled),
+        5,
+        "every other job of the file"
+    );
+    assert_eq!(
+        class_of_first(app),
+        Some(StateClass::Running),
+        "the person's job"
+    );
+    frames(&mut harness, 1);
+    harness.get_by_label(&halted);
 }
 
 #[test]

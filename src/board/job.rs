@@ -4,7 +4,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::engine::{JobId, LogLine, Output, Placement};
+use crate::engine::{JobId, LineStatus, LogLine, Output, Placement};
 use crate::jobspec::JobSpec;
 
 use super::Series;
@@ -190,19 +190,34 @@ impl Lifecycle {
     }
 }
 
-/// The newest log lines of a job, at most [`LOG_LINES_KEPT`].
+/// The newest log lines of a job: at most [`LOG_LINES_KEPT`] lines that
+/// ended (or stood alone), then the unfinished line of each stream, if
+/// any, as its last redraw left it (see [`LineStatus`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobLog {
     lines: VecDeque<LogLine>,
+    /// Per stream, its unfinished line.
+    unfinished: [Option<LogLine>; 2],
     dropped: u64,
 }
 
 impl JobLog {
-    /// Appends lines, dropping the oldest beyond the cap. `dropped_before`
-    /// counts lines the engine already dropped before these.
+    /// Takes in lines in the order they came, dropping the oldest beyond
+    /// the cap; a redraw replaces its stream's unfinished line.
+    /// `dropped_before` counts lines the engine already dropped before
+    /// these.
     pub fn extend(&mut self, lines: impl IntoIterator<Item = LogLine>, dropped_before: u64) {
         self.dropped += dropped_before;
         for line in lines {
+            let slot = &mut self.unfinished[line.stream.index()];
+            match line.status {
+                LineStatus::Unfinished => {
+                    *slot = (!line.text.is_empty()).then_some(line);
+                    continue;
+                }
+                LineStatus::Finished => *slot = None,
+                LineStatus::Standalone => {}
+            }
             if self.lines.len() == LOG_LINES_KEPT {
                 self.lines.pop_front();
                 self.dropped += 1;
@@ -211,14 +226,24 @@ impl JobLog {
         }
     }
 
-    /// The kept lines, oldest first.
-    pub fn lines(&self) -> impl ExactSizeIterator<Item = &str> + DoubleEndedIterator {
-        self.lines.iter().map(|line| line.text.as_str())
+    /// The kept lines' texts, oldest first, unfinished ones last.
+    pub fn lines(&self) -> impl DoubleEndedIterator<Item = &str> {
+        self.entries().map(|line| line.text.as_str())
     }
 
-    /// The kept lines with their streams, oldest first.
-    pub fn entries(&self) -> impl ExactSizeIterator<Item = &LogLine> + DoubleEndedIterator {
-        self.lines.iter()
+    /// The kept lines, oldest first, unfinished ones last.
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &LogLine> {
+        self.lines.iter().chain(self.unfinished_lines())
+    }
+
+    /// The lines that ended (or stood alone), oldest first.
+    pub fn finished(&self) -> &VecDeque<LogLine> {
+        &self.lines
+    }
+
+    /// The streams' unfinished lines, stdout's first.
+    pub fn unfinished_lines(&self) -> impl DoubleEndedIterator<Item = &LogLine> {
+        self.unfinished.iter().flatten()
     }
 
     /// How many lines were dropped, by the engine or by the cap.
@@ -227,16 +252,16 @@ impl JobLog {
         self.dropped
     }
 
-    /// Number of kept lines.
+    /// Number of kept lines, unfinished ones included.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.lines.len() + self.unfinished_lines().count()
     }
 
     /// Whether no line is kept.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.len() == 0
     }
 }
 
@@ -257,6 +282,9 @@ pub struct JobView {
     pub progress: f32,
     /// Runs so far (0 before the first start).
     pub attempt: u32,
+    /// The worker thread its latest attempt ran on, kept after it ends;
+    /// `None` before it started and for a remote job.
+    pub worker: Option<usize>,
     /// The error of the last failed attempt that was retried.
     pub last_retry_error: Option<String>,
     /// When it was added.
@@ -272,8 +300,9 @@ pub struct JobView {
     /// Each series' place in `series`, by name (the engine bounds how many
     /// a job has; see `engine::MAX_SERIES_PER_JOB`).
     series_index: HashMap<Arc<str>, usize>,
-    /// The batch it counts towards and the progress it has been credited
-    /// there; see [`Board::overall`](super::Board::overall).
+    /// The batch it counts towards and its share in that batch's mean (its
+    /// progress while live, 1 once ended); see
+    /// [`Board::overall`](super::Board::overall).
     pub(crate) batch: u64,
     pub(crate) batch_credit: f32,
 }
@@ -287,6 +316,7 @@ impl JobView {
             lifecycle: Lifecycle::Queued,
             progress: 0.0,
             attempt: 0,
+            worker: None,
             last_retry_error: None,
             submitted: now,
             log: JobLog::default(),
@@ -341,6 +371,45 @@ mod tests {
         assert_eq!(
             log.lines().last(),
             Some(format!("line {}", LOG_LINES_KEPT + 4).as_str())
+        );
+    }
+
+    #[test]
+    fn a_redraw_replaces_its_streams_unfinished_line_which_stays_last() {
+        use crate::engine::Stream;
+        let line = |text: &str, stream, status| LogLine {
+            text: text.into(),
+            stream,
+            status,
+            ..LogLine::default()
+        };
+        let mut log = JobLog::default();
+        log.extend(
+            [
+                line(" 10%", Stream::Stderr, LineStatus::Unfinished),
+                line("compiling", Stream::Stdout, LineStatus::Finished),
+                line(" 50%", Stream::Stderr, LineStatus::Unfinished),
+                line("partial", Stream::Stdout, LineStatus::Unfinished),
+                line("note", Stream::Stdout, LineStatus::Standalone),
+            ],
+            0,
+        );
+        assert_eq!(
+            log.lines().collect::<Vec<_>>(),
+            ["compiling", "note", "partial", " 50%"]
+        );
+        assert_eq!(log.len(), 4);
+        log.extend(
+            [
+                line("100%", Stream::Stderr, LineStatus::Finished),
+                line("", Stream::Stdout, LineStatus::Unfinished),
+            ],
+            0,
+        );
+        assert_eq!(
+            log.lines().collect::<Vec<_>>(),
+            ["compiling", "note", "100%"],
+            "the bar ended in place; an empty redraw takes the line back"
         );
     }
 

@@ -24,6 +24,7 @@
 mod batch;
 mod job;
 mod series;
+mod workers;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -33,9 +34,10 @@ use crate::engine::{Event, EventKind, JobId, Outcome};
 use crate::jobspec::JobSpec;
 
 use batch::Batch;
-pub use batch::Overall;
+pub use batch::{Ending, LATE_JOIN_NOTE, Overall};
 pub use job::{JobLog, JobView, LOG_LINES_KEPT, Lifecycle, StateClass};
 pub use series::{SERIES_POINTS_KEPT, Series};
+pub use workers::{Lane, SPANS_KEPT_PER_WORKER, Span, Workers};
 
 /// Every job a view knows of, in the order they were added, plus the
 /// current batch's totals.
@@ -45,6 +47,7 @@ pub struct Board {
     index: HashMap<JobId, usize>,
     counts: [usize; StateClass::ALL.len()],
     batch: Batch,
+    workers: Workers,
     next_seq: u64,
     /// Bumped by every change, so views can tell when to redraw or re-cache.
     version: u64,
@@ -71,6 +74,7 @@ impl Board {
             index: HashMap::new(),
             counts: [0; StateClass::ALL.len()],
             batch: Batch::new(0, now),
+            workers: Workers::default(),
             next_seq: 0,
             version: 0,
         }
@@ -86,7 +90,7 @@ impl Board {
         if self.batch.is_done() {
             self.batch = Batch::new(self.batch.id + 1, now);
         }
-        self.batch.join();
+        self.batch.join(now);
         let mut view = JobView::new(id, spec, self.next_seq, now);
         view.batch = self.batch.id;
         self.next_seq += 1;
@@ -105,6 +109,7 @@ impl Board {
         self.version += 1;
         let job = &mut self.jobs[i];
         let before = job.lifecycle.class();
+        let running_on = job.lifecycle.worker();
         match event.kind {
             EventKind::Progress(fraction) => {
                 let fraction = if fraction.is_nan() {
@@ -113,10 +118,7 @@ impl Board {
                     fraction.clamp(0.0, 1.0)
                 };
                 job.progress = fraction;
-                if job.batch == self.batch.id && fraction > job.batch_credit && !before.is_ended() {
-                    self.batch.credit(fraction - job.batch_credit);
-                    job.batch_credit = fraction;
-                }
+                set_share(&mut self.batch, job, before, fraction);
                 return;
             }
             EventKind::Samples { series, points } => {
@@ -138,6 +140,12 @@ impl Board {
                 job.progress = 0.0;
                 // A new attempt is placed afresh (a retry is a new run).
                 job.placement = None;
+                job.worker = worker;
+                if let Some(worker) = worker {
+                    self.workers
+                        .started(worker, job.id, &job.spec, attempt, now);
+                }
+                set_share(&mut self.batch, job, before, 0.0);
                 job.lifecycle = Lifecycle::Running {
                     worker,
                     started: now,
@@ -157,27 +165,25 @@ impl Board {
                 );
                 job.last_retry_error = Some(error);
                 job.progress = 0.0;
+                if let Some(worker) = running_on {
+                    self.workers.ended(worker, job.id, StateClass::Failed, now);
+                }
+                set_share(&mut self.batch, job, before, 0.0);
                 job.lifecycle = Lifecycle::Queued;
             }
             EventKind::Finished(outcome) => {
                 let elapsed = job.lifecycle.elapsed(now).unwrap_or_default();
-                job.lifecycle = match outcome {
-                    Outcome::Succeeded(output) => {
-                        job.progress = 1.0;
-                        Lifecycle::Succeeded { output, elapsed }
-                    }
-                    Outcome::Failed { error, exit_code } => Lifecycle::Failed {
-                        error,
-                        exit_code,
-                        elapsed,
-                    },
-                    Outcome::Stopped => Lifecycle::Stopped { elapsed },
-                    Outcome::TimedOut => Lifecycle::TimedOut { elapsed },
-                    Outcome::Cancelled => Lifecycle::Cancelled,
-                    Outcome::Skipped { because } => Lifecycle::Skipped { because },
-                };
+                if matches!(outcome, Outcome::Succeeded(_)) {
+                    job.progress = 1.0;
+                }
+                job.lifecycle = ended(outcome, elapsed);
+                if let Some(worker) = running_on {
+                    self.workers
+                        .ended(worker, job.id, job.lifecycle.class(), now);
+                }
                 if job.batch == self.batch.id && !before.is_ended() {
-                    self.batch.end(1.0 - job.batch_credit, now);
+                    self.batch
+                        .end(job.lifecycle.class(), 1.0 - job.batch_credit, now);
                     job.batch_credit = 1.0;
                 }
             }
@@ -195,7 +201,8 @@ impl Board {
     }
 
     /// Forgets an ended job (its row, log and series). Returns whether it
-    /// did; a job still queued or running stays. The batch still counts it.
+    /// did; a job still queued or running stays. The batch still counts it,
+    /// as complete, so removing a row never moves the overall bar.
     pub fn remove(&mut self, id: JobId) -> bool {
         let Some(&i) = self.index.get(&id) else {
             return false;
@@ -246,10 +253,41 @@ impl Board {
         self.batch.overall(now)
     }
 
+    /// What each worker thread ran and runs: one lane per worker.
+    #[must_use]
+    pub fn workers(&self) -> &Workers {
+        &self.workers
+    }
+
     /// A number that changes whenever anything on the board does.
     #[must_use]
     pub fn version(&self) -> u64 {
         self.version
+    }
+}
+
+/// Sets a live job's share in its batch's mean (its progress; 0 when an
+/// attempt starts over), if it belongs to the current batch.
+fn set_share(batch: &mut Batch, job: &mut JobView, before: StateClass, share: f32) {
+    if job.batch == batch.id && !before.is_ended() {
+        batch.credit(share - job.batch_credit);
+        job.batch_credit = share;
+    }
+}
+
+/// The lifecycle of a job that ended with `outcome` after `elapsed`.
+fn ended(outcome: Outcome, elapsed: std::time::Duration) -> Lifecycle {
+    match outcome {
+        Outcome::Succeeded(output) => Lifecycle::Succeeded { output, elapsed },
+        Outcome::Failed { error, exit_code } => Lifecycle::Failed {
+            error,
+            exit_code,
+            elapsed,
+        },
+        Outcome::Stopped => Lifecycle::Stopped { elapsed },
+        Outcome::TimedOut => Lifecycle::TimedOut { elapsed },
+        Outcome::Cancelled => Lifecycle::Cancelled,
+        Outcome::Skipped { because } => Lifecycle::Skipped { because },
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::jobspec::ExecutorKind;
+use crate::session::HaltPolicyOrNever;
 
 /// jobdeck: run jobs on a pool of worker threads and watch them.
 ///
@@ -42,6 +43,10 @@ pub enum Command {
 }
 
 /// Options of `jobdeck run`.
+// Each bool is a command-line flag of its own (--json, --keep-order,
+// --resume, --resume-failed, --log-ansi), which is how clap's derive spells
+// a flag; folding them into enums would not read better on either side.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug, Args)]
 pub struct RunArgs {
     /// The job file (TOML).
@@ -59,6 +64,26 @@ pub struct RunArgs {
     /// submit them to the Slurm cluster this machine can reach.
     #[arg(long, value_enum, value_name = "EXECUTOR")]
     pub executor: Option<ExecutorKind>,
+    /// End the run early, as GNU parallel's --halt: now,fail=N stops running
+    /// jobs and cancels the rest once N jobs failed; soon,fail=N lets running
+    /// jobs finish; success=N and done=N count successes or both; N may be
+    /// a percentage (soon,fail=10%). Overrides the file's `halt`; `never`
+    /// turns it off.
+    #[arg(long, value_name = "WHEN,WHY=N")]
+    pub halt: Option<HaltPolicyOrNever>,
+    /// Print each job's lines (and, with --json, its events other than
+    /// progress) in the order the jobs were submitted, holding later jobs'
+    /// back until the earlier ones have ended, like GNU parallel's
+    /// --keep-order.
+    #[arg(long, short = 'k')]
+    pub keep_order: bool,
+    /// Keep the colours of the jobs' log lines as ANSI (SGR) escape
+    /// sequences: JSON `log` events get an `ansi` field beside the plain
+    /// `line`, and the log lines printed under a failed job are coloured.
+    /// Without it, log lines are plain text. (The full log file always
+    /// holds the program's bytes as it wrote them.)
+    #[arg(long)]
+    pub log_ansi: bool,
     /// Run only what this file's last run left undone (interrupted, queued,
     /// never started), going by the history; refused if the file changed.
     #[arg(long, conflicts_with = "resume_failed")]

@@ -3,7 +3,10 @@
 //!
 //! The bar is the board's overall progress
 //! ([`Board::overall`](crate::board::Board::overall)), the same
-//! number the window shows, redrawn at the end of every drain round.
+//! number the window shows, redrawn at the end of every drain round, with
+//! the counts, the throughput and the time left beside it, as GNU
+//! parallel's `--eta --bar` shows them. With `--keep-order`, the lines of
+//! jobs come out in submission order (see `in_order.rs`).
 //!
 //! Lines are printed at the end of the drain round too, after the sinks
 //! added before this one have flushed: the run loop adds the history's
@@ -16,10 +19,12 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::board::{JobView, StateClass};
-use crate::engine::{Event, EventKind, Outcome};
+use crate::board::{JobView, Overall, StateClass};
+use crate::engine::{Event, EventKind, LogLine, Outcome, Stream};
 use crate::session::{Sink, SinkContext};
+use crate::term::to_ansi;
 
+use super::in_order::InOrder;
 use super::summary::seconds;
 
 /// The bar's length: the overall fraction in ten-thousandths.
@@ -32,18 +37,27 @@ const RECENT_LOG_LINES: usize = 5;
 pub(crate) struct HumanReporter {
     bar: ProgressBar,
     ticking: bool,
-    /// Lines of this drain round, printed when it ends.
-    lines: Vec<String>,
+    /// With `--keep-order`: the lines of later jobs, held back.
+    in_order: Option<InOrder>,
+    /// What this drain round prints (the lines whose turn it is), printed
+    /// when it ends.
+    out: Vec<u8>,
+    /// With `--log-ansi`: log lines keep their colours.
+    log_ansi: bool,
 }
 
 impl HumanReporter {
     /// A reporter whose bar draws on stderr and hides itself when stderr is
-    /// not a terminal.
-    pub(crate) fn new() -> Self {
-        Self::with_bar(ProgressBar::with_draw_target(
+    /// not a terminal; with `keep_order`, jobs' lines come out in
+    /// submission order; with `log_ansi`, log lines keep their colours.
+    pub(crate) fn new(keep_order: bool, log_ansi: bool) -> Self {
+        let mut reporter = Self::with_bar(ProgressBar::with_draw_target(
             Some(BAR_UNITS),
             ProgressDrawTarget::stderr(),
-        ))
+        ));
+        reporter.in_order = keep_order.then(InOrder::new);
+        reporter.log_ansi = log_ansi;
+        reporter
     }
 
     fn with_bar(bar: ProgressBar) -> Self {
@@ -56,7 +70,9 @@ impl HumanReporter {
         Self {
             bar,
             ticking: false,
-            lines: Vec::new(),
+            in_order: None,
+            out: Vec::new(),
+            log_ansi: false,
         }
     }
 
@@ -66,35 +82,74 @@ impl HumanReporter {
         &self.bar
     }
 
-    /// Keeps `line` for the end of the drain round.
-    fn print(&mut self, line: String) {
-        self.lines.push(line);
+    /// Keeps `line` of the job with sequence number `seq` for the end of
+    /// the drain round, or, with `--keep-order`, for the job's turn.
+    fn print(&mut self, seq: u64, line: &str) -> io::Result<()> {
+        let bytes = format!("{line}\n");
+        match &mut self.in_order {
+            Some(in_order) => in_order.write(seq, bytes.as_bytes(), &mut self.out),
+            None => self.out.write_all(bytes.as_bytes()),
+        }
     }
 
     /// Prints the round's lines on stdout without tearing the bar.
     fn print_lines(&mut self) -> io::Result<()> {
-        if self.lines.is_empty() {
+        if self.out.is_empty() {
             return Ok(());
         }
-        let lines = std::mem::take(&mut self.lines);
+        let out = std::mem::take(&mut self.out);
         self.bar.suspend(|| {
-            let mut out = io::stdout().lock();
-            for line in &lines {
-                writeln!(out, "{line}")?;
-            }
-            out.flush()
+            let mut stdout = io::stdout().lock();
+            stdout.write_all(&out)?;
+            stdout.flush()
         })
     }
 
-    /// Shows the board's overall progress and counts.
+    /// The job with sequence number `seq` ended: the lines held for the
+    /// jobs after it may come out.
+    fn end(&mut self, seq: u64) -> io::Result<()> {
+        let Some(in_order) = &mut self.in_order else {
+            return Ok(());
+        };
+        in_order.end(seq, &mut self.out)
+    }
+
+    /// Shows the board's overall progress, counts, throughput and ETA.
     fn show(&self, cx: &SinkContext<'_>) {
         let overall = cx.board.overall(cx.now);
         self.bar.set_position(bar_units(overall.fraction));
         let running = cx.board.count(StateClass::Running) + cx.board.count(StateClass::Stopping);
-        self.bar.set_message(format!(
-            "{}/{} done, {running} running",
-            overall.ended, overall.jobs
-        ));
+        // Once all ended, the same words as the window ("stopped: 92 of
+        // 300 succeeded"), so a full bar never reads as all done.
+        self.bar.set_message(
+            overall
+                .verdict()
+                .unwrap_or_else(|| bar_message(&overall, running)),
+        );
+    }
+}
+
+/// `9/20 done, 2 running, 4.1 jobs/s, ETA 2.7s`: what GNU parallel's
+/// `--eta` says (jobs done and left, the pace, the time left) beside the
+/// bar. The ETA is `--` until there is progress to go by.
+fn bar_message(overall: &Overall, running: usize) -> String {
+    let eta = overall
+        .eta
+        .map_or_else(|| "--".to_owned(), |eta| seconds(eta.as_secs_f64()));
+    format!(
+        "{}/{} done, {running} running, {} jobs/s, ETA {eta}",
+        overall.ended,
+        overall.jobs,
+        rate(overall.jobs_per_sec)
+    )
+}
+
+/// Jobs a second, to 2 significant digits or so.
+fn rate(jobs_per_sec: f64) -> String {
+    if jobs_per_sec >= 10.0 {
+        format!("{jobs_per_sec:.0}")
+    } else {
+        format!("{jobs_per_sec:.1}")
     }
 }
 
@@ -106,7 +161,10 @@ fn bar_units(fraction: f32) -> u64 {
 }
 
 impl Sink for HumanReporter {
-    fn submitted(&mut self, _job: &JobView, _cx: &SinkContext<'_>) -> io::Result<()> {
+    fn submitted(&mut self, job: &JobView, _cx: &SinkContext<'_>) -> io::Result<()> {
+        if let Some(in_order) = &mut self.in_order {
+            in_order.submitted(job.seq);
+        }
         // Ticking starts with the first job, so a refused file draws no bar.
         if !self.ticking {
             self.ticking = true;
@@ -119,15 +177,22 @@ impl Sink for HumanReporter {
         let Some(job) = cx.board.job(event.job) else {
             return Ok(());
         };
+        let seq = job.seq;
         match &event.kind {
-            EventKind::Retrying { attempt, error } => self.print(format!(
-                "↻ {}: attempt {attempt} failed ({error}), retrying",
-                job.name()
-            )),
-            EventKind::Finished(outcome) => self.print(finished_line(job, outcome, cx)),
-            _ => {}
+            EventKind::Retrying { attempt, error } => {
+                let line = format!(
+                    "↻ {}: attempt {attempt} failed ({error}), retrying",
+                    job.name()
+                );
+                self.print(seq, &line)
+            }
+            EventKind::Finished(outcome) => {
+                let line = finished_line(job, outcome, cx, self.log_ansi);
+                self.print(seq, &line)?;
+                self.end(seq)
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     fn flush(&mut self, cx: &SinkContext<'_>) -> io::Result<()> {
@@ -138,8 +203,10 @@ impl Sink for HumanReporter {
 }
 
 /// The line for a job that ended as `outcome`, from the board just before
-/// it folds the end (the job's last attempt is still running there).
-fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>) -> String {
+/// it folds the end (the job's last attempt is still running there). A
+/// failure is followed by the job's last log lines, each marked with its
+/// stream (`out│`, `err│`), plain or, with `log_ansi`, coloured.
+fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>, log_ansi: bool) -> String {
     // A cluster job says which of the cluster's jobs it was.
     let name = match &job.placement {
         Some(placement) => match &placement.remote_id {
@@ -168,9 +235,8 @@ fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>) -> Stri
             let mut line = format!("✗ {name}: {error}");
             push_elapsed(&mut line, elapsed);
             let recent = job.log.len().saturating_sub(RECENT_LOG_LINES);
-            for log_line in job.log.lines().skip(recent) {
-                line.push_str("\n    │ ");
-                line.push_str(log_line);
+            for log_line in job.log.entries().skip(recent) {
+                push_log_line(&mut line, log_line, log_ansi);
             }
             line
         }
@@ -192,6 +258,19 @@ fn finished_line(job: &JobView, outcome: &Outcome, cx: &SinkContext<'_>) -> Stri
                 .map_or_else(|| because.short(), |job| job.name().to_owned());
             format!("↷ {name}: skipped, its dependency {dependency} did not succeed")
         }
+    }
+}
+
+/// `\n    out│ text` (or `err│` for stderr).
+fn push_log_line(out: &mut String, line: &LogLine, ansi: bool) {
+    out.push_str(match line.stream {
+        Stream::Stdout => "\n    out│ ",
+        Stream::Stderr => "\n    err│ ",
+    });
+    if ansi {
+        out.push_str(&to_ansi(&line.text, &line.styles));
+    } else {
+        out.push_str(&line.text);
     }
 }
 
@@ -224,6 +303,40 @@ mod tests {
     /// through progress, retries (which the board does not take back) and
     /// ends.
     #[test]
+    fn the_bar_says_what_is_done_the_pace_and_the_time_left() {
+        let overall = Overall {
+            fraction: 0.45,
+            jobs: 20,
+            ended: 9,
+            succeeded: 9,
+            joined_late: 0,
+            ending: None,
+            jobs_per_sec: 4.123,
+            eta: Some(Duration::from_millis(2700)),
+            elapsed: Duration::from_secs(2),
+        };
+        assert_eq!(
+            bar_message(&overall, 2),
+            "9/20 done, 2 running, 4.1 jobs/s, ETA 2.7s"
+        );
+        let starting = Overall {
+            ended: 0,
+            jobs_per_sec: 0.0,
+            eta: None,
+            ..overall
+        };
+        assert_eq!(
+            bar_message(&starting, 2),
+            "0/20 done, 2 running, 0.0 jobs/s, ETA --"
+        );
+        let fast = Overall {
+            jobs_per_sec: 812.4,
+            ..overall
+        };
+        assert!(bar_message(&fast, 2).contains(", 812 jobs/s,"));
+    }
+
+    #[test]
     fn the_bar_is_the_boards_overall_progress_after_every_round() {
         let mut session = Session::new(2, BuildContext::default()).unwrap();
         let reporter = HumanReporter::with_bar(ProgressBar::hidden());
@@ -236,8 +349,8 @@ mod tests {
                 delay_ms: 2,
             }))
         };
-        // Fails at step 30 after progress, then runs again: the board keeps
-        // the credit, a bar of its own would drop back to zero.
+        // Fails at step 30 after progress, then runs again: the board's mean
+        // drops as the retry starts over, and the bar follows it.
         let mut flaky = JobSpec::new(
             "flaky",
             JobKind::Demo(DemoJob::FlakyDivision(FlakyDivision {
@@ -277,5 +390,7 @@ mod tests {
         assert!(retried, "the flaky job was retried");
         assert!(rounds > 3, "only {rounds} rounds: too few to compare");
         assert_eq!(bar.position(), BAR_UNITS);
+        // A full bar over a batch with a failure says so, as the window does.
+        assert_eq!(bar.message(), "failed: 2 of 3 succeeded");
     }
 }

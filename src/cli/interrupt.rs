@@ -29,13 +29,15 @@ impl Interrupts {
 }
 
 /// SIGKILLs every process group led by a child of this process, which is
-/// how command jobs run their programs. For leaving at once: the engine's
-/// stop would wait out each job's grace period.
+/// how command jobs run their programs (the watchdog that kills them should
+/// jobdeck die is left alone: see `jobs/parent_death.rs`). For leaving at
+/// once: the engine's stop would wait out each job's grace period.
 ///
 /// Returns how many groups were signalled. Linux only (reads `/proc`); does
 /// nothing elsewhere.
 pub(crate) fn kill_child_process_groups() -> usize {
     let me = std::process::id();
+    let watchdog = crate::jobs::watchdog_pid();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return 0;
     };
@@ -55,7 +57,7 @@ pub(crate) fn kill_child_process_groups() -> usize {
             continue;
         };
         // A group leader among our children: a command job's program.
-        if parent == me && group_id == pid {
+        if parent == me && group_id == pid && Some(pid) != watchdog {
             let Ok(group) = i32::try_from(group_id) else {
                 continue;
             };

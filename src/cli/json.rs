@@ -6,11 +6,14 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::board::JobView;
-use crate::engine::{Event, EventKind, Outcome};
+use crate::engine::{Event, EventKind, LineStatus, Outcome};
 use crate::session::{Sink, SinkContext};
+use crate::term::to_ansi;
+
+use super::in_order::InOrder;
 
 /// One line of output. Fields that do not apply to an event are left out.
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 struct Record<'a> {
     job: Uuid,
     name: &'a str,
@@ -28,8 +31,13 @@ struct Record<'a> {
     x: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     y: Option<f64>,
+    /// For `log`: the line's text, without escape sequences.
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<&'a str>,
+    /// For `log` with `--log-ansi`: the line with its colours as SGR
+    /// escape sequences.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ansi: Option<String>,
     /// For `log`: `stdout` or `stderr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     stream: Option<&'static str>,
@@ -62,28 +70,61 @@ struct Record<'a> {
 /// Writes events as JSON lines (the run's summary goes to stderr, so stdout
 /// stays machine-readable).
 ///
+/// A `log` event is written for each line once it ended (or for a job's
+/// own line): a line a program redraws in place (a progress bar after
+/// `\r`) is written once, as it ended, not at every redraw; the progress
+/// read from the redraws comes as `progress` events.
+///
 /// Lines are kept in memory until the end of the drain round, after the
 /// sinks added before this one have flushed: the run loop adds the
 /// history's journal first and has it commit at every flush, so an event
 /// on stdout is in the history, even if jobdeck is killed the next instant.
 pub(crate) struct JsonReporter {
     out: Vec<u8>,
+    /// With `--keep-order`: the events of later jobs, held back.
+    in_order: Option<InOrder>,
+    /// One line, for holding back.
+    line: Vec<u8>,
+    log_ansi: bool,
 }
 
 impl JsonReporter {
-    /// Writes to stdout at the end of every drain round.
-    pub(crate) fn new() -> Self {
-        Self { out: Vec::new() }
+    /// Writes to stdout at the end of every drain round. With `keep_order`,
+    /// a job's events but `queued` and `progress` come out in submission
+    /// order (see `in_order.rs`); progress stays live. With `log_ansi`,
+    /// `log` events carry their colours in an `ansi` field.
+    pub(crate) fn new(keep_order: bool, log_ansi: bool) -> Self {
+        Self {
+            out: Vec::new(),
+            in_order: keep_order.then(InOrder::new),
+            line: Vec::new(),
+            log_ansi,
+        }
     }
 
-    fn write(&mut self, line: &Record<'_>) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, line)?;
+    /// Writes `record` at once.
+    fn write(&mut self, record: &Record<'_>) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, record)?;
         self.out.write_all(b"\n")
+    }
+
+    /// Writes `record` of the job with sequence number `seq` in its turn.
+    fn write_in_turn(&mut self, seq: Option<u64>, record: &Record<'_>) -> io::Result<()> {
+        let (Some(in_order), Some(seq)) = (&mut self.in_order, seq) else {
+            return self.write(record);
+        };
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, record)?;
+        self.line.push(b'\n');
+        in_order.write(seq, &self.line, &mut self.out)
     }
 }
 
 impl Sink for JsonReporter {
     fn submitted(&mut self, job: &JobView, _cx: &SinkContext<'_>) -> io::Result<()> {
+        if let Some(in_order) = &mut self.in_order {
+            in_order.submitted(job.seq);
+        }
         self.write(&Record {
             job: *job.id.as_uuid(),
             name: job.name(),
@@ -93,19 +134,26 @@ impl Sink for JsonReporter {
     }
 
     fn event(&mut self, event: &Event, cx: &SinkContext<'_>) -> io::Result<()> {
-        let name = cx.board.job(event.job).map_or("?", JobView::name);
+        let job = cx.board.job(event.job);
+        let name = job.map_or("?", JobView::name);
+        let seq = job.map(|job| job.seq);
         let base = Record {
             job: *event.job.as_uuid(),
             name,
             ..Record::default()
         };
         match &event.kind {
-            EventKind::Started { worker, attempt } => self.write(&Record {
-                event: "started",
-                worker: *worker,
-                attempt: Some(*attempt),
-                ..base
-            }),
+            EventKind::Started { worker, attempt } => self.write_in_turn(
+                seq,
+                &Record {
+                    event: "started",
+                    worker: *worker,
+                    attempt: Some(*attempt),
+                    ..base
+                },
+            ),
+            // Progress stays live, even when the job's other events wait
+            // for their turn.
             EventKind::Progress(value) => self.write(&Record {
                 event: "progress",
                 value: Some(*value),
@@ -113,46 +161,67 @@ impl Sink for JsonReporter {
             }),
             EventKind::Samples { series, points } => {
                 for &[x, y] in points {
-                    self.write(&Record {
-                        event: "sample",
-                        series: Some(series),
-                        x: Some(x),
-                        y: Some(y),
-                        ..base
-                    })?;
+                    self.write_in_turn(
+                        seq,
+                        &Record {
+                            event: "sample",
+                            series: Some(series),
+                            x: Some(x),
+                            y: Some(y),
+                            ..base.clone()
+                        },
+                    )?;
                 }
                 Ok(())
             }
             EventKind::Log { lines, dropped } => {
-                for (index, line) in lines.iter().enumerate() {
-                    self.write(&Record {
+                let mut dropped = (*dropped > 0).then_some(*dropped);
+                for line in lines {
+                    if line.status == LineStatus::Unfinished {
+                        continue;
+                    }
+                    let record = Record {
                         event: "log",
                         line: Some(&line.text),
+                        ansi: self.log_ansi.then(|| to_ansi(&line.text, &line.styles)),
                         stream: Some(line.stream.as_str()),
-                        dropped: (index == 0 && *dropped > 0).then_some(*dropped),
-                        ..base
-                    })?;
+                        dropped: dropped.take(),
+                        ..base.clone()
+                    };
+                    self.write_in_turn(seq, &record)?;
                 }
                 Ok(())
             }
             // The `started` of the next attempt carries the news; the
             // failed attempt's error is worth keeping too.
-            EventKind::Retrying { attempt, error } => self.write(&Record {
-                event: "retrying",
-                attempt: Some(*attempt),
-                error: Some(error),
-                ..base
-            }),
-            EventKind::Placed(placement) => self.write(&Record {
-                event: "placed",
-                executor: Some(&placement.executor),
-                remote_id: placement.remote_id.as_deref(),
-                state: Some(&placement.state),
-                detail: Some(placement.detail.as_str()).filter(|detail| !detail.is_empty()),
-                ..base
-            }),
+            EventKind::Retrying { attempt, error } => self.write_in_turn(
+                seq,
+                &Record {
+                    event: "retrying",
+                    attempt: Some(*attempt),
+                    error: Some(error),
+                    ..base
+                },
+            ),
+            EventKind::Placed(placement) => self.write_in_turn(
+                seq,
+                &Record {
+                    event: "placed",
+                    executor: Some(&placement.executor),
+                    remote_id: placement.remote_id.as_deref(),
+                    state: Some(&placement.state),
+                    detail: Some(placement.detail.as_str()).filter(|detail| !detail.is_empty()),
+                    ..base
+                },
+            ),
             EventKind::StopRequested { .. } | EventKind::Process(_) => Ok(()),
-            EventKind::Finished(outcome) => self.write(&finished_line(&base, outcome)),
+            EventKind::Finished(outcome) => {
+                self.write_in_turn(seq, &finished_line(base, outcome))?;
+                match (&mut self.in_order, seq) {
+                    (Some(in_order), Some(seq)) => in_order.end(seq, &mut self.out),
+                    _ => Ok(()),
+                }
+            }
         }
     }
 
@@ -167,27 +236,27 @@ impl Sink for JsonReporter {
     }
 }
 
-fn finished_line<'a>(base: &Record<'a>, outcome: &'a Outcome) -> Record<'a> {
+fn finished_line<'a>(base: Record<'a>, outcome: &'a Outcome) -> Record<'a> {
     let event = outcome.kind().as_str();
     match outcome {
         Outcome::Succeeded(output) => Record {
             event,
             output: Some(&output.summary),
             exit_code: output.exit_code,
-            ..*base
+            ..base
         },
         Outcome::Failed { error, exit_code } => Record {
             event,
             error: Some(error),
             exit_code: *exit_code,
-            ..*base
+            ..base
         },
         Outcome::Skipped { because } => Record {
             event,
             because: Some(*because.as_uuid()),
-            ..*base
+            ..base
         },
-        Outcome::Stopped | Outcome::TimedOut | Outcome::Cancelled => Record { event, ..*base },
+        Outcome::Stopped | Outcome::TimedOut | Outcome::Cancelled => Record { event, ..base },
     }
 }
 
@@ -201,7 +270,7 @@ mod tests {
             name: "job",
             ..Record::default()
         };
-        serde_json::to_value(finished_line(&base, outcome)).unwrap()
+        serde_json::to_value(finished_line(base, outcome)).unwrap()
     }
 
     #[test]
@@ -244,7 +313,7 @@ mod tests {
             build: &build,
             now: std::time::Instant::now(),
         };
-        let mut reporter = JsonReporter::new();
+        let mut reporter = JsonReporter::new(false, false);
         let job = crate::engine::JobId::new();
         let event = Event {
             job,

@@ -4,6 +4,7 @@
 mod args;
 mod history;
 mod human;
+mod in_order;
 mod interrupt;
 mod joblog;
 mod json;

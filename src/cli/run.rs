@@ -20,7 +20,7 @@ use crate::history::resume::{self, Mode, ResumeError};
 use crate::history::{History, NewRun, Retention, RunEnd, content_hash};
 use crate::jobfile::{self, JobFileError, LoadOptions};
 use crate::jobspec::{BuildContext, Plan};
-use crate::session::{Session, SubmitError};
+use crate::session::{HaltPolicyOrNever, HaltSink, Session, SubmitError};
 
 use super::RunSummary;
 use super::args::RunArgs;
@@ -147,15 +147,28 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
         .unwrap_or_else(default_max_threads);
     let interrupts = Interrupts::install()?;
     let mut session = Session::new(max_threads, build)?;
-    // First, so that it has committed a round before the reporters print it.
+    // First among the sinks, so that it acts on the event that trips it
+    // before anything else hears of it. It counts the jobs this run submits
+    // (with --resume, what is left to run).
+    let halt = match args.halt {
+        Some(HaltPolicyOrNever(policy)) => policy,
+        None => file.halt,
+    };
+    let halt = halt.map(|policy| {
+        let (sink, watch) = HaltSink::new(policy, planned.plan.jobs.iter().map(|job| job.id));
+        session.add_sink(Box::new(sink));
+        watch
+    });
+    // Before the reporters, so that it has committed a round before they
+    // print it.
     if let Some(journal) = history.journal() {
         session.add_sink(Box::new(journal.commit_each_round()));
     }
     let bar = if args.json {
-        session.add_sink(Box::new(JsonReporter::new()));
+        session.add_sink(Box::new(JsonReporter::new(args.keep_order, args.log_ansi)));
         None
     } else {
-        let reporter = HumanReporter::new();
+        let reporter = HumanReporter::new(args.keep_order, args.log_ansi);
         let bar = reporter.bar().clone();
         session.add_sink(Box::new(reporter));
         Some(bar)
@@ -188,6 +201,7 @@ pub fn run(args: &RunArgs) -> Result<RunSummary, RunError> {
         session.board(),
         started.elapsed().as_secs_f64(),
         interrupted,
+        halt.and_then(|watch| watch.halted()),
     );
     match bar {
         Some(bar) => {
@@ -282,17 +296,23 @@ fn follow(
         if presses == 1 && !stopping {
             stopping = true;
             session.pool().stop_all();
-            let say = || {
-                eprintln!("interrupted: stopping every job (press Ctrl-C again to quit at once)");
-            };
-            match bar {
-                Some(bar) => bar.suspend(say),
-                None => say(),
-            }
+            say(
+                bar,
+                "interrupted: stopping every job (press Ctrl-C again to quit at once)",
+            );
         }
         session.wait(INTERRUPT_POLL, FOLD_BUDGET)?;
     }
     Ok(stopping)
+}
+
+/// Prints `line` on stderr, around the bar when there is one.
+fn say(bar: Option<&ProgressBar>, line: &str) {
+    let print = || eprintln!("{line}");
+    match bar {
+        Some(bar) => bar.suspend(print),
+        None => print(),
+    }
 }
 
 /// The second Ctrl-C: every job was already asked to stop, but command jobs

@@ -4,6 +4,7 @@ use std::fmt;
 
 use crate::board::{Board, StateClass};
 use crate::engine::OutcomeKind;
+use crate::session::{HaltWhy, Halted};
 
 /// The tally of a finished `jobdeck run`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -26,6 +27,8 @@ pub struct RunSummary {
     pub wall_secs: f64,
     /// Whether Ctrl-C (or SIGTERM/SIGHUP) cut the run short.
     pub interrupted: bool,
+    /// What the halt policy did, when it tripped.
+    pub halted: Option<Halted>,
 }
 
 impl RunSummary {
@@ -40,7 +43,12 @@ impl RunSummary {
 
     /// The tally of every job on `board`, by the state it is in.
     #[must_use]
-    pub fn from_board(board: &Board, wall_secs: f64, interrupted: bool) -> Self {
+    pub fn from_board(
+        board: &Board,
+        wall_secs: f64,
+        interrupted: bool,
+        halted: Option<Halted>,
+    ) -> Self {
         Self {
             jobs: board.jobs().len(),
             succeeded: board.count(StateClass::Succeeded),
@@ -51,6 +59,7 @@ impl RunSummary {
             skipped: board.count(StateClass::Skipped),
             wall_secs,
             interrupted,
+            halted,
         }
     }
 
@@ -78,13 +87,25 @@ impl RunSummary {
         OUTCOMES.iter().map(|&outcome| self.count(outcome)).sum()
     }
 
-    /// Whether every submitted job succeeded and nothing interrupted the run.
+    /// Whether the run went as asked: nothing interrupted it, and every
+    /// job succeeded, or a success halt policy tripped and no job that ran
+    /// to an end failed (those it stopped or cancelled do not count).
     #[must_use]
     pub fn is_success(&self) -> bool {
-        !self.interrupted && self.succeeded == self.jobs
+        if self.interrupted {
+            return false;
+        }
+        match &self.halted {
+            Some(halted) if halted.policy.why == HaltWhy::Success => {
+                self.failed + self.timed_out + self.skipped == 0
+            }
+            Some(_) => false,
+            None => self.succeeded == self.jobs,
+        }
     }
 
-    /// The process exit code: 0 when every job succeeded, 1 otherwise.
+    /// The process exit code: 0 when [`is_success`](Self::is_success), 1
+    /// otherwise.
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         u8::from(!self.is_success())
@@ -113,7 +134,8 @@ const OUTCOMES: [OutcomeKind; 6] = [
 ];
 
 /// `10 jobs: 8 succeeded, 1 failed, 1 timed out in 3.2s` — outcomes with a
-/// count of zero are left out.
+/// count of zero are left out — and, on a line of its own, what a halt
+/// policy did.
 impl fmt::Display for RunSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let noun = if self.jobs == 1 { "job" } else { "jobs" };
@@ -137,6 +159,9 @@ impl fmt::Display for RunSummary {
         write!(f, " in {}", seconds(self.wall_secs))?;
         if self.interrupted {
             f.write_str(" (interrupted)")?;
+        }
+        if let Some(halted) = &self.halted {
+            write!(f, "\n{halted}")?;
         }
         Ok(())
     }
@@ -184,6 +209,51 @@ mod tests {
         summary.interrupted = true;
         assert_eq!(summary.exit_code(), 1);
         assert!(summary.to_string().ends_with("(interrupted)"));
+    }
+
+    fn halted(policy: &str) -> Halted {
+        Halted {
+            policy: policy.parse().unwrap(),
+            job: crate::engine::JobId::new(),
+            name: "b".to_owned(),
+            outcome: OutcomeKind::Failed,
+            error: Some("exited with code 3\nmore".to_owned()),
+            stopped: 1,
+            unstarted: 17,
+        }
+    }
+
+    #[test]
+    fn a_halt_names_the_job_that_tripped_it_and_fails_the_run() {
+        let mut summary = RunSummary::new(20);
+        summary.record(OutcomeKind::Failed);
+        summary.record(OutcomeKind::Succeeded);
+        summary.record(OutcomeKind::Stopped);
+        summary.cancelled = 17;
+        summary.wall_secs = 0.6;
+        summary.halted = Some(halted("now,fail=1"));
+        assert_eq!(
+            summary.to_string(),
+            "20 jobs: 1 succeeded, 1 failed, 1 stopped, 17 cancelled in 0.60s\n\
+             halted (now,fail=1): \"b\" failed (exited with code 3 more); stopped 1 running \
+             job, 17 jobs not started"
+        );
+        assert_eq!(summary.exit_code(), 1);
+    }
+
+    #[test]
+    fn a_success_halt_exits_0_unless_a_job_failed() {
+        let mut summary = RunSummary::new(20);
+        summary.record(OutcomeKind::Succeeded);
+        summary.record(OutcomeKind::Stopped);
+        summary.cancelled = 18;
+        let mut success = halted("now,success=1");
+        success.outcome = OutcomeKind::Succeeded;
+        success.error = None;
+        summary.halted = Some(success);
+        assert_eq!(summary.exit_code(), 0);
+        summary.record(OutcomeKind::Failed);
+        assert_eq!(summary.exit_code(), 1);
     }
 
     #[test]

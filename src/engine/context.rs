@@ -30,8 +30,11 @@ impl JobContext {
         }
     }
 
-    pub(crate) fn into_hub(self) -> Arc<Hub> {
-        self.hub
+    /// The cell and the hub back, once the job has run: the worker lends
+    /// them rather than cloning them, which would cost two atomic writes
+    /// each per job.
+    pub(crate) fn into_parts(self) -> (Arc<JobCell>, Arc<Hub>) {
+        (self.cell, self.hub)
     }
 
     /// The job's id.

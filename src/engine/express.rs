@@ -3,8 +3,10 @@
 //! express job; the invariants below are the whole protocol.
 //!
 //! An *express job* is local, priority 0, with no timeout, retries or
-//! dependencies (`NewJob::into_express`); its id may be the caller's. It is
-//! submitted into the [`Inbox`], a crossbeam channel, in submission order. A
+//! dependencies (`NewJob::into_express`); its id may be the caller's, once
+//! the scheduler checked it (see `registry`). It is submitted into the
+//! [`Inbox`], a crossbeam channel, in submission order, without the
+//! scheduler's lock. A
 //! worker's [`Desk`] holds the express job it runs (so that lookups by id
 //! find it) and the ends of the ones it ran that the scheduler has not filed
 //! yet. Each job is in exactly one place: the inbox, a desk, the scheduler's
@@ -85,8 +87,8 @@ impl Inbox {
         self.needs_lock()
     }
 
-    /// Pushes an express job for a caller that holds the scheduler's lock
-    /// and starts workers itself.
+    /// Pushes an express job for a caller that asks [`needs_lock`](Self::needs_lock)
+    /// itself once it has pushed several.
     pub(crate) fn push_quiet(&self, job: ExpressJob) {
         // The receiver lives here too, so this cannot fail.
         let _ = self.tx.send(job);

@@ -88,7 +88,7 @@ pub use event::{Event, EventKind, EventReceiver, Outcome, OutcomeKind, ProcessIn
 pub use hub::{Wake, Waker};
 pub use id::{IdHasher, JobId, JobIdMap, JobIdSet};
 pub use job::{Job, JobError, JobResult, Output};
-pub use log_line::{LogLine, Stream};
+pub use log_line::{CUT_NOTE, LineStatus, LogLine, Stream};
 pub use new_job::NewJob;
 pub use pending::{
     MAX_SERIES_PER_JOB, PENDING_LOG_BYTES_PER_JOB, PENDING_LOG_BYTES_PER_PROCESS,
@@ -97,4 +97,4 @@ pub use pending::{
 pub use placement::Placement;
 pub use pool::Pool;
 pub use remote::{RemoteHandle, RemoteJob};
-pub use scheduler::{JobState, PoolCounts};
+pub use scheduler::{JobState, PoolCounts, WindDown};

@@ -30,8 +30,13 @@ pub(crate) struct ExpressJob {
 pub struct NewJob {
     pub(crate) id: JobId,
     pub(crate) work: Work,
+    /// Whether the caller chose the id (it may then clash with a known one).
+    /// Kept beside the options, not in them: job files choose every id, and
+    /// an allocation per job for it would cost their batches more than
+    /// anything else does.
+    chosen_id: bool,
     /// `None` while every option has its default. Kept out of line so that a
-    /// plain job is three words, which is what a long queue of them costs.
+    /// plain job stays small, which is what a long queue of them costs.
     options: Option<Box<JobOptions>>,
 }
 
@@ -42,8 +47,6 @@ pub(crate) struct JobOptions {
     pub(crate) timeout: Option<Duration>,
     pub(crate) retries: u32,
     pub(crate) after: Vec<JobId>,
-    /// Whether the caller chose the id (it may then clash with a known one).
-    pub(crate) chosen_id: bool,
 }
 
 /// The options of a job built with none.
@@ -52,7 +55,6 @@ static DEFAULTS: JobOptions = JobOptions {
     timeout: None,
     retries: 0,
     after: Vec::new(),
-    chosen_id: false,
 };
 
 impl NewJob {
@@ -63,6 +65,7 @@ impl NewJob {
         Self {
             id: JobId::new(),
             work: Work::Local(Box::new(job)),
+            chosen_id: false,
             options: None,
         }
     }
@@ -75,6 +78,7 @@ impl NewJob {
         Self {
             id: JobId::new(),
             work: Work::Remote(Arc::new(job)),
+            chosen_id: false,
             options: None,
         }
     }
@@ -98,7 +102,7 @@ impl NewJob {
 
     /// Whether the caller chose the id (see [`with_id`](Self::with_id)).
     pub(crate) fn has_chosen_id(&self) -> bool {
-        self.options().chosen_id
+        self.chosen_id
     }
 
     /// Whether the job needs nothing from the scheduler but its turn:
@@ -142,7 +146,7 @@ impl NewJob {
     #[must_use]
     pub fn with_id(mut self, id: JobId) -> Self {
         self.id = id;
-        self.options_mut().chosen_id = true;
+        self.chosen_id = true;
         self
     }
 

@@ -10,13 +10,16 @@
 //! - log lines: at most [`PENDING_LOG_BYTES_PER_JOB`] bytes, and at most
 //!   [`PENDING_LOG_BYTES_PER_PROCESS`] bytes for all jobs of the process
 //!   together. Past either, the oldest pending lines of the job that adds
-//!   one are dropped (and counted in the next `Log` event).
+//!   one are dropped (and counted in the next `Log` event). A redraw of a
+//!   stream's unfinished line (see [`LineStatus`]) takes the place of the
+//!   pending one it replaces, so a progress bar redrawn a million times
+//!   while the consumer is busy costs one line, not a million.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::LogLine;
+use super::{LineStatus, LogLine};
 
 /// Points a series may hold while the consumer is not reading. Past this the
 /// pending points are compacted to half (keeping each run's min and max), so
@@ -67,7 +70,12 @@ impl LogBudget {
     }
 
     fn give_back(&self, bytes: usize) {
-        self.used.fetch_sub(bytes, Ordering::AcqRel);
+        // Every job ends by giving back, mostly nothing: a write to the
+        // shared counter then would only bounce its cache line between the
+        // workers.
+        if bytes > 0 {
+            self.used.fetch_sub(bytes, Ordering::AcqRel);
+        }
     }
 
     #[cfg(test)]
@@ -86,6 +94,11 @@ fn line_cost(line: &LogLine) -> usize {
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
+
+/// How far back from the newest pending line a redraw looks for the
+/// unfinished line it replaces: the reader sends at most one redraw per
+/// stream per read, so the line it replaces is among the last few.
+const REDRAW_LOOKBACK: usize = 8;
 
 /// Pending log lines of one job attempt.
 pub(crate) struct PendingLogs {
@@ -113,6 +126,9 @@ impl PendingLogs {
     pub(crate) fn put(&self, line: LogLine) -> bool {
         let mut logs = lock(&self.inner);
         let was_empty = logs.lines.is_empty() && logs.dropped == 0;
+        if line.redraws_its_stream() {
+            self.forget_replaced(&mut logs, &line);
+        }
         let cost = line_cost(&line);
         if cost > PENDING_LOG_BYTES_PER_JOB {
             logs.dropped += 1;
@@ -131,6 +147,26 @@ impl PendingLogs {
         logs.bytes += cost;
         logs.lines.push_back(line);
         was_empty
+    }
+
+    /// Removes the pending unfinished line that `line` replaces, if it is
+    /// among the last [`REDRAW_LOOKBACK`]: its news is out of date. It is
+    /// not counted as dropped.
+    fn forget_replaced(&self, logs: &mut Logs, line: &LogLine) {
+        let replaced = logs
+            .lines
+            .iter()
+            .enumerate()
+            .rev()
+            .take(REDRAW_LOOKBACK)
+            .find(|(_, old)| old.stream == line.stream && old.redraws_its_stream())
+            .filter(|(_, old)| old.status == LineStatus::Unfinished)
+            .map(|(index, _)| index);
+        if let Some(old) = replaced.and_then(|index| logs.lines.remove(index)) {
+            let cost = line_cost(&old);
+            logs.bytes -= cost;
+            self.budget.give_back(cost);
+        }
     }
 
     fn drop_oldest(&self, logs: &mut Logs) {
@@ -156,6 +192,10 @@ impl PendingLogs {
     /// Empties the buffer for reuse, keeping its memory.
     pub(crate) fn clear(&mut self) {
         let logs = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if logs.lines.is_empty() && logs.dropped == 0 {
+            // Nothing pending, so no bytes drawn either.
+            return;
+        }
         self.budget.give_back(std::mem::take(&mut logs.bytes));
         logs.lines.clear();
         logs.dropped = 0;
@@ -184,6 +224,10 @@ pub(crate) enum Put {
 #[derive(Default)]
 pub(crate) struct PendingSamples {
     inner: Mutex<Samples>,
+    /// Whether a sample was ever dropped for naming a series past the bound,
+    /// so that the end of an attempt that dropped none (nearly all) need not
+    /// take the lock to find out.
+    overflowed: AtomicBool,
 }
 
 #[derive(Default)]
@@ -223,6 +267,7 @@ impl PendingSamples {
             samples.series.len() - 1
         } else {
             samples.dropped += 1;
+            self.overflowed.store(true, Ordering::Release);
             if samples.dropped_series.len() < 3
                 && !samples.dropped_series.iter().any(|name| &**name == series)
             {
@@ -256,6 +301,11 @@ impl PendingSamples {
     /// The line the job's log gets when samples were dropped for naming too
     /// many series, once per attempt.
     pub(crate) fn overflow_note(&self) -> Option<String> {
+        // Read once the attempt is over: whoever reported what it dropped
+        // has handed the attempt back to the caller since.
+        if !self.overflowed.load(Ordering::Acquire) {
+            return None;
+        }
         let pending = lock(&self.inner);
         if pending.dropped == 0 {
             return None;
@@ -275,7 +325,12 @@ impl PendingSamples {
 
     /// Empties the buffers for reuse, keeping the series' memory.
     pub(crate) fn clear(&mut self) {
+        *self.overflowed.get_mut() = false;
         let samples = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if samples.series.is_empty() && samples.dropped == 0 {
+            // Never used: nothing to clear.
+            return;
+        }
         samples.series.clear();
         samples.index.clear();
         samples.last = 0;

@@ -8,7 +8,7 @@ use crossbeam_channel::unbounded;
 use super::cell::StopReason;
 use super::error::MAX_THREADS_RANGE;
 use super::hub::{Hub, Wake};
-use super::scheduler::{Admission, JobState, PoolCounts};
+use super::scheduler::{Admission, JobState, PoolCounts, WindDown};
 use super::shared::Shared;
 use super::timer::timer_main;
 use super::{EngineError, EventReceiver, JobId, NewJob};
@@ -68,7 +68,16 @@ impl Pool {
     /// Unknown dependency, or a reused id; then nothing was queued.
     pub fn submit(&self, job: NewJob) -> Result<JobId, EngineError> {
         let id = job.id;
-        self.submit_all(vec![job])?;
+        if job.has_chosen_id() {
+            self.submit_checked(vec![job])?;
+            return Ok(id);
+        }
+        match job.into_express() {
+            // A fresh random id cannot clash (1 in 2^122): no check, and no
+            // lock unless a worker could start it now.
+            Ok(express) => self.shared.submit_express(std::iter::once(express)),
+            Err(job) => self.submit_checked(vec![job])?,
+        }
         Ok(id)
     }
 
@@ -83,17 +92,26 @@ impl Pool {
             .iter()
             .all(|job| job.is_express() && !job.has_chosen_id())
         {
-            // Fresh random ids cannot clash (1 in 2^122), so these need no
-            // check, and go into the express lane without the lock.
+            // As in `submit`: fresh random ids need no check.
             self.shared
                 .submit_express(jobs.into_iter().filter_map(|job| job.into_express().ok()));
-            return Ok(ids);
-        }
-        let mut state = self.shared.lock();
-        if let Admission::Express(jobs) = state.admit(&self.shared.hub, jobs)? {
-            self.shared.push_express_locked(&mut state, jobs);
+        } else {
+            self.submit_checked(jobs)?;
         }
         Ok(ids)
+    }
+
+    /// Checks and queues a batch under the scheduler's lock. Express jobs
+    /// (their chosen ids now in the index) go into the express lane after
+    /// the lock is released, so that workers finding the inbox empty meanwhile
+    /// do not wait for the whole batch.
+    fn submit_checked(&self, jobs: Vec<NewJob>) -> Result<(), EngineError> {
+        let admission = self.shared.lock().admit(&self.shared.hub, jobs)?;
+        if let Admission::Express(jobs) = admission {
+            self.shared
+                .submit_express(jobs.into_iter().filter_map(|job| job.into_express().ok()));
+        }
+        Ok(())
     }
 
     /// The cap on jobs running at once.
@@ -132,6 +150,18 @@ impl Pool {
     /// Cancels everything queued or waiting and stops everything running.
     pub fn stop_all(&self) {
         self.shared.lock().stop_all(&self.shared.hub);
+    }
+
+    /// Ends the jobs of `ids` that have not started (cancelled, or stopped
+    /// when queued again for a retry) and, with `stop_running`, stops those
+    /// that run, all at once: none of them starts in between. Jobs of `ids`
+    /// that ended, and running ones without `stop_running`, are left alone.
+    /// This is how a halt policy ends a batch (see
+    /// [`HaltSink`](crate::session::HaltSink)).
+    pub fn wind_down(&self, ids: &[JobId], stop_running: bool) -> WindDown {
+        self.shared
+            .lock()
+            .wind_down(&self.shared.hub, ids, stop_running)
     }
 
     /// Holds back new starts; running jobs go on.

@@ -72,7 +72,8 @@ impl Shared {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Submits express jobs with fresh random ids, without the lock unless a
+    /// Submits express jobs whose ids need no check (fresh random ones, or
+    /// chosen ones the index took already), without the lock unless a
     /// worker could take them now (see `express`, invariant 3). A long batch
     /// looks after its first job and every [`STAFF_EVERY`] jobs, so the pool
     /// starts on it while the rest is still being sent.
@@ -82,24 +83,13 @@ impl Shared {
             unseen = index % STAFF_EVERY != 0;
             if unseen {
                 // Looked at later, together.
-                let _ = self.inbox.push(job);
+                self.inbox.push_quiet(job);
             } else if self.inbox.push(job) {
                 drop(self.lock());
             }
         }
         if unseen && self.inbox.needs_lock() {
             drop(self.lock());
-        }
-    }
-
-    /// Pushes checked express jobs into the open lane while holding the
-    /// lock, starting workers on them as it goes.
-    pub(crate) fn push_express_locked(self: &Arc<Self>, state: &mut State, jobs: Vec<ExpressJob>) {
-        for (index, job) in jobs.into_iter().enumerate() {
-            self.inbox.push_quiet(job);
-            if index % STAFF_EVERY == 0 {
-                self.staff(state);
-            }
         }
     }
 

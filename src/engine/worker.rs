@@ -33,8 +33,8 @@ pub(crate) fn worker_main(
         running: None,
         armed: true,
     };
-    // Lent to each job's context, so that jobs do not contend on the hub's
-    // reference count.
+    // Lent to each job's context, as is the job's cell, so that running a
+    // job touches no reference count.
     let mut hub = Some(Arc::clone(&shared.hub));
     let mut next = None;
     loop {
@@ -61,13 +61,14 @@ pub(crate) fn worker_main(
             may_retry,
         } = dispatch;
         let ctx = JobContext::new(
-            Arc::clone(&cell),
+            cell,
             hub.take().unwrap_or_else(|| Arc::clone(&shared.hub)),
             worker,
             attempt,
         );
         let (kept, result) = run_attempt(job, &ctx, may_retry);
-        hub = Some(ctx.into_hub());
+        let (cell, lent_hub) = ctx.into_parts();
+        hub = Some(lent_hub);
         cell.report_dropped_series(&shared.hub);
         let ending = match seat {
             Seat::Desk => {

@@ -181,7 +181,9 @@ pub trait Reporter: Send + Sync {
     /// The job's place changed (held, submitted, pending, running, ...).
     fn status(&self, status: ClusterStatus);
     /// One line of the job's output (stdout and stderr share a file on the
-    /// cluster), split as local output is: `\n`, `\r` and `\r\n` end lines.
+    /// cluster), read as local output is, as a terminal shows it: `\n` ends
+    /// a line, a line redrawn after `\r` comes once, as it ended, and escape
+    /// sequences never reach the text.
     fn line(&self, line: String);
     /// Something jobdeck did to the job that its output will not show
     /// (a stop sent, a kill after the grace); starts with `jobdeck: `.

@@ -6,6 +6,7 @@ use super::clusters::{Cluster, WeakClusters};
 use super::relay::Relay;
 use super::{ClusterJob, Clusters};
 use crate::engine::{JobError, RemoteHandle, RemoteJob};
+use crate::jobs::ProgressFormat;
 use crate::jobs::output::OutputParser;
 
 /// A command job for a cluster: each attempt (each retry too) is submitted
@@ -32,27 +33,29 @@ pub struct ClusterCommand {
     clusters: WeakClusters,
     cluster: Cluster,
     job: ClusterJob,
-    parser: OutputParser,
+    /// How each attempt's output shows progress (each attempt reads it
+    /// afresh).
+    progress: ProgressFormat,
     /// A run of this job the cluster has already (from before jobdeck
     /// restarted): the first attempt follows it instead of submitting.
     attach_to: Mutex<Option<String>>,
 }
 
 impl ClusterCommand {
-    /// `job`, to run on `cluster` through the backends of `clusters`, its
-    /// output read with `parser`.
+    /// `job`, to run on `cluster` through the backends of `clusters`, the
+    /// progress read from its output as `progress` says.
     #[must_use]
     pub fn new(
         clusters: &Clusters,
         cluster: Cluster,
         job: ClusterJob,
-        parser: OutputParser,
+        progress: ProgressFormat,
     ) -> Self {
         Self {
             clusters: clusters.downgrade(),
             cluster,
             job,
-            parser,
+            progress,
             attach_to: Mutex::new(None),
         }
     }
@@ -99,7 +102,11 @@ impl RemoteJob for ClusterCommand {
                 self.cluster.name()
             ));
         }
-        let relay = Arc::new(Relay::new(handle, self.parser.clone(), self.cluster.name()));
+        let relay = Arc::new(Relay::new(
+            handle,
+            OutputParser::new(&self.progress),
+            self.cluster.name(),
+        ));
         // The relay owns the engine handle from here on; the stop callback
         // needs the backend's handle, which exists only after the hand-over.
         let stopper = Arc::clone(&relay);

@@ -24,7 +24,7 @@ pub(crate) struct Relay {
     /// Taken by the end; `None` after it (a backend never reports after its
     /// end, but a relay need not trust that to stay sound).
     handle: Mutex<Option<RemoteHandle>>,
-    parser: OutputParser,
+    parser: Mutex<OutputParser>,
     /// The backend's name for people, for placements.
     executor: &'static str,
     /// The last lines of output, for a failure's message.
@@ -35,7 +35,7 @@ impl Relay {
     pub(crate) fn new(handle: RemoteHandle, parser: OutputParser, executor: &'static str) -> Self {
         Self {
             handle: Mutex::new(Some(handle)),
-            parser,
+            parser: Mutex::new(parser),
             executor,
             tail: Mutex::default(),
         }
@@ -109,7 +109,10 @@ impl Reporter for Relay {
         let Some(handle) = guard.as_ref() else {
             return;
         };
-        match self.parser.parse(&line) {
+        // The cluster's output file has lines as they ended; a redrawn
+        // line arrives once, in its last state.
+        let meaning = lock(&self.parser).parse(&line, false);
+        match meaning {
             LineMeaning::ExactProgress(fraction) => handle.progress(fraction),
             LineMeaning::Sample { series, x, y } => handle.sample(&series, x, y),
             LineMeaning::Text { progress } => {

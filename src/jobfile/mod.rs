@@ -9,6 +9,7 @@
 //! ```toml
 //! max_threads = 4                    # optional, 1..=1024
 //! log_dir = "logs"                   # optional: full command logs go here
+//! halt = "now,fail=1"                # optional: end the batch early (below)
 //! executor = "local"                 # optional: where command jobs run, local or slurm
 //!
 //! [slurm]                            # optional: how Slurm jobs are submitted
@@ -19,8 +20,8 @@
 //! command = ["gzip", "-k", "{}"]     # argv; a string is split like a shell would
 //! inputs_glob = "logs/*.log"         # or inputs = ["a.log", "b.log"]: one job each
 //! timeout_secs = 600                 # also: retries, priority, cwd, env, shell,
-//! retries = 1                        #   progress_regex, grace_secs, count,
-//!                                    #   executor (this job's own)
+//! retries = 1                        #   progress, progress_regex, grace_secs,
+//!                                    #   count, executor (this job's own)
 //!
 //! [[job]]
 //! name = "report"
@@ -48,6 +49,18 @@
 //! `inputs_glob` looks at no more than 1,000,000 files and folders and
 //! matches no more than 100,000 (see `inputs_glob.rs`); a `**` from `/` is
 //! refused.
+//!
+//! `halt` ends the file's batch early, as GNU parallel's `--halt` does:
+//! `"now,fail=N"` stops running jobs and cancels the rest once N jobs have
+//! failed (or timed out), `"soon,fail=N"` lets running jobs finish; `success=N`
+//! counts successes and `done=N` both; N may be a percentage of the jobs
+//! (`"soon,fail=10%"`); `"never"` is the default. See
+//! [`HaltPolicy`](crate::session::HaltPolicy).
+//!
+//! `progress` says how a command's progress is read from its output:
+//! `"auto"` (the default: only from what looks like a progress display, see
+//! `jobs/progress/`), `"percent"`, `"fraction"`, `"regex"` (with
+//! `progress_regex`; a `progress_regex` alone means `"regex"`) or `"none"`.
 //!
 //! Command jobs run in the job file's directory unless `cwd` says otherwise
 //! (a relative `cwd` is relative to that directory too). With `shell = true`,
@@ -92,6 +105,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::engine::MAX_THREADS_RANGE;
 use crate::jobspec::{ExecutorKind, JobKind, Plan};
+use crate::session::{HaltPolicy, HaltPolicyOrNever};
 use executor::{FileExecutors, read_executor, read_slurm};
 use fields::{Fields, Source, a_type};
 use template::Template;
@@ -106,6 +120,8 @@ pub struct JobFile {
     /// The file's `max_threads`, when it sets one (already checked to be in
     /// `1..=1024`).
     pub max_threads: Option<usize>,
+    /// The file's `halt` policy, when it sets one other than `never`.
+    pub halt: Option<HaltPolicy>,
     /// Every job, batches expanded, in file order, with its id and the ids
     /// it waits for.
     pub plan: Plan,
@@ -168,7 +184,7 @@ pub fn parse_with(text: &str, path: &Path, options: LoadOptions) -> Result<JobFi
     fields.check_known(
         src,
         "at the top level",
-        &["max_threads", "log_dir", "executor", "slurm", "job"],
+        &["max_threads", "log_dir", "halt", "executor", "slurm", "job"],
     )?;
     let max_threads = fields
         .integer(
@@ -177,6 +193,15 @@ pub fn parse_with(text: &str, path: &Path, options: LoadOptions) -> Result<JobFi
             to_i64(*MAX_THREADS_RANGE.start())..=to_i64(*MAX_THREADS_RANGE.end()),
         )?
         .and_then(|value| usize::try_from(value).ok());
+    let halt = match fields.string(src, "halt")? {
+        Some(text) => {
+            text.get_ref()
+                .parse::<HaltPolicyOrNever>()
+                .map_err(|error| src.error(text.span(), format!("`halt`: {error}")))?
+                .0
+        }
+        None => None,
+    };
     let file_executor = read_executor(src, &mut fields)?;
     let slurm = read_slurm(src, base, fields.raw("slurm"))?;
     let mut templates = read_templates(src, base, fields.raw("job"))?;
@@ -199,6 +224,7 @@ pub fn parse_with(text: &str, path: &Path, options: LoadOptions) -> Result<JobFi
     Ok(JobFile {
         path: path.to_path_buf(),
         max_threads,
+        halt,
         plan,
     })
 }

@@ -197,7 +197,7 @@ fn expand_kind(base: &Path, log_dir: Option<&Path>, kind: &JobKind, slot: Slot<'
             .iter()
             .map(|(key, value)| (key.clone(), expand(value, slot, false)))
             .collect(),
-        progress_regex: command.progress_regex.clone(),
+        progress: command.progress.clone(),
         grace: command.grace,
         log_dir: log_dir.map(Path::to_path_buf),
         executor: command.executor.clone(),

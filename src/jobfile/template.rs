@@ -17,7 +17,11 @@ use super::fields::{Fields, Source, a_type, strings_of, type_error};
 use super::inputs_glob::{Bounds, glob_inputs};
 use super::shell_check::{check_inputs, check_shell_command};
 use crate::jobs::DemoKind;
-use crate::jobspec::{CommandSpec, Executor, ExecutorKind, JobKind, Program, ProgressRegex};
+use crate::jobs::FormatError;
+use crate::jobspec::{
+    CommandSpec, Executor, ExecutorKind, FormatKind, JobKind, Program, ProgressFormat,
+    ProgressRegex,
+};
 
 /// Keys every `[[job]]` may have.
 const COMMON_KEYS: [&str; 10] = [
@@ -35,10 +39,11 @@ const COMMON_KEYS: [&str; 10] = [
 ];
 
 /// Keys only command jobs have.
-const COMMAND_KEYS: [&str; 6] = [
+const COMMAND_KEYS: [&str; 7] = [
     "cwd",
     "env",
     "shell",
+    "progress",
     "progress_regex",
     "grace_secs",
     "executor",
@@ -276,10 +281,7 @@ fn read_command(
         .string(src, "cwd")?
         .map(|dir| dir.into_inner().into());
     let env = read_env(src, fields)?;
-    let progress_regex = match fields.string(src, "progress_regex")? {
-        Some(pattern) => Some(compile_progress_regex(src, &pattern)?),
-        None => None,
-    };
+    let progress = read_progress(src, fields)?;
     let grace = fields
         .number(
             src,
@@ -292,7 +294,7 @@ fn read_command(
         program,
         cwd,
         env,
-        progress_regex,
+        progress,
         grace,
         log_dir: None,
         // The file's executors are known once every table is read.
@@ -373,6 +375,41 @@ fn read_env(
         .into_iter()
         .map(|(_, key, value)| (key, value))
         .collect())
+}
+
+/// `progress` and `progress_regex`, checked together.
+fn read_progress(src: Source<'_>, fields: &mut Fields<'_>) -> Result<ProgressFormat, JobFileError> {
+    let progress = fields.string(src, "progress")?;
+    let kind_span = progress.as_ref().map(Spanned::span);
+    let kind = match progress {
+        Some(key) => Some(FormatKind::from_key(key.get_ref()).ok_or_else(|| {
+            let expected: Vec<String> = FormatKind::ALL
+                .iter()
+                .map(|kind| format!("\"{}\"", kind.key()))
+                .collect();
+            src.error(
+                key.span(),
+                format!(
+                    "`progress` must be one of {}, found \"{}\"",
+                    expected.join(", "),
+                    key.get_ref()
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let regex_span = fields.key_span("progress_regex");
+    let regex = match fields.string(src, "progress_regex")? {
+        Some(pattern) => Some(compile_progress_regex(src, &pattern)?),
+        None => None,
+    };
+    ProgressFormat::from_keys(kind, regex).map_err(|error| {
+        let span = match error {
+            FormatError::RegexMissing => kind_span,
+            FormatError::RegexUnused(_) => regex_span,
+        };
+        src.error(span.unwrap_or(0..0), error.to_string())
+    })
 }
 
 fn compile_progress_regex(

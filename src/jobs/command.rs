@@ -4,16 +4,21 @@
 //! [`CommandJob::shell`]) as the leader of its own process group, with stdin
 //! closed and stdout and stderr on two pipes, both read by one named thread
 //! (see `reader.rs`) in the order the program wrote them, as closely as two
-//! pipes allow. Every line (where a line ends, and how one longer than
-//! [`MAX_LINE_BYTES`](super::MAX_LINE_BYTES) is cut, is `lines.rs`' contract)
-//! goes to the job's log tagged with its stream, and to the full log file,
-//! which is created with the first line: a program that prints nothing
-//! leaves no log file. Progress is read from the lines (see
-//! [`OutputParser`]); `jobdeck:progress <0..1>` and
-//! `jobdeck:sample <series> <x> <y>` lines become progress and plot points
-//! and are kept out of the job's log (the file still has them). When the
-//! program fails, the job's error ends with the last lines it wrote to
-//! stderr (at most 5, each cut to 256 bytes; see `stderr_tail.rs`).
+//! pipes allow. Its bytes go, as they are, to the full log file (created
+//! with the first output: a program that prints nothing leaves no log
+//! file; see `log_file.rs`), and through a terminal per stream (see
+//! [`crate::term`]: escape sequences become styles, `\r` redraws the line
+//! in place) to the job's log, as lines tagged with their stream: each
+//! line the program ended, and its unfinished line whenever it is redrawn
+//! (see [`LineStatus`]). Progress is read from the text without escapes
+//! in the job's
+//! [`ProgressFormat`] (see [`OutputParser`] and `progress/`), of ended lines and redraws alike, so a coloured
+//! bar drives the progress as a plain one does; `jobdeck:progress <0..1>`
+//! and `jobdeck:sample <series> <x> <y>` lines become progress and plot
+//! points once ended, and are kept out of the job's log (the file still
+//! has them). When the program fails, the job's error ends with the last
+//! lines it wrote to stderr (at most 5, each cut to 256 bytes; see
+//! `stderr_tail.rs`).
 //!
 //! The program also gets `JOBDECK_JOB_ID` and `JOBDECK_ATTEMPT` in its
 //! environment (the job's own env cannot change them), and
@@ -26,7 +31,7 @@
 //! found and get the same signals, and are killed with the group and reaped
 //! (see `escapees.rs`, which says how they are told apart and what it
 //! cannot catch), so no child or grandchild outlives the job. If jobdeck
-//! itself dies, the program gets SIGKILL (see `parent_death.rs`). Pausing
+//! itself dies, the program's group gets SIGKILL (see `parent_death.rs`). Pausing
 //! the job stops the group with SIGSTOP and resuming continues it with
 //! SIGCONT; the log says `jobdeck: paused` and `jobdeck: resumed`. A paused
 //! job that is stopped (or times out) gets SIGCONT along with the SIGTERM,
@@ -36,18 +41,19 @@ use std::path::PathBuf;
 use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
-use regex::Regex;
-
 use super::control::Control;
 use super::log_file::LogFile;
 use super::output::{LineMeaning, OutputParser};
 use super::process::{JobProcesses, describe_exit};
-use super::reader::{OutputLine, Reader};
+use super::progress::ProgressFormat;
+use super::reader::{self, Reader};
 use super::stderr_tail::StderrTail;
 use super::watch::{Seen, watch};
 use crate::engine::{
-    Job, JobContext, JobError, JobId, JobResult, LogLine, Output, ProcessInfo, Stream,
+    Job, JobContext, JobError, JobId, JobResult, LineStatus, LogLine, Output, ProcessInfo, Stream,
 };
+use crate::full_log::Origin;
+use crate::term;
 
 /// The environment variable that overrides [`default_log_dir`].
 pub const LOG_DIR_ENV: &str = "JOBDECK_LOG_DIR";
@@ -96,7 +102,7 @@ pub struct CommandJob {
     shell: bool,
     cwd: Option<PathBuf>,
     env: Vec<(String, String)>,
-    progress_regex: Option<Regex>,
+    progress: ProgressFormat,
     grace: Duration,
     log_file: Option<PathBuf>,
     log_dir: Option<PathBuf>,
@@ -111,7 +117,7 @@ impl CommandJob {
             shell: false,
             cwd: None,
             env: Vec::new(),
-            progress_regex: None,
+            progress: ProgressFormat::Auto,
             grace: DEFAULT_GRACE,
             log_file: None,
             log_dir: None,
@@ -152,11 +158,10 @@ impl CommandJob {
         self
     }
 
-    /// Reads progress with `regex` instead of the built-in heuristics: one
-    /// capture group is a percentage (0..=100), two are done and total.
+    /// Reads progress from the output in `format` (`auto` by default).
     #[must_use]
-    pub fn progress_regex(mut self, regex: Regex) -> Self {
-        self.progress_regex = Some(regex);
+    pub fn progress(mut self, format: ProgressFormat) -> Self {
+        self.progress = format;
         self
     }
 
@@ -272,19 +277,27 @@ impl Job for CommandJob {
 
         let mut lines = Lines {
             ctx,
-            parser: OutputParser::new(self.progress_regex.clone()),
+            parser: OutputParser::new(&self.progress),
             stderr_tail: StderrTail::default(),
+            redrawn: [false; 2],
         };
         let mut control = Control::new(self.grace);
         let status = watch(
             ctx,
             &mut processes,
-            reader.lines(),
+            reader.output(),
             &mut control,
             |seen| match seen {
-                Seen::Line(line) => lines.handle(&mut log, line),
+                Seen::Output(reader::Output::Bytes { stream, bytes }) => {
+                    log.write(Origin::Program(stream), &bytes, ctx);
+                }
+                Seen::Output(reader::Output::Ended { stream, line }) => lines.ended(stream, line),
+                Seen::Output(reader::Output::Returned { line }) => lines.returned(&line),
+                Seen::Output(reader::Output::Redraw { stream, line }) => {
+                    lines.redraw(stream, line);
+                }
                 Seen::Notice(notice) => {
-                    log.write(notice.text(), ctx);
+                    log.note(notice.text(), ctx);
                     ctx.log(notice.text());
                 }
                 Seen::Lull => log.lull(),
@@ -322,42 +335,96 @@ fn finished(status: ExitStatus, stderr_tail: &StderrTail) -> JobResult {
     }
 }
 
-/// Added to a line cut at [`MAX_LINE_BYTES`](super::MAX_LINE_BYTES), in
-/// the log and in its file.
-const CUT_NOTE: &str = " [jobdeck: cut at 64 KiB, the line goes on in the next one]";
-
 /// What the lines of a running command turn into.
 struct Lines<'a> {
     ctx: &'a JobContext,
     parser: OutputParser,
     stderr_tail: StderrTail,
+    /// Per stream: an unfinished line was put in the job's log and not
+    /// replaced since.
+    redrawn: [bool; 2],
 }
 
 impl Lines<'_> {
-    /// Writes `output` to the full log and reports what it means: progress,
-    /// a plot point, or a line for the job's log.
-    fn handle(&mut self, log: &mut LogFile, output: OutputLine) {
-        let OutputLine { stream, line } = output;
-        let meaning = self.parser.parse(&line.text);
-        let mut text = line.text;
-        if line.cut {
-            text.push_str(CUT_NOTE);
-        }
-        log.write(&text, self.ctx);
-        match meaning {
-            LineMeaning::ExactProgress(fraction) => self.ctx.progress(fraction),
-            LineMeaning::Sample { series, x, y } => self.ctx.sample(&series, x, y),
+    /// A line the program ended: progress, a plot point, or a line for
+    /// the job's log.
+    fn ended(&mut self, stream: Stream, line: term::Line) {
+        match self.parser.parse(&line.text, line.redrawn) {
+            LineMeaning::ExactProgress(fraction) => {
+                self.ctx.progress(fraction);
+                self.retract_redraw(stream);
+            }
+            LineMeaning::Sample { series, x, y } => {
+                self.ctx.sample(&series, x, y);
+                self.retract_redraw(stream);
+            }
             LineMeaning::Text { progress } => {
                 if let Some(fraction) = progress {
                     self.ctx.progress(fraction);
                 }
+                let line = LogLine::from_terminal(line, stream, LineStatus::Finished);
                 if stream == Stream::Stderr {
-                    self.stderr_tail.push(&text);
+                    self.stderr_tail.push(&line.text);
                 }
-                self.ctx.log(LogLine { text, stream });
+                self.redrawn[stream.index()] = false;
+                self.ctx.log(line);
             }
         }
     }
+
+    /// A whole frame of a display redrawn in place, as it stood when the
+    /// program took the cursor back: its progress (the line itself shows
+    /// as a redraw, then as it ends).
+    fn returned(&mut self, line: &term::Line) {
+        if let LineMeaning::Text {
+            progress: Some(fraction),
+        } = self.parser.parse(&line.text, line.redrawn)
+        {
+            self.ctx.progress(fraction);
+        }
+    }
+
+    /// The program's unfinished line as it stands: progress, and the line
+    /// for the job's log, unless it may yet end as a `jobdeck:` line.
+    fn redraw(&mut self, stream: Stream, line: term::Line) {
+        if may_become_explicit(&line.text) {
+            self.retract_redraw(stream);
+            return;
+        }
+        // Mid-redraw, the line mixes the new display with the old one's
+        // tail (` 9` written over ` 32%` reads `92%`): no progress from it.
+        if !line.cursor_inside
+            && let LineMeaning::Text {
+                progress: Some(fraction),
+            } = self.parser.parse(&line.text, line.redrawn)
+        {
+            self.ctx.progress(fraction);
+        }
+        self.redrawn[stream.index()] = !line.text.is_empty();
+        self.ctx
+            .log(LogLine::from_terminal(line, stream, LineStatus::Unfinished));
+    }
+
+    /// Takes back the unfinished line shown for `stream`, if any: the line
+    /// ended as something the log does not show.
+    fn retract_redraw(&mut self, stream: Stream) {
+        if std::mem::take(&mut self.redrawn[stream.index()]) {
+            self.ctx.log(LogLine {
+                stream,
+                status: LineStatus::Unfinished,
+                ..LogLine::default()
+            });
+        }
+    }
+}
+
+/// Whether an unfinished line may still end as a `jobdeck:` line (see
+/// [`OutputParser`]): it starts with that, or with a start of it. Such a
+/// line is not shown until it ends.
+fn may_become_explicit(text: &str) -> bool {
+    const PREFIX: &str = "jobdeck:";
+    let text = text.trim_start();
+    !text.is_empty() && (text.starts_with(PREFIX) || PREFIX.starts_with(text))
 }
 
 #[cfg(test)]
@@ -407,8 +474,19 @@ mod tests {
 
     #[test]
     fn the_cut_note_says_the_cap() {
-        let cap = format!("cut at {} KiB", super::super::MAX_LINE_BYTES / 1024);
-        assert!(CUT_NOTE.contains(&cap), "{CUT_NOTE}");
+        let cap = format!("cut at {} characters", "65,536");
+        assert_eq!(crate::term::MAX_LINE_CHARS, 65_536);
+        assert!(crate::engine::CUT_NOTE.contains(&cap));
+    }
+
+    #[test]
+    fn unfinished_lines_that_may_become_jobdeck_lines_wait() {
+        for text in ["jobd", "  jobdeck:", "jobdeck:progress 0.", "j"] {
+            assert!(may_become_explicit(text), "{text:?}");
+        }
+        for text in ["", " 10%", "job done", "xjobdeck:"] {
+            assert!(!may_become_explicit(text), "{text:?}");
+        }
     }
 
     #[test]

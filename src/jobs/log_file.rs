@@ -1,24 +1,33 @@
-//! A command job's full log on disk.
+//! A command job's full log on disk: the program's bytes as it wrote
+//! them (escape sequences, `\r` redraws and all), stdout and stderr in the
+//! order they were read, and beside it a marks file that says which stream
+//! wrote which bytes (see [`crate::full_log`] for the format).
 //!
-//! The file is opened (and its directory created) when the first line is
-//! written to it, not when the job starts: creating a file costs about a
-//! millisecond on an ordinary disk, which is more than a short program like
-//! `true` takes to run. A program that prints nothing (and is never paused)
-//! leaves no log file at all. From the second attempt on, each attempt that
-//! writes something starts with a `--- jobdeck: attempt N ---` line.
+//! The files are opened (and their directory created) when the first
+//! output is written, not when the job starts: creating a file costs about
+//! a millisecond on an ordinary disk, which is more than a short program
+//! like `true` takes to run. A program that prints nothing (and is never
+//! paused) leaves no log file at all. From the second attempt on, each
+//! attempt that writes something starts with a `--- jobdeck: attempt N ---`
+//! note, and each attempt ends with an end mark.
 //!
-//! Lines are buffered, and the buffer goes to the file (see [`Flushing`]) at
-//! least every [`FLUSH_EVERY`] while output flows, and as soon as the
-//! program pauses for breath: a slow program's every line is on disk at
-//! once. If jobdeck is killed, the file holds what the program printed up to
-//! about [`FLUSH_EVERY`] before.
+//! Output is buffered, and the buffer goes to the files (see [`Flushing`])
+//! at least every [`FLUSH_EVERY`] while output flows, when it holds
+//! [`BUFFER_BYTES`], and as soon as the program pauses for breath: a slow
+//! program's every line is on disk at once. Marks are written before the
+//! bytes they cover. If jobdeck is killed, the file holds what the program
+//! printed up to about [`FLUSH_EVERY`] before.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::engine::JobContext;
+use crate::full_log::{Mark, Origin, encode, marks_path};
+
+/// Output held in memory before it goes to the file, at most.
+const BUFFER_BYTES: usize = 64 * 1024;
 
 /// The job's full log on disk. Problems writing it are reported once in the
 /// job's log and otherwise ignored: a full disk must not fail the job.
@@ -32,9 +41,59 @@ pub(crate) struct LogFile {
 enum State {
     /// Nothing written yet in this attempt; the file may not exist.
     Unopened,
-    Open(BufWriter<File>),
+    Open(Files),
     /// Opening or writing failed; the rest of the attempt is not logged.
     Broken,
+}
+
+/// The open log and marks files, with what waits to be written to them.
+struct Files {
+    log: File,
+    marks: File,
+    /// The log's length once everything buffered is written.
+    end: u64,
+    /// Whose bytes the log ends with.
+    origin: Option<Origin>,
+    log_buffer: Vec<u8>,
+    marks_buffer: Vec<u8>,
+}
+
+impl Files {
+    fn open(path: &Path) -> io::Result<Self> {
+        let log = open_appending(path)?;
+        let marks = open_appending(&marks_path(path))?;
+        let end = log.metadata()?.len();
+        Ok(Self {
+            log,
+            marks,
+            end,
+            origin: None,
+            log_buffer: Vec::with_capacity(BUFFER_BYTES),
+            marks_buffer: Vec::new(),
+        })
+    }
+
+    fn append(&mut self, origin: Origin, bytes: &[u8]) {
+        if self.origin != Some(origin) {
+            self.mark(Mark::From(origin));
+            self.origin = Some(origin);
+        }
+        self.log_buffer.extend_from_slice(bytes);
+        self.end += bytes.len() as u64;
+    }
+
+    fn mark(&mut self, mark: Mark) {
+        self.marks_buffer.extend_from_slice(&encode(self.end, mark));
+    }
+
+    /// Marks first, so no byte reaches the log before its mark.
+    fn flush(&mut self) -> io::Result<()> {
+        self.marks.write_all(&self.marks_buffer)?;
+        self.marks_buffer.clear();
+        self.log.write_all(&self.log_buffer)?;
+        self.log_buffer.clear();
+        Ok(())
+    }
 }
 
 impl LogFile {
@@ -49,19 +108,17 @@ impl LogFile {
         }
     }
 
-    /// Appends `line`, opening the file first if this is the first line.
-    pub(crate) fn write(&mut self, line: &str, ctx: &JobContext) {
+    /// Appends `bytes` written by `origin`, opening the files first if this
+    /// is the first output of the attempt.
+    pub(crate) fn write(&mut self, origin: Origin, bytes: &[u8], ctx: &JobContext) {
         if matches!(self.state, State::Unopened) {
-            self.state = match open_appending(&self.path) {
-                Ok(file) => {
-                    let mut writer = BufWriter::new(file);
-                    if self.attempt > 1
-                        && writeln!(writer, "--- jobdeck: attempt {} ---", self.attempt).is_err()
-                    {
-                        State::Broken
-                    } else {
-                        State::Open(writer)
+            self.state = match Files::open(&self.path) {
+                Ok(mut files) => {
+                    if self.attempt > 1 {
+                        let note = format!("--- jobdeck: attempt {} ---\n", self.attempt);
+                        files.append(Origin::Jobdeck, note.as_bytes());
                     }
+                    State::Open(files)
                 }
                 Err(error) => {
                     ctx.log(format!(
@@ -72,14 +129,21 @@ impl LogFile {
                 }
             };
         }
-        if let State::Open(writer) = &mut self.state
-            && writeln!(writer, "{line}").is_err()
-        {
-            self.state = State::Broken;
-        }
-        if self.flushing.wrote(Instant::now()) {
+        let full = match &mut self.state {
+            State::Open(files) => {
+                files.append(origin, bytes);
+                files.log_buffer.len() >= BUFFER_BYTES
+            }
+            State::Unopened | State::Broken => false,
+        };
+        if self.flushing.wrote(Instant::now()) || full {
             self.flush();
         }
+    }
+
+    /// Appends a note from jobdeck (`jobdeck: paused`) as a line of its own.
+    pub(crate) fn note(&mut self, text: &str, ctx: &JobContext) {
+        self.write(Origin::Jobdeck, format!("{text}\n").as_bytes(), ctx);
     }
 
     /// Tells the log that no output came for a moment: what is buffered
@@ -91,18 +155,20 @@ impl LogFile {
     }
 
     fn flush(&mut self) {
-        if let State::Open(writer) = &mut self.state
-            && writer.flush().is_err()
+        if let State::Open(files) = &mut self.state
+            && files.flush().is_err()
         {
             self.state = State::Broken;
         }
         self.flushing.flushed(Instant::now());
     }
 
-    /// Flushes what is buffered. Does nothing if nothing was written.
+    /// Marks the end of the attempt and writes out what is buffered. Does
+    /// nothing if nothing was written.
     pub(crate) fn finish(&mut self) {
-        if let State::Open(mut writer) = std::mem::replace(&mut self.state, State::Broken) {
-            let _ = writer.flush();
+        if let State::Open(mut files) = std::mem::replace(&mut self.state, State::Broken) {
+            files.mark(Mark::EndOfAttempt);
+            let _ = files.flush();
         }
     }
 }

@@ -1,7 +1,7 @@
 //! A job's processes: its program, which leads a process group of its own
 //! so that a stop reaches every process it started, and those that left the
 //! group (see `escapees.rs`). All are killed when the guard goes away, and
-//! the program when jobdeck dies (see `parent_death.rs`).
+//! the group when jobdeck dies (see `parent_death.rs`).
 
 use std::io::{self, PipeReader};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -13,7 +13,7 @@ use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
 
 use super::escapees::{Escapees, become_subreaper};
-use super::parent_death::die_with_spawner;
+use super::parent_death::{self, DeathGuard};
 
 /// The reading ends of a program's stdout and stderr.
 pub struct Pipes {
@@ -30,6 +30,7 @@ pub struct JobProcesses {
     child: Child,
     pgid: Pid,
     escapees: Escapees,
+    death: DeathGuard,
     reaped: bool,
 }
 
@@ -55,7 +56,7 @@ impl JobProcesses {
         let (stdout, stdout_writer) = io::pipe().map_err(cannot_start)?;
         let (stderr, stderr_writer) = io::pipe().map_err(cannot_start)?;
         become_subreaper();
-        die_with_spawner(&mut command);
+        let watched = parent_death::prepare(&mut command);
         command
             .process_group(0)
             .stdin(Stdio::null())
@@ -67,11 +68,17 @@ impl JobProcesses {
         drop(command);
         let child = spawned.map_err(|error| spawn_error(program, &error))?;
         let pgid = Pid::from_raw(i32::try_from(child.id()).expect("pids fit in i32"));
+        let death = if watched {
+            parent_death::guard(pgid)
+        } else {
+            DeathGuard::DeathSignal
+        };
         Ok((
             Self {
                 child,
                 pgid,
                 escapees: Escapees::new(pgid, marker),
+                death,
                 reaped: false,
             },
             Pipes { stdout, stderr },
@@ -112,6 +119,7 @@ impl JobProcesses {
             }
             Ok(_) => {
                 self.kill_all();
+                self.death.release();
                 let status = self.child.wait()?;
                 self.reaped = true;
                 Ok(Some(status))
@@ -131,6 +139,7 @@ impl Drop for JobProcesses {
     fn drop(&mut self) {
         if !self.reaped {
             self.kill_all();
+            self.death.release();
             // SIGKILL cannot be ignored, so this wait is short.
             let _ = self.child.wait();
         }

@@ -1,4 +1,4 @@
-//! Watching a running command: its output lines, its exit, and what is asked
+//! Watching a running command: its output, its exit, and what is asked
 //! of it (see [`Control`]).
 //!
 //! While output flows the loop blocks on the output channel and looks at the
@@ -15,7 +15,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
 
 use super::control::{Control, Notice};
 use super::process::JobProcesses;
-use super::reader::OutputLine;
+use super::reader::Output;
 use crate::engine::JobContext;
 
 /// How often the flags are looked at while the loop waits on something a
@@ -32,7 +32,8 @@ const QUIET_WAIT_MAX: Duration = Duration::from_millis(50);
 /// is seen late by a twentieth of its silence at most (and 50 ms).
 const QUIET_WAIT_DIVISOR: u32 = 20;
 
-/// Lines taken in one go after a sleep before the flags are looked at again.
+/// Pieces of output taken in one go after a sleep before the flags are
+/// looked at again.
 const DRAIN_BATCH: usize = 4096;
 
 /// After the leader exits (and every process known to be the job's is
@@ -43,20 +44,20 @@ const DRAIN: Duration = Duration::from_millis(250);
 
 /// What the watch loop hands on.
 pub(crate) enum Seen {
-    /// A line of the program's output.
-    Line(OutputLine),
+    /// A piece of the program's output.
+    Output(Output),
     /// The program was paused or resumed.
     Notice(Notice),
     /// No output came for a moment (one poll, or a sleep through quiet).
     Lull,
 }
 
-/// Waits for the leader to exit and its output to end, feeding lines and
+/// Waits for the leader to exit and its output to end, feeding output and
 /// notices to `on_seen` and carrying out what is asked of the job.
 pub(crate) fn watch(
     ctx: &JobContext,
     processes: &mut JobProcesses,
-    lines: &Receiver<OutputLine>,
+    output: &Receiver<Output>,
     control: &mut Control,
     mut on_seen: impl FnMut(Seen),
 ) -> io::Result<ExitStatus> {
@@ -69,7 +70,7 @@ pub(crate) fn watch(
         let drained = if quiet_wait > STOP_POLL && !ctx.should_stop() {
             // Long quiet: a stop wakes this sleep, output does not.
             let _ = ctx.sleep(quiet_wait);
-            drain(lines, &mut on_seen)
+            drain(output, &mut on_seen)
         } else if readers_done {
             // Output closed but the leader lives on (or just ended): look
             // again soon, backing off towards the usual poll.
@@ -77,10 +78,10 @@ pub(crate) fn watch(
             settle_wait = (settle_wait * 2).min(STOP_POLL);
             Drained::default()
         } else {
-            match lines.recv_timeout(STOP_POLL) {
-                Ok(line) => {
-                    on_seen(Seen::Line(line));
-                    let mut drained = drain(lines, &mut on_seen);
+            match output.recv_timeout(STOP_POLL) {
+                Ok(piece) => {
+                    on_seen(Seen::Output(piece));
+                    let mut drained = drain(output, &mut on_seen);
                     drained.received = true;
                     drained
                 }
@@ -123,14 +124,14 @@ struct Drained {
     disconnected: bool,
 }
 
-/// Takes the lines already waiting, up to [`DRAIN_BATCH`].
-fn drain(lines: &Receiver<OutputLine>, on_seen: &mut impl FnMut(Seen)) -> Drained {
+/// Takes the output already waiting, up to [`DRAIN_BATCH`] pieces.
+fn drain(output: &Receiver<Output>, on_seen: &mut impl FnMut(Seen)) -> Drained {
     let mut drained = Drained::default();
     for _ in 0..DRAIN_BATCH {
-        match lines.try_recv() {
-            Ok(line) => {
+        match output.try_recv() {
+            Ok(piece) => {
                 drained.received = true;
-                on_seen(Seen::Line(line));
+                on_seen(Seen::Output(piece));
             }
             Err(TryRecvError::Empty) => break,
             Err(TryRecvError::Disconnected) => {

@@ -4,15 +4,13 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use regex::Regex;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{BuildContext, Executor};
 use crate::executor::{ClusterCommand, ClusterJob};
-use crate::jobs::output::OutputParser;
-use crate::jobs::{CommandJob, CommandLineError};
+use crate::jobs::{CommandJob, CommandLineError, ProgressFormat};
 
 /// An external program to run, and how. See [`CommandJob`] for what a
 /// command job does with its program's output.
@@ -28,10 +26,10 @@ pub struct CommandSpec {
     /// Environment variables set for it, in order. In JSON, an object.
     #[serde(default, with = "env_map", skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<(String, String)>,
-    /// Reads progress from its output with this instead of the built-in
-    /// heuristics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub progress_regex: Option<ProgressRegex>,
+    /// How progress is read from its output: the `progress` key, with
+    /// `progress_regex` for a regex (see [`ProgressFormat`]).
+    #[serde(flatten)]
+    pub progress: ProgressFormat,
     /// Time between SIGTERM and SIGKILL when it is stopped; the
     /// [`BuildContext`]'s default when `None`.
     #[serde(
@@ -69,7 +67,7 @@ impl CommandSpec {
             program,
             cwd: None,
             env: Vec::new(),
-            progress_regex: None,
+            progress: ProgressFormat::Auto,
             grace: None,
             log_dir: None,
             executor: Executor::Local,
@@ -115,9 +113,7 @@ impl CommandSpec {
         for (key, value) in &self.env {
             job = job.env(key.clone(), value.clone());
         }
-        if let Some(regex) = &self.progress_regex {
-            job = job.progress_regex(regex.0.clone());
-        }
+        job = job.progress(self.progress.clone());
         job = job.grace(self.grace.unwrap_or(context.default_grace));
         match self.log_dir.as_ref().or(context.log_dir.as_ref()) {
             Some(dir) => job.log_dir(dir.clone()),
@@ -149,71 +145,12 @@ impl CommandSpec {
             priority,
             grace: self.grace.unwrap_or(context.default_grace),
         };
-        let parser = OutputParser::new(self.progress_regex.as_ref().map(|regex| regex.0.clone()));
-        Some(ClusterCommand::new(&context.clusters, cluster, job, parser))
-    }
-}
-
-/// A regex that reads progress from a line: one capture group is a
-/// percentage, two are done and total. Checked when made, so a spec never
-/// holds one the parser cannot use. In JSON, the pattern as a string.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ProgressRegex(Regex);
-
-/// Why a pattern cannot be a [`ProgressRegex`].
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ProgressRegexError {
-    /// The regex does not compile; the reason in one line.
-    #[error("is not a valid regex: {0}")]
-    Invalid(String),
-    /// It compiles, with a number of groups that means nothing.
-    #[error("must have 1 capture group (a percentage) or 2 (done and total), found {0}")]
-    Groups(usize),
-}
-
-impl ProgressRegex {
-    /// Compiles and checks `pattern`.
-    ///
-    /// # Errors
-    /// When it is not a regex, or has other than 1 or 2 capture groups.
-    pub fn new(pattern: &str) -> Result<Self, ProgressRegexError> {
-        let regex = Regex::new(pattern).map_err(|error| {
-            // The regex crate's message ends with its one-line reason.
-            let text = error.to_string();
-            let reason = text.lines().last().unwrap_or(&text);
-            ProgressRegexError::Invalid(reason.trim_start_matches("error: ").to_owned())
-        })?;
-        match regex.captures_len() - 1 {
-            1 | 2 => Ok(Self(regex)),
-            groups => Err(ProgressRegexError::Groups(groups)),
-        }
-    }
-
-    /// The pattern as written.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        self.0.as_str()
-    }
-}
-
-impl PartialEq for ProgressRegex {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl TryFrom<String> for ProgressRegex {
-    type Error = String;
-
-    fn try_from(pattern: String) -> Result<Self, String> {
-        Self::new(&pattern).map_err(|error| format!("progress_regex {error}"))
-    }
-}
-
-impl From<ProgressRegex> for String {
-    fn from(regex: ProgressRegex) -> Self {
-        regex.as_str().to_owned()
+        Some(ClusterCommand::new(
+            &context.clusters,
+            cluster,
+            job,
+            self.progress.clone(),
+        ))
     }
 }
 

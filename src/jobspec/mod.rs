@@ -52,7 +52,8 @@ use crate::engine::{JobId, NewJob};
 use crate::executor::Clusters;
 use crate::jobs::command::DEFAULT_GRACE;
 
-pub use command::{CommandSpec, Program, ProgressRegex, ProgressRegexError};
+pub use crate::jobs::{FormatKind, ProgressFormat, ProgressRegex, ProgressRegexError};
+pub use command::{CommandSpec, Program};
 pub use executor::{Executor, ExecutorKind};
 pub use kind::JobKind;
 pub use plan::{Barrier, Plan, PlannedJob};

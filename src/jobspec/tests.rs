@@ -41,7 +41,7 @@ fn one_of_each() -> Vec<JobSpec> {
     ]));
     argv.cwd = Some(PathBuf::from("/data/in"));
     argv.env = vec![("Z".into(), "1".into()), ("A".into(), "two words".into())];
-    argv.progress_regex = Some(ProgressRegex::new(r"(\d+)/(\d+)").unwrap());
+    argv.progress = ProgressFormat::Regex(ProgressRegex::new(r"(\d+)/(\d+)").unwrap());
     argv.grace = Some(Duration::from_millis(1500));
     argv.log_dir = Some(PathBuf::from("logs"));
     let mut full = JobSpec::new("compress a b", JobKind::Command(argv));
@@ -273,4 +273,35 @@ fn progress_regexes_are_checked_when_made() {
         ProgressRegexError::Groups(3)
     );
     assert_eq!(ProgressRegex::new(r"(\d+)%").unwrap().as_str(), r"(\d+)%");
+}
+
+#[test]
+fn the_progress_format_is_a_key_beside_its_regex() {
+    let spec: JobSpec = serde_json::from_str(
+        r#"{"name": "x", "kind": "command", "argv": ["t"], "progress": "percent"}"#,
+    )
+    .unwrap();
+    let JobKind::Command(command) = &spec.kind else {
+        panic!("{spec:?}");
+    };
+    assert_eq!(command.progress, ProgressFormat::Percent);
+    let json = serde_json::to_value(&spec).unwrap();
+    assert_eq!(json["progress"], "percent");
+    // The default is left out; a regex stands for itself.
+    let auto = JobSpec::new(
+        "y",
+        JobKind::Command(CommandSpec::new(Program::Argv(vec!["t".into()]))),
+    );
+    assert!(
+        serde_json::to_value(&auto)
+            .unwrap()
+            .get("progress")
+            .is_none()
+    );
+    let missing = serde_json::from_str::<JobSpec>(
+        r#"{"name": "x", "kind": "command", "argv": ["t"], "progress": "regex"}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(missing.contains("needs a `progress_regex`"), "{missing}");
 }

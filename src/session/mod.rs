@@ -35,6 +35,7 @@
 //! thread (the window once per frame, the run loop until every job ended).
 
 mod barriers;
+mod halt;
 mod sink;
 
 use std::io;
@@ -48,6 +49,10 @@ use crate::engine::{EngineError, Event, EventReceiver, JobId, Pool};
 use crate::jobspec::{After, BuildContext, JobSpec, Plan};
 
 use barriers::Barriers;
+pub use halt::{
+    HaltPolicy, HaltPolicyError, HaltPolicyOrNever, HaltSink, HaltWatch, HaltWhen, HaltWhy, Halted,
+    Threshold,
+};
 pub use sink::{Sink, SinkContext};
 
 /// How many events are folded between two looks at the clock: reading the

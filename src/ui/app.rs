@@ -11,21 +11,25 @@ use egui::{Context, Ui};
 
 use super::details::details_ui;
 use super::history::history_ui;
+use super::log_view::LogView;
 use super::open_file::{OpenFileState, open_file_ui};
+use super::overall::overall_ui;
 use super::plots::{PlotState, plots_ui};
 use super::recorded::Recorder;
 use super::renderer;
 use super::repaint::Repaint;
 use super::settings::{SETTINGS_KEY, settings_ui};
-use super::table::{overall_ui, table_ui};
-use super::toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
+use super::table::table_ui;
+use super::title::WindowTitle;
+use super::toolbar::{OPEN_SHORTCUT, START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
+use super::workers::{WorkersState, workers_ui};
 use super::{Command, Settings};
 use crate::board::{Board, StateClass};
 use crate::engine::{EngineError, JobId, Pool};
 use crate::history::History;
 use crate::jobfile::JobFile;
 use crate::jobspec::{BuildContext, JobKind, JobSpec, Plan};
-use crate::session::Session;
+use crate::session::{HaltSink, HaltWatch, Session};
 
 /// How long one frame may spend folding events before it draws and asks for
 /// another frame; keeps the window responsive during floods.
@@ -48,7 +52,11 @@ pub struct App {
     settings: Settings,
     toolbar: ToolbarState,
     plots: PlotState,
+    /// The Workers panel's state, and whether it shows.
+    workers: WorkersState,
     selected: Option<JobId>,
+    /// The keyboard moved the selection: the table brings it into view.
+    scroll_to_selected: bool,
     /// How many jobs of each name the toolbar started, for "Steps #3".
     started_per_name: HashMap<String, u64>,
     /// The Open job file window, when open.
@@ -66,6 +74,16 @@ pub struct App {
     /// The thread cap a job file set, in force until every job has ended;
     /// then the saved setting (the person's) applies again.
     file_max_threads: Option<usize>,
+    /// The halt policies of job files whose batches have not tripped them
+    /// (yet), with each file's path.
+    halts: Vec<(PathBuf, HaltWatch)>,
+    /// What the last halt policy to trip did, shown under the overall bar
+    /// until the next job file is opened.
+    halted: Option<String>,
+    /// The log view of the selected job.
+    log_view: Option<LogView>,
+    /// The window title, as last sent.
+    title: WindowTitle,
     /// The history, when this window records one (after the session, so the
     /// session's journal goes first when the app is dropped).
     recorder: Option<Recorder>,
@@ -87,7 +105,9 @@ impl App {
             settings,
             toolbar: ToolbarState::default(),
             plots: PlotState::default(),
+            workers: WorkersState::default(),
             selected: None,
+            scroll_to_selected: false,
             started_per_name: HashMap::new(),
             open_file: None,
             commands: Vec::new(),
@@ -98,6 +118,10 @@ impl App {
             error: None,
             last_opened: None,
             file_max_threads: None,
+            halts: Vec::new(),
+            halted: None,
+            log_view: None,
+            title: WindowTitle::default(),
             recorder: None,
         })
     }
@@ -182,6 +206,13 @@ impl App {
         &self.settings
     }
 
+    /// What the last job file's halt policy did, once it tripped, as the
+    /// window shows it.
+    #[must_use]
+    pub fn halted(&self) -> Option<&str> {
+        self.halted.as_deref()
+    }
+
     /// The error the window shows, if any.
     #[must_use]
     pub fn error(&self) -> Option<&str> {
@@ -192,6 +223,14 @@ impl App {
     #[must_use]
     pub fn selected(&self) -> Option<JobId> {
         self.selected
+    }
+
+    /// The selected job's log view, once drawn.
+    #[must_use]
+    pub fn log_view(&self) -> Option<&LogView> {
+        self.log_view
+            .as_ref()
+            .filter(|view| Some(view.job()) == self.selected)
     }
 
     /// The toolbar's kind and parameters (tests and job files set them).
@@ -213,9 +252,11 @@ impl App {
         self.shortcuts(&ctx);
         self.take_dropped_files(&ctx);
         self.watch_close_request(&ctx);
+        self.notice_halts();
         self.views_ui(ui);
         self.apply_commands(&ctx);
         self.end_file_max_threads();
+        self.update_title(&ctx);
         let board = self.board();
         let clocks = board.count(StateClass::Running) + board.count(StateClass::Stopping);
         self.repaint.frame_ended(&ctx, Instant::now(), clocks > 0);
@@ -241,10 +282,12 @@ impl App {
     }
 
     fn shortcuts(&mut self, ctx: &Context) {
-        let (start, stop_all) = ctx.input_mut(|input| {
+        let (start, stop_all, open, escape) = ctx.input_mut(|input| {
             (
                 input.consume_shortcut(&START_SHORTCUT),
                 input.consume_shortcut(&STOP_ALL_SHORTCUT),
+                input.consume_shortcut(&OPEN_SHORTCUT),
+                input.key_pressed(egui::Key::Escape),
             )
         });
         if start {
@@ -253,6 +296,64 @@ impl App {
         if stop_all {
             self.commands.push(Command::StopAll);
         }
+        if open {
+            self.commands.push(Command::ShowOpenFile(true));
+        }
+        self.row_keys(ctx);
+        // Escape closes the dialog on top: Open job file, then Settings.
+        if escape {
+            if self.open_file.is_some() {
+                self.commands.push(Command::ShowOpenFile(false));
+            } else if self.settings_open {
+                self.commands.push(Command::ShowSettings(false));
+            }
+        }
+    }
+
+    /// The selected row from the keyboard, unless a text field has it:
+    /// Up/Down move the selection (and its details show), Delete stops or
+    /// cancels its job, R retries it once ended.
+    fn row_keys(&mut self, ctx: &Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let (down, up, delete, retry) = ctx.input_mut(|input| {
+            (
+                input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown),
+                input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp),
+                input.consume_key(egui::Modifiers::NONE, egui::Key::Delete),
+                input.consume_key(egui::Modifiers::NONE, egui::Key::R),
+            )
+        });
+        let jobs = self.session.board().jobs();
+        if (down || up) && !jobs.is_empty() {
+            let at = self
+                .selected
+                .and_then(|id| jobs.iter().position(|job| job.id == id));
+            let next = match (at, down) {
+                (None, true) => 0,
+                (None, false) => jobs.len() - 1,
+                (Some(i), true) => (i + 1).min(jobs.len() - 1),
+                (Some(i), false) => i.saturating_sub(1),
+            };
+            self.selected = Some(jobs[next].id);
+            self.scroll_to_selected = true;
+        }
+        let Some(job) = self.selected.and_then(|id| self.session.board().job(id)) else {
+            return;
+        };
+        let ended = job.lifecycle.is_ended();
+        if delete && !ended {
+            self.commands.push(Command::Stop(job.id));
+        }
+        if retry && ended {
+            self.commands.push(Command::Retry(job.id));
+        }
+    }
+
+    /// Puts the batch's progress in the window title.
+    fn update_title(&mut self, ctx: &Context) {
+        self.title.update(ctx, self.session.board(), Instant::now());
     }
 
     /// A job file dropped on the window is opened like one picked in Open
@@ -292,6 +393,7 @@ impl App {
                 ui,
                 &mut self.toolbar,
                 self.session.pool().is_paused(),
+                self.workers.is_shown,
                 commands,
             );
             ui.add_space(2.0);
@@ -304,15 +406,29 @@ impl App {
             } else if let Some(opened) = &self.last_opened {
                 ui.weak(opened);
             }
+            if let Some(halted) = &self.halted {
+                ui.colored_label(ui.visuals().warn_fg_color, halted);
+            }
             ui.add_space(2.0);
         });
         egui::Panel::right("details")
-            .default_size(320.0)
+            .resizable(true)
+            .default_size(460.0)
             .show(ui, |ui| {
+                // Hold the width the panel has (a person may drag it): a
+                // log reads better wide than shrunk to a short label.
+                ui.set_min_width(ui.available_width());
                 let job = self.selected.and_then(|id| board.job(id));
-                let full_log =
-                    job.and_then(|job| job.spec.full_log(job.id, self.session.context()));
-                details_ui(ui, job, full_log.as_deref(), now);
+                if let Some(job) = job
+                    && self
+                        .log_view
+                        .as_ref()
+                        .is_none_or(|view| view.job() != job.id)
+                {
+                    self.log_view = Some(LogView::new(job, self.session.context()));
+                }
+                let view = job.and(self.log_view.as_mut());
+                details_ui(ui, job, view, now, commands);
             });
         if let Some(recorder) = &self.recorder {
             egui::Panel::left("history")
@@ -324,17 +440,40 @@ impl App {
             .resizable(true)
             .default_size(280.0)
             .show(ui, |ui| plots_ui(ui, board, &mut self.plots));
+        if self.workers.is_shown {
+            let threads = self.session.pool().max_threads();
+            egui::Panel::bottom("workers")
+                .resizable(true)
+                .default_size(170.0)
+                .show(ui, |ui| {
+                    // The timelines move with real time, not the whole-second clock.
+                    workers_ui(ui, board, threads, &mut self.workers, Instant::now());
+                });
+        }
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            table_ui(ui, board, self.selected, now, commands);
+            table_ui(
+                ui,
+                board,
+                self.selected,
+                std::mem::take(&mut self.scroll_to_selected),
+                now,
+                commands,
+            );
         });
-        let ctx = ui.ctx().clone();
+        self.dialogs_ui(&ui.ctx().clone());
+    }
+
+    /// The windows over the views: Settings, Open job file, and the
+    /// question before quitting with jobs live.
+    fn dialogs_ui(&mut self, ctx: &egui::Context) {
+        let commands = &mut self.commands;
         let mut open = self.settings_open;
         egui::Window::new("Settings")
             .open(&mut open)
             .resizable(false)
             .collapsible(false)
             .default_pos([380.0, 90.0])
-            .show(&ctx, |ui| settings_ui(ui, &self.settings, commands));
+            .show(ctx, |ui| settings_ui(ui, &self.settings, commands));
         if !open {
             self.settings_open = false;
         }
@@ -344,13 +483,13 @@ impl App {
                 .open(&mut open)
                 .collapsible(false)
                 .default_pos([380.0, 90.0])
-                .show(&ctx, |ui| open_file_ui(ui, state, commands));
+                .show(ctx, |ui| open_file_ui(ui, state, commands));
             if !open {
                 self.open_file = None;
             }
         }
         if self.quit == Quit::Asking {
-            quit_modal(&ctx, board.live_jobs(), commands);
+            quit_modal(ctx, self.session.board().live_jobs(), commands);
         }
     }
 
@@ -384,6 +523,12 @@ impl App {
                 }
             }
             Command::Select(id) => self.selected = id,
+            Command::OpenLogFile(path) => {
+                // The viewer runs on its own; jobdeck does not wait for it.
+                if let Err(err) = open::that_detached(&path) {
+                    self.error = Some(format!("could not open {}: {err}", path.display()));
+                }
+            }
             Command::RetryRecorded(row) => self.with_recorder(|recorder, session, threads| {
                 recorder.retry_recorded(session, row, threads)
             }),
@@ -401,6 +546,7 @@ impl App {
             }
             Command::ClearHistory => self.with_recorder(|recorder, _, _| recorder.clear()),
             Command::ShowSettings(open) => self.settings_open = open,
+            Command::ShowWorkers(open) => self.workers.is_shown = open,
             Command::ApplySettings(settings) => self.apply_settings(settings, ctx),
             Command::ConfirmQuit => {
                 self.quit = Quit::Confirmed;
@@ -491,7 +637,7 @@ impl App {
 
     /// Submits a job file's jobs; says what was started. A file's
     /// `max_threads` holds while jobs run, without touching the saved
-    /// setting.
+    /// setting; its `halt` policy watches its jobs (and no others).
     fn submit_job_file(&mut self, file: JobFile) -> Result<String, String> {
         // Only what needs no answer from a cluster (its commands on PATH):
         // the window must not wait on one. A cluster that does not answer
@@ -511,6 +657,11 @@ impl App {
         }
         let count = file.plan.jobs.len();
         let mut started = format!("{count} job(s) started");
+        self.halted = None;
+        let halt = file.halt.map(|policy| {
+            let _ = write!(started, ", halting as {policy}");
+            HaltSink::new(policy, file.plan.jobs.iter().map(|job| job.id))
+        });
         if let Some(max_threads) = file.max_threads {
             self.pool()
                 .set_max_threads(max_threads)
@@ -522,6 +673,10 @@ impl App {
                 self.settings.max_threads
             );
         }
+        if let Some((sink, watch)) = halt {
+            self.session.add_sink(Box::new(sink));
+            self.halts.push((file.path.clone(), watch));
+        }
         if let Some(recorder) = &mut self.recorder {
             recorder.before_job_file(&file.path, &file.plan, self.session.pool().max_threads());
         }
@@ -529,6 +684,25 @@ impl App {
             .submit(file.plan)
             .map_err(|err| format!("{}: {err}", file.path.display()))?;
         Ok(started)
+    }
+
+    /// Says what a job file's halt policy did once it trips.
+    fn notice_halts(&mut self) {
+        let mut tripped = None;
+        self.halts.retain(|(path, watch)| match watch.halted() {
+            Some(halted) => {
+                tripped = Some(format!("{}: {halted}", path.display()));
+                false
+            }
+            None => true,
+        });
+        if tripped.is_some() {
+            self.halted = tripped;
+        }
+        // Files whose jobs all ended without tripping theirs: nothing to say.
+        if self.board().live_jobs() == 0 {
+            self.halts.clear();
+        }
     }
 
     /// Once every job has ended, a job file's thread cap gives way to the

@@ -47,6 +47,10 @@ pub enum Command {
     ClearHistory,
     /// Show this job's details (or none).
     Select(Option<JobId>),
+    /// Open a job's full log file in the desktop's default viewer.
+    OpenLogFile(PathBuf),
+    /// Show or hide the Workers panel.
+    ShowWorkers(bool),
     /// Open or close the Settings window.
     ShowSettings(bool),
     /// Use these settings from now on (and remember them).

@@ -1,21 +1,26 @@
-//! Details of the selected job: what it is, how it ended, and its log.
+//! Details of the selected job: what it is, how it ended, and its log
+//! (see `log_view/`).
 
 use std::path::Path;
 use std::time::Instant;
 
 use egui::{RichText, Ui};
 
+use super::Command;
+use super::log_view::{LogView, log_view_ui};
 use super::style::{format_duration, state_colour};
 use crate::board::{JobView, Lifecycle};
 use crate::engine::Placement;
+use crate::jobspec::JobKind;
 
-/// Draws the details of `job`, or a hint when nothing is selected;
-/// `full_log` is where the job's whole log is on disk, when it has one.
+/// Draws the details of `job`, or a hint when nothing is selected, with
+/// its log as `log_view` shows it.
 pub(crate) fn details_ui(
     ui: &mut Ui,
     job: Option<&JobView>,
-    full_log: Option<&Path>,
+    log_view: Option<&mut LogView>,
     now: Instant,
+    commands: &mut Vec<Command>,
 ) {
     ui.heading("Details");
     let Some(job) = job else {
@@ -31,6 +36,15 @@ pub(crate) fn details_ui(
             ui.label("Kind");
             ui.label(job.spec.kind.label());
             ui.end_row();
+            if let JobKind::Command(command) = &job.spec.kind {
+                // The directory it runs in, as an absolute path: a relative
+                // one (or none) is relative to jobdeck's own directory.
+                let dir = command.cwd.as_deref().unwrap_or(Path::new("."));
+                let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+                ui.label("Directory");
+                ui.label(dir.display().to_string());
+                ui.end_row();
+            }
             ui.label("Id");
             ui.label(RichText::new(job.id.short()).monospace())
                 .on_hover_text(job.id.to_string());
@@ -42,6 +56,11 @@ pub(crate) fn details_ui(
             ui.label("Attempt");
             ui.label(job.attempt.to_string());
             ui.end_row();
+            if let Some(worker) = job.worker {
+                ui.label("Worker");
+                ui.label(format!("#{worker}"));
+                ui.end_row();
+            }
             if let Some(elapsed) = job.lifecycle.elapsed(now) {
                 ui.label("Elapsed");
                 ui.label(format_duration(elapsed));
@@ -54,11 +73,9 @@ pub(crate) fn details_ui(
     ui.separator();
     outcome_ui(ui, job);
     ui.separator();
-    if let Some(path) = full_log {
-        ui.label(RichText::new(format!("Full log: {}", path.display())).small())
-            .on_hover_text("Every line the job printed; only the newest are kept here");
+    if let Some(view) = log_view {
+        log_view_ui(ui, view, job, commands);
     }
-    log_ui(ui, job);
 }
 
 /// Where a remote job runs, and why it cannot be paused.
@@ -121,28 +138,4 @@ fn outcome_ui(ui: &mut Ui, job: &JobView) {
             }
         }
     }
-}
-
-fn log_ui(ui: &mut Ui, job: &JobView) {
-    ui.label(RichText::new("Log").strong());
-    if job.log.dropped() > 0 {
-        ui.weak(format!("{} earlier lines not kept", job.log.dropped()));
-    }
-    if job.log.is_empty() {
-        ui.weak("(empty)");
-        return;
-    }
-    let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
-    let lines: Vec<&str> = job.log.lines().collect();
-    egui::ScrollArea::both()
-        .id_salt("job log")
-        .stick_to_bottom(true)
-        .auto_shrink(false)
-        .show_rows(ui, row_height, lines.len(), |ui, rows| {
-            for line in &lines[rows] {
-                // One screen line per log line, so the rows stay the height
-                // show_rows assumes; long lines scroll sideways.
-                ui.add(egui::Label::new(RichText::new(*line).monospace()).extend());
-            }
-        });
 }

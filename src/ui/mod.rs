@@ -5,7 +5,10 @@ mod app;
 mod commands;
 mod details;
 mod history;
+mod log_view;
+mod natural;
 mod open_file;
+mod overall;
 mod plots;
 mod recorded;
 mod renderer;
@@ -13,19 +16,23 @@ mod repaint;
 mod settings;
 mod style;
 mod table;
+mod title;
 mod toolbar;
+mod workers;
 
 use std::path::{Path, PathBuf};
 
 pub use app::{App, EVENT_BUDGET};
 pub use commands::Command;
 pub use history::{HistoryView, RUNS_SHOWN};
+pub use log_view::{FIND_SHORTCUT, LogView};
 pub use open_file::OpenFileState;
 pub use plots::{MAX_PLOTTED_LINES, PLOT_POINT_BUDGET, PlotState};
 pub use renderer::RENDERER_ENV;
 pub use repaint::{CHANGE_FRAMES_PER_SEC, CLOCK_TICK, FRAME_LOG_ENV, UPDATE_INTERVAL};
 pub use settings::{SETTINGS_KEY, Settings, Theme, available_parallelism};
-pub use toolbar::{START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState};
+pub use toolbar::{OPEN_SHORTCUT, START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState};
+pub use workers::{WORKER_WINDOWS_SECS, WorkersState};
 
 /// The window icon (also installed by `jobdeck install-desktop`).
 const ICON_PNG: &[u8] = include_bytes!("../../assets/jobdeck.png");

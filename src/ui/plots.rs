@@ -6,6 +6,7 @@ use std::ops::RangeInclusive;
 use egui::Ui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
+use super::natural::natural_cmp;
 use super::style::job_colour;
 use crate::board::Board;
 
@@ -117,7 +118,8 @@ fn sources(board: &Board) -> (Vec<LineSource<'_>>, usize) {
             }
         }
     }
-    lines.reverse();
+    // The legend lists lines in this order: natural, "walk 2" before "walk 10".
+    lines.sort_by(|a, b| natural_cmp(&a.name, &b.name).then(a.seq.cmp(&b.seq)));
     (lines, total)
 }
 
@@ -153,7 +155,7 @@ pub(crate) fn plots_ui(ui: &mut Ui, board: &Board, state: &mut PlotState) {
     state.frame += 1;
     let frame = state.frame;
     let response = Plot::new("job plots")
-        .legend(Legend::default())
+        .legend(Legend::default().follow_insertion_order(true))
         .allow_double_click_reset(true)
         .show(ui, |plot_ui| {
             if follow {

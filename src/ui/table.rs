@@ -1,4 +1,4 @@
-//! The overall progress bar and the job table (one row per job, virtualised).
+//! The job table (one row per job, virtualised).
 
 use std::time::{Duration, Instant};
 
@@ -16,53 +16,13 @@ const PROGRESS_WIDTH: f32 = 170.0;
 const WHERE_WIDTH: f32 = 100.0;
 const ELAPSED_WIDTH: f32 = 70.0;
 
-/// The batch's progress bar, with counts by state, throughput and ETA.
-pub(crate) fn overall_ui(ui: &mut Ui, board: &Board, now: Instant) {
-    let overall = board.overall(now);
-    ui.horizontal(|ui| {
-        let text = format!(
-            "{:.0}%  ({} of {} jobs ended)",
-            overall.fraction * 100.0,
-            overall.ended,
-            overall.jobs
-        );
-        let bar = ui.add(
-            ProgressBar::new(overall.fraction)
-                .desired_width((ui.available_width() * 0.45).max(120.0))
-                .text(text),
-        );
-        // Screen readers hear "Overall progress" and the value, not the text.
-        bar.widget_info(|| {
-            let mut info = WidgetInfo::labeled(Role::ProgressIndicator, true, "Overall progress");
-            info.value = Some(f64::from(overall.fraction) * 100.0);
-            info
-        });
-        for class in StateClass::ALL {
-            let n = board.count(class);
-            if n > 0 {
-                ui.label(
-                    RichText::new(format!("{n} {}", class.label()))
-                        .color(state_colour(class, ui.visuals())),
-                );
-            }
-        }
-        ui.separator();
-        ui.label(format!("{:.2} jobs/s", overall.jobs_per_sec));
-        let eta = match overall.eta {
-            Some(eta) if !overall.is_done() => format!("ETA {}", format_duration(eta)),
-            Some(_) => format!("done in {}", format_duration(overall.elapsed)),
-            None => "ETA --".to_owned(),
-        };
-        ui.label(eta);
-    });
-}
-
 /// The job table. Only the visible rows are laid out, so 10,000 jobs scroll
 /// as smoothly as ten.
 pub(crate) fn table_ui(
     ui: &mut Ui,
     board: &Board,
     selected: Option<JobId>,
+    scroll_to_selected: bool,
     now: Instant,
     commands: &mut Vec<Command>,
 ) {
@@ -78,6 +38,22 @@ pub(crate) fn table_ui(
         ROW_HEIGHT,
         jobs.len(),
         |ui, rows| {
+            if scroll_to_selected {
+                // The keyboard moved the selection: bring its row into view,
+                // wherever it is (rows off screen are not laid out).
+                let index = selected.and_then(|id| jobs.iter().position(|job| job.id == id));
+                if let Some(index) = index {
+                    let row = ROW_HEIGHT + ui.spacing().item_spacing.y;
+                    #[allow(clippy::cast_precision_loss)]
+                    let offset = (index as f32 - rows.start as f32) * row;
+                    let top = ui.cursor().top() + offset;
+                    let rect = egui::Rect::from_min_size(
+                        egui::pos2(ui.min_rect().left(), top),
+                        Vec2::new(1.0, ROW_HEIGHT),
+                    );
+                    ui.scroll_to_rect(rect, None);
+                }
+            }
             for job in &jobs[rows] {
                 row_ui(ui, job, selected == Some(job.id), now, commands);
             }
@@ -130,7 +106,8 @@ fn state_text(job: &JobView, now: Instant) -> String {
 /// Where the job runs: its worker (`#3`), or its cluster and the cluster's
 /// id for it (`Slurm 123`), with the cluster's whole word on it on hover.
 fn where_ui(ui: &mut Ui, job: &JobView) {
-    if let Some(worker) = job.lifecycle.worker() {
+    // The worker is kept after the job ends, so a row says where it ran.
+    if let Some(worker) = job.worker {
         ui.label(format!("#{worker}"));
     } else if let Some(placement) = &job.placement {
         let text = match &placement.remote_id {
@@ -201,19 +178,27 @@ fn row_ui(
             }
         });
         if class.is_ended() {
-            if row_button_ui(ui, "Retry", job.name(), "Run it again") {
+            if row_button_ui(
+                ui,
+                "Retry",
+                job.name(),
+                "Run it again (R on the selected row)",
+            ) {
                 commands.push(Command::Retry(job.id));
             }
             if row_button_ui(ui, "Remove", job.name(), "Forget this row") {
                 commands.push(Command::Remove(job.id));
             }
         } else {
-            let hint = if class == StateClass::Queued {
-                "Cancel it before it starts"
+            let (action, hint) = if class == StateClass::Queued {
+                (
+                    "Cancel",
+                    "Cancel it before it starts (Delete on the selected row)",
+                )
             } else {
-                "Ask it to stop"
+                ("Stop", "Ask it to stop (Delete on the selected row)")
             };
-            if row_button_ui(ui, "Stop", job.name(), hint) {
+            if row_button_ui(ui, action, job.name(), hint) {
                 commands.push(Command::Stop(job.id));
             }
         }

@@ -1,5 +1,7 @@
 //! The toolbar: job kind and its parameters, Start job, Stop all,
-//! Pause/Resume and Settings.
+//! Pause/Resume, Open job file, Settings and the Workers panel's toggle.
+
+use std::path::PathBuf;
 
 use egui::{DragValue, KeyboardShortcut, Modifiers, Ui};
 
@@ -13,6 +15,9 @@ pub const START_SHORTCUT: KeyboardShortcut =
 /// Stops every job.
 pub const STOP_ALL_SHORTCUT: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), egui::Key::S);
+
+/// Opens the Open job file window.
+pub const OPEN_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, egui::Key::O);
 
 /// One job of every kind with its parameters, so switching kinds keeps what
 /// was typed, and which kind Start job starts.
@@ -64,14 +69,24 @@ impl ToolbarState {
             JobKind::Command(kept) => {
                 let typed = CommandSpec::from_command_line(&self.command_line)
                     .map_err(|err| format!("cannot start the command: {err}"))?;
-                let cwd = self.command_cwd.trim();
                 Ok(JobKind::Command(CommandSpec {
                     program: typed.program,
-                    cwd: (!cwd.is_empty()).then(|| cwd.into()),
+                    cwd: self.command_dir(),
                     ..kept.clone()
                 }))
             }
         }
+    }
+
+    /// The Command kind's working directory as the absolute path it will
+    /// be: a relative one is resolved against jobdeck's own directory, and
+    /// none (an empty field) is that directory. `None` only when jobdeck's
+    /// own directory cannot be read.
+    #[must_use]
+    pub fn command_dir(&self) -> Option<PathBuf> {
+        let typed = self.command_cwd.trim();
+        let typed = if typed.is_empty() { "." } else { typed };
+        std::path::absolute(typed).ok()
     }
 
     /// Chooses `kind`'s kind, with `kind`'s parameters (for a command, its
@@ -118,12 +133,20 @@ pub(crate) fn toolbar_ui(
     ui: &mut Ui,
     state: &mut ToolbarState,
     paused: bool,
+    workers_open: bool,
     commands: &mut Vec<Command>,
 ) {
     // The buttons come first so they stay put whatever the kind's
     // parameters take up.
     ui.horizontal_wrapped(|ui| {
         buttons_ui(ui, state, paused, commands);
+        if ui
+            .selectable_label(workers_open, "Workers")
+            .on_hover_text("Show or hide the Workers panel: what each worker thread ran")
+            .clicked()
+        {
+            commands.push(Command::ShowWorkers(!workers_open));
+        }
         ui.separator();
         let label = ui.label("Job kind");
         egui::ComboBox::from_id_salt("job kind")
@@ -175,7 +198,10 @@ fn buttons_ui(ui: &mut Ui, state: &ToolbarState, paused: bool, commands: &mut Ve
     }
     if ui
         .button("Open job file")
-        .on_hover_text("Load a TOML job file and start its jobs (or drop one on the window)")
+        .on_hover_text(format!(
+            "Load a TOML job file and start its jobs, or drop one on the window ({})",
+            ui.ctx().format_shortcut(&OPEN_SHORTCUT)
+        ))
         .clicked()
     {
         commands.push(Command::ShowOpenFile(true));
@@ -196,12 +222,22 @@ fn command_ui(ui: &mut Ui, state: &mut ToolbarState) {
         .labelled_by(label.id)
         .on_hover_text("Split like a shell would; no shell runs it");
     let label = ui.label("Working directory");
+    let shown = state.command_dir().map_or_else(
+        || "jobdeck's directory".to_owned(),
+        |dir| dir.display().to_string(),
+    );
+    let hint = if state.command_cwd.trim().is_empty() {
+        shown.clone()
+    } else {
+        String::new()
+    };
     ui.add(
         egui::TextEdit::singleline(&mut state.command_cwd)
-            .desired_width(120.0)
-            .hint_text("current"),
+            .desired_width(160.0)
+            .hint_text(hint),
     )
-    .labelled_by(label.id);
+    .labelled_by(label.id)
+    .on_hover_text(format!("The command runs in {shown}"));
 }
 
 /// One labelled number field.

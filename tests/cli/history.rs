@@ -66,6 +66,32 @@ impl Live {
         self.events().iter().filter(|e| e["event"] == event).count()
     }
 
+    /// SIGKILLs jobdeck's watchdog (the process that kills its programs'
+    /// groups when it dies; see `src/jobs/parent_death.rs`) and waits for it
+    /// to be gone, so that a SIGKILL of jobdeck then leaves its programs
+    /// running, as when both are killed at once (by the OOM killer, say).
+    fn kill_watchdog(&self) {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.child.id())).unwrap();
+        let children: Vec<i32> = tasks
+            .flatten()
+            .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+            .flat_map(|list| {
+                list.split_whitespace()
+                    .filter_map(|child| child.parse().ok())
+                    .collect::<Vec<i32>>()
+            })
+            .collect();
+        let watchdog = children
+            .into_iter()
+            .find(|child| {
+                std::fs::read(format!("/proc/{child}/cmdline"))
+                    .is_ok_and(|cmdline| String::from_utf8_lossy(&cmdline).contains("groups="))
+            })
+            .expect("jobdeck runs a watchdog once a program has started");
+        kill(Pid::from_raw(watchdog), Signal::SIGKILL).unwrap();
+        wait_until("the watchdog to die", PATIENCE, || is_gone(watchdog));
+    }
+
     /// SIGKILLs jobdeck and returns every whole line it printed.
     fn kill(mut self) -> Vec<Value> {
         let pid = Pid::from_raw(i32::try_from(self.child.id()).unwrap());
@@ -148,6 +174,10 @@ command = "sleep 60 & echo pid $!; echo pid $$; sleep 0.3; echo ok >> marks/{{#}
     wait_until("ten jobs to succeed", PATIENCE, || {
         first.count("succeeded") >= 10
     });
+    // Without its watchdog, jobdeck's death leaves its programs' groups
+    // running (a program started after the watchdog died loses only its
+    // leader, by PR_SET_PDEATHSIG): recovery is what must kill them.
+    first.kill_watchdog();
     let events = first.kill();
     let succeeded: BTreeSet<String> = events
         .iter()

@@ -1,7 +1,9 @@
 //! When jobdeck itself is killed with SIGKILL (no handler runs, nothing is
-//! cleaned up): its programs die with it, and the full logs keep what was
-//! printed. Runs the real `jobdeck run` binary.
+//! cleaned up): its programs die with it, their children too, even when
+//! its watchdog was killed first, and the full logs keep what was printed.
+//! Runs the real `jobdeck run` binary.
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -20,21 +22,31 @@ struct Jobdeck {
     events: mpsc::Receiver<Value>,
     seen: Vec<Value>,
     logs: tempfile::TempDir,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Jobdeck {
     /// Runs a job file with one shell job running `script`.
     fn start(script: &str) -> Self {
+        Self::start_all(&[script])
+    }
+
+    /// Runs a job file with a shell job per script, one at a time, in
+    /// order, in a folder of their own ([`Jobdeck::dir`]).
+    fn start_all(scripts: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let logs = tempfile::tempdir().unwrap();
         let file = dir.path().join("jobs.toml");
-        let script = serde_json::to_string(script).unwrap();
-        std::fs::write(
-            &file,
-            format!("[[job]]\nname = \"job\"\ncommand = [\"sh\", \"-c\", {script}]\n"),
-        )
-        .unwrap();
+        let mut text = String::from("max_threads = 1\n");
+        for (index, script) in scripts.iter().enumerate() {
+            let script = serde_json::to_string(script).unwrap();
+            writeln!(
+                text,
+                "[[job]]\nname = \"job {index}\"\ncommand = [\"sh\", \"-c\", {script}]"
+            )
+            .unwrap();
+        }
+        std::fs::write(&file, text).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_jobdeck"))
             .args(["run", file.to_str().unwrap(), "--json"])
             .env("JOBDECK_LOG_DIR", logs.path())
@@ -63,8 +75,40 @@ impl Jobdeck {
             events,
             seen: Vec::new(),
             logs,
-            _dir: dir,
+            dir,
         }
+    }
+
+    /// The folder the jobs run in.
+    fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Waits until the jobs printed `count` `pid N` lines; returns them.
+    fn wait_for_pids(&mut self, count: usize) -> Vec<u32> {
+        wait_for(&format!("{count} pids in the log"), PATIENCE, || {
+            let pids = pids_in(&self.log_lines());
+            (pids.len() >= count).then_some(pids)
+        })
+    }
+
+    /// jobdeck's watchdog: its child (of whichever thread started it)
+    /// running the watchdog script.
+    fn watchdog(&self) -> u32 {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.child.id())).unwrap();
+        let children: String = tasks
+            .flatten()
+            .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+            .collect::<Vec<_>>()
+            .join(" ");
+        children
+            .split_whitespace()
+            .filter_map(|child| child.parse::<u32>().ok())
+            .find(|child| {
+                std::fs::read(format!("/proc/{child}/cmdline"))
+                    .is_ok_and(|cmdline| String::from_utf8_lossy(&cmdline).contains("groups="))
+            })
+            .expect("jobdeck runs a watchdog")
     }
 
     /// The job's log lines so far.
@@ -152,4 +196,47 @@ fn a_sigkilled_jobdeck_leaves_the_full_log_of_what_was_printed() {
 
     // ...so a SIGKILL, which flushes nothing, loses none of it.
     assert!(holds_every_line(&log), "the full log survives jobdeck");
+}
+
+#[test]
+fn a_sigkilled_jobdeck_takes_its_programs_children_with_it() {
+    let mut jobdeck = Jobdeck::start("sleep 300 & echo pid $!; echo pid $$; wait");
+    let pids = jobdeck.wait_for_pids(2);
+    let _cleanup: Vec<KillOnDrop> = pids.iter().map(|&pid| KillOnDrop(pid)).collect();
+
+    jobdeck.kill();
+
+    for pid in pids {
+        wait_until(
+            "the program and its child to die with jobdeck",
+            PATIENCE,
+            || !alive(pid),
+        );
+    }
+}
+
+#[test]
+fn with_its_watchdog_killed_jobdeck_still_takes_its_programs_with_it() {
+    let mut jobdeck = Jobdeck::start_all(&[
+        "echo pid $$; until [ -e go ]; do sleep 0.01; done",
+        "echo pid $$; exec sleep 300",
+    ]);
+    jobdeck.wait_for_pids(1);
+    let watchdog = jobdeck.watchdog();
+    kill(
+        Pid::from_raw(i32::try_from(watchdog).unwrap()),
+        Signal::SIGKILL,
+    )
+    .unwrap();
+    wait_until("the watchdog to die", PATIENCE, || !alive(watchdog));
+    // Only now the second program starts: it must be guarded another way.
+    std::fs::write(jobdeck.dir().join("go"), "").unwrap();
+    let second = jobdeck.wait_for_pids(2)[1];
+    let _cleanup = KillOnDrop(second);
+
+    jobdeck.kill();
+
+    wait_until("the program to die with jobdeck", PATIENCE, || {
+        !alive(second)
+    });
 }

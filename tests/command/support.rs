@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use jobdeck::engine::{Event, EventKind, EventReceiver, JobId, LogLine, NewJob, Outcome, Pool};
+use jobdeck::engine::{
+    Event, EventKind, EventReceiver, JobId, LineStatus, LogLine, NewJob, Outcome, Pool,
+};
 use jobdeck::jobs::CommandJob;
 
 use crate::common::{PATIENCE, wait_for, wait_until};
@@ -29,20 +31,29 @@ impl Report {
         }
     }
 
+    /// The text of every log line that ended (redraws of unfinished lines
+    /// left out).
     pub fn lines(&self) -> Vec<String> {
-        self.events
-            .iter()
-            .filter_map(|kind| match kind {
-                EventKind::Log { lines, .. } => Some(lines),
-                _ => None,
-            })
-            .flatten()
-            .map(|line| line.text.clone())
+        self.log_lines().into_iter().map(|line| line.text).collect()
+    }
+
+    /// Every log line that ended (or stood alone), with its stream.
+    pub fn log_lines(&self) -> Vec<LogLine> {
+        self.every_log_line()
+            .filter(|line| line.status != LineStatus::Unfinished)
+            .cloned()
             .collect()
     }
 
-    /// Every log line with its stream.
-    pub fn log_lines(&self) -> Vec<LogLine> {
+    /// Every redraw of an unfinished line, in order.
+    pub fn redraws(&self) -> Vec<LogLine> {
+        self.every_log_line()
+            .filter(|line| line.status == LineStatus::Unfinished)
+            .cloned()
+            .collect()
+    }
+
+    fn every_log_line(&self) -> impl Iterator<Item = &LogLine> {
         self.events
             .iter()
             .filter_map(|kind| match kind {
@@ -50,8 +61,6 @@ impl Report {
                 _ => None,
             })
             .flatten()
-            .cloned()
-            .collect()
     }
 
     pub fn progress(&self) -> Vec<f32> {

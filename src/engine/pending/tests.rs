@@ -1,10 +1,5 @@
 use super::*;
 
-/// A budget of its own for one test, so tests in parallel do not share one.
-fn budget(limit: usize) -> &'static LogBudget {
-    Box::leak(Box::new(LogBudget::new(limit)))
-}
-
 fn line(bytes: usize) -> LogLine {
     LogLine::stdout("x".repeat(bytes))
 }
@@ -79,7 +74,10 @@ fn many_series_are_found_by_name_not_by_a_scan() {
 
 #[test]
 fn pending_logs_are_bounded_in_bytes_per_job() {
-    let logs = PendingLogs::new(budget(usize::MAX));
+    // Each test has a budget of its own, so that tests in parallel do not
+    // share one; a static, which Miri does not take for a leak.
+    static BUDGET: LogBudget = LogBudget::new(usize::MAX);
+    let logs = PendingLogs::new(&BUDGET);
     let size = 60_000;
     let per_line = size + std::mem::size_of::<LogLine>();
     let fit = PENDING_LOG_BYTES_PER_JOB / per_line;
@@ -99,7 +97,8 @@ fn pending_logs_are_bounded_in_bytes_per_job() {
 
 #[test]
 fn a_line_larger_than_the_job_bound_is_dropped_and_counted() {
-    let logs = PendingLogs::new(budget(usize::MAX));
+    static BUDGET: LogBudget = LogBudget::new(usize::MAX);
+    let logs = PendingLogs::new(&BUDGET);
     assert!(
         logs.put(line(PENDING_LOG_BYTES_PER_JOB + 1)),
         "a notice goes out"
@@ -112,8 +111,9 @@ fn a_line_larger_than_the_job_bound_is_dropped_and_counted() {
 
 #[test]
 fn the_process_budget_bounds_all_jobs_together() {
-    let per_line = 1000 + std::mem::size_of::<LogLine>();
-    let shared = budget(10 * per_line);
+    const PER_LINE: usize = 1000 + std::mem::size_of::<LogLine>();
+    static SHARED: LogBudget = LogBudget::new(10 * PER_LINE);
+    let (shared, per_line) = (&SHARED, PER_LINE);
     let first = PendingLogs::new(shared);
     let second = PendingLogs::new(shared);
     for _ in 0..8 {
@@ -135,11 +135,45 @@ fn the_process_budget_bounds_all_jobs_together() {
 
 #[test]
 fn a_job_with_nothing_pending_drops_the_new_line_when_the_process_is_full() {
-    let per_line = 100 + std::mem::size_of::<LogLine>();
-    let shared = budget(per_line);
+    static SHARED: LogBudget = LogBudget::new(100 + std::mem::size_of::<LogLine>());
+    let shared = &SHARED;
     let full = PendingLogs::new(shared);
     full.put(line(100));
     let other = PendingLogs::new(shared);
     assert!(other.put(line(100)), "a notice goes out for the drop");
     assert_eq!(other.take(), Some((Vec::new(), 1)));
+}
+
+fn redraw(stream: super::super::Stream, text: &str, status: LineStatus) -> LogLine {
+    LogLine {
+        text: text.to_owned(),
+        stream,
+        status,
+        ..LogLine::default()
+    }
+}
+
+#[test]
+fn a_redraw_takes_the_place_of_the_pending_line_it_replaces() {
+    use super::super::Stream::{Stderr, Stdout};
+    static BUDGET: LogBudget = LogBudget::new(1 << 20);
+    let logs = PendingLogs::new(&BUDGET);
+    for percent in 0..1000 {
+        logs.put(redraw(
+            Stderr,
+            &format!("{percent}%"),
+            LineStatus::Unfinished,
+        ));
+    }
+    logs.put(redraw(Stdout, "out", LineStatus::Finished));
+    logs.put(redraw(Stderr, "99%", LineStatus::Unfinished));
+    logs.put(LogLine::stdout("standalone"));
+    // A finished line replaces the stream's unfinished one too; the other
+    // stream's and standalone lines stay.
+    logs.put(redraw(Stderr, "100%", LineStatus::Finished));
+    let (lines, dropped) = logs.take().unwrap();
+    assert_eq!(dropped, 0, "replaced lines are not dropped lines");
+    let texts: Vec<&str> = lines.iter().map(|line| line.text.as_str()).collect();
+    assert_eq!(texts, ["out", "standalone", "100%"]);
+    assert_eq!(logs.budget.used(), 0, "every byte went back to the budget");
 }

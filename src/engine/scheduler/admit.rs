@@ -6,16 +6,16 @@ use super::State;
 use super::entry::{Entry, Phase};
 use crate::engine::event::Msg;
 use crate::engine::hub::Hub;
-use crate::engine::new_job::ExpressJob;
 use crate::engine::{EngineError, Event, EventKind, JobId, JobIdMap, NewJob, Outcome};
 
 /// What [`State::admit`] did with a batch.
 pub(crate) enum Admission {
     /// Queued in the slab (or ended at once, skipped).
     Queued,
-    /// Checked express jobs, for the caller to push into the open express
-    /// lane while it holds the lock.
-    Express(Vec<ExpressJob>),
+    /// Express jobs whose chosen ids the index took, for the caller to push
+    /// into the express lane once it has released the lock, as it would
+    /// jobs with fresh random ids.
+    Express(Vec<NewJob>),
 }
 
 impl State {
@@ -32,12 +32,12 @@ impl State {
     ) -> Result<Admission, EngineError> {
         self.settle();
         if batch.iter().all(NewJob::is_express) {
-            let express = self.check_express(batch)?;
+            self.check_express_ids(&batch)?;
             if self.may_open_express() {
                 self.express.open();
-                return Ok(Admission::Express(express));
+                return Ok(Admission::Express(batch));
             }
-            for job in express {
+            for job in batch.into_iter().filter_map(|job| job.into_express().ok()) {
                 let seq = self.take_seq();
                 let index = job.chosen_id;
                 let slot = self.registry.insert(Entry::from_express(job, seq), index);
@@ -57,30 +57,27 @@ impl State {
         Ok(Admission::Queued)
     }
 
-    /// Checks a batch of express jobs, recording each chosen id in the index
-    /// as it goes: one hash operation per id, which also catches the batch's
-    /// own duplicates.
-    fn check_express(&mut self, batch: Vec<NewJob>) -> Result<Vec<ExpressJob>, EngineError> {
-        let on_desks = self.ids_on_desks();
+    /// Checks the chosen ids of a batch of express jobs, recording each in
+    /// the index as it goes: one hash operation per id, which also catches
+    /// the batch's own duplicates. Fresh random ids are left out (see
+    /// `registry`).
+    fn check_express_ids(&mut self, batch: &[NewJob]) -> Result<(), EngineError> {
         let chosen = batch.iter().filter(|job| job.has_chosen_id()).count();
-        self.registry.reserve(chosen);
-        let mut added = Vec::new();
-        let mut express = Vec::with_capacity(batch.len());
-        for new in batch {
-            let Ok(job) = new.into_express() else {
-                continue;
-            };
-            if job.chosen_id {
-                if on_desks.contains(&job.id) || !self.registry.add_express(job.id) {
-                    let id = job.id;
-                    self.registry.remove_express(added);
-                    return Err(EngineError::DuplicateId(id));
-                }
-                added.push(job.id);
-            }
-            express.push(job);
+        if chosen == 0 {
+            return Ok(());
         }
-        Ok(express)
+        let on_desks = self.ids_on_desks();
+        self.registry.reserve(chosen);
+        for (checked, new) in batch.iter().enumerate() {
+            if new.has_chosen_id()
+                && (on_desks.contains(&new.id) || !self.registry.add_express(new.id))
+            {
+                let added = batch[..checked].iter().filter(|job| job.has_chosen_id());
+                self.registry.remove_express(added.map(NewJob::id));
+                return Err(EngineError::DuplicateId(new.id));
+            }
+        }
+        Ok(())
     }
 
     /// Ids of the express jobs running on desks. After `settle`, these and

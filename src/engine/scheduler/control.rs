@@ -3,9 +3,9 @@
 
 use std::time::Instant;
 
-use super::State;
 use super::entry::{Phase, Runner};
 use super::lookup::Found;
+use super::{JobState, State, WindDown};
 use crate::engine::cell::{JobCell, StopReason};
 use crate::engine::event::Msg;
 use crate::engine::hub::Hub;
@@ -87,6 +87,31 @@ impl State {
         }
         self.end_unstarted(hub, slot, Outcome::Cancelled);
         true
+    }
+
+    /// Ends the live jobs of `ids` that have not started and, with
+    /// `stop_running`, asks those that run to stop. All of it under the lock
+    /// the caller holds, with the express lane closed, so none of them
+    /// starts in between.
+    pub(crate) fn wind_down(&mut self, hub: &Hub, ids: &[JobId], stop_running: bool) -> WindDown {
+        self.settle();
+        let mut done = WindDown::default();
+        for &id in ids {
+            match self.job_state(id) {
+                Some(JobState::Queued | JobState::Waiting) => {
+                    if self.stop(hub, id, StopReason::Requested) {
+                        done.unstarted.push(id);
+                    }
+                }
+                Some(JobState::Running { .. }) if stop_running => {
+                    if self.stop(hub, id, StopReason::Requested) {
+                        done.stopped.push(id);
+                    }
+                }
+                Some(JobState::Running { .. } | JobState::Ended(_)) | None => {}
+            }
+        }
+        done
     }
 
     /// Stops every running job and cancels everything else.

@@ -78,6 +78,16 @@ pub struct PoolCounts {
     pub running: usize,
 }
 
+/// What [`Pool::wind_down`](crate::engine::Pool::wind_down) did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WindDown {
+    /// Jobs that had not started and never will: cancelled (or stopped,
+    /// when queued again for a retry).
+    pub unstarted: Vec<JobId>,
+    /// Running jobs asked to stop.
+    pub stopped: Vec<JobId>,
+}
+
 /// An attempt of a remote job to start once the lock is released.
 pub(crate) struct RemoteStart {
     pub(crate) job: Arc<dyn RemoteJob>,

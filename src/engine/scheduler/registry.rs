@@ -8,7 +8,11 @@
 //! enter the slab or end, and the first lookup by id after that indexes
 //! everything listed. A pool running a stream of such jobs that nobody asks
 //! about by id never hashes them. Express jobs with a chosen id are indexed
-//! when submitted, as [`Place::Express`], because their ids must be checked.
+//! when submitted, as [`Place::Express`], because their ids must be checked:
+//! one hash operation per id (a second one comes with the first lookup by
+//! id after the job ended, as for random ids). Their submitter pushes them
+//! into the inbox after it has released the lock; until then a lookup does
+//! not find them, as if their submission had not reached the pool yet.
 
 use super::entry::Entry;
 use crate::engine::{JobId, JobIdMap, OutcomeKind};

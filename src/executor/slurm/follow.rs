@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
-use crate::jobs::lines::LineSplitter;
+use crate::term::Terminal;
 
 /// The most read from one file in one poll.
 pub const READ_PER_POLL: u64 = 4 * 1024 * 1024;
@@ -20,7 +20,7 @@ pub const READ_PER_POLL: u64 = 4 * 1024 * 1024;
 pub struct Follower {
     path: PathBuf,
     offset: u64,
-    splitter: LineSplitter,
+    terminal: Terminal,
 }
 
 impl Follower {
@@ -30,7 +30,7 @@ impl Follower {
         Self {
             path,
             offset: 0,
-            splitter: LineSplitter::default(),
+            terminal: Terminal::new(),
         }
     }
 
@@ -44,7 +44,7 @@ impl Follower {
     /// Reads everything left and ends the last line, for a job that ended.
     pub fn finish(&mut self, mut emit: impl FnMut(String)) -> io::Result<()> {
         let read = self.read(u64::MAX, &mut emit);
-        self.splitter.finish(|line| emit(line.text));
+        self.terminal.finish(|line| emit(line.to_line().text));
         read
     }
 
@@ -68,7 +68,8 @@ impl Follower {
                 Err(error) => return Err(error),
             };
             self.offset += count as u64;
-            self.splitter.feed(&buffer[..count], |line| emit(line.text));
+            self.terminal
+                .feed(&buffer[..count], |line| emit(line.to_line().text));
         }
     }
 }
@@ -92,10 +93,11 @@ mod tests {
         file.write_all(b"one\ntw").unwrap();
         follower.poll(|line| lines.push(line)).unwrap();
         assert_eq!(lines, ["one"]);
-        file.write_all(b"o\r 50%\rthree").unwrap();
+        file.write_all(b"o\n\x1b[32m 10%\r 50%\x1b[0m\rthree")
+            .unwrap();
         follower.poll(|line| lines.push(line)).unwrap();
-        assert_eq!(lines, ["one", "two", " 50%"]);
+        assert_eq!(lines, ["one", "two"], "the redrawn line has not ended");
         follower.finish(|line| lines.push(line)).unwrap();
-        assert_eq!(lines, ["one", "two", " 50%", "three"]);
+        assert_eq!(lines, ["one", "two", "three"]);
     }
 }
