@@ -157,3 +157,23 @@ fn jobs_a_crash_left_queued_come_back_paused_with_resume() {
     });
     assert_eq!(harness.state().board().count(StateClass::Succeeded), 1);
 }
+
+#[test]
+fn an_empty_history_leaves_its_room_to_the_job_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, logs) = (dir.path().join("data"), dir.path().join("logs"));
+    let mut harness = harness_of(app(&data, &logs));
+    harness.step();
+    harness.step();
+    assert!(
+        harness.query_by_label("Past runs").is_none(),
+        "no panel for a history with nothing in it"
+    );
+    // Once a run is recorded and the window opens again, the panel is back.
+    let file = job_file(dir.path());
+    first_window(&data, &logs, &file);
+    let mut harness = harness_of(app(&data, &logs));
+    harness.step();
+    harness.step();
+    harness.get_by_label("Past runs");
+}

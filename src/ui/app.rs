@@ -413,7 +413,7 @@ impl App {
         });
         egui::Panel::right("details")
             .resizable(true)
-            .default_size(460.0)
+            .default_size(400.0)
             .show(ui, |ui| {
                 // Hold the width the panel has (a person may drag it): a
                 // log reads better wide than shrunk to a short label.
@@ -430,10 +430,10 @@ impl App {
                 let view = job.and(self.log_view.as_mut());
                 details_ui(ui, job, view, now, commands);
             });
-        if let Some(recorder) = &self.recorder {
+        if let Some(recorder) = self.recorder.as_ref().filter(|r| r.view.has_content()) {
             egui::Panel::left("history")
                 .resizable(true)
-                .default_size(360.0)
+                .default_size(280.0)
                 .show(ui, |ui| history_ui(ui, &recorder.view, commands));
         }
         egui::Panel::bottom("plots")

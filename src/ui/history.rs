@@ -39,6 +39,17 @@ pub struct HistoryView {
 }
 
 impl HistoryView {
+    /// Whether the panel has anything to show: past runs, or something to
+    /// say about the history. An empty panel would only take the job
+    /// table's room.
+    #[must_use]
+    pub fn has_content(&self) -> bool {
+        !self.runs.is_empty()
+            || !self.notices.is_empty()
+            || self.problem.is_some()
+            || self.recovered.is_some()
+    }
+
     /// Reads the runs that exist now (before this window's own).
     pub(crate) fn load(&mut self, history: &History) {
         self.jobs.clear();

@@ -26,6 +26,24 @@ pub(crate) fn table_ui(
     now: Instant,
     commands: &mut Vec<Command>,
 ) {
+    // Sideways as a whole, header and rows together, so that every column
+    // (and each row's buttons) can be reached when panels leave the table
+    // less room than its columns take.
+    egui::ScrollArea::horizontal()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            rows_ui(ui, board, selected, scroll_to_selected, now, commands);
+        });
+}
+
+fn rows_ui(
+    ui: &mut Ui,
+    board: &Board,
+    selected: Option<JobId>,
+    scroll_to_selected: bool,
+    now: Instant,
+    commands: &mut Vec<Command>,
+) {
     header_ui(ui);
     ui.separator();
     let jobs = board.jobs();
