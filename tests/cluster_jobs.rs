@@ -19,6 +19,7 @@ use fake_cluster::FakeCluster;
 use jobdeck::board::{Lifecycle, StateClass};
 use jobdeck::engine::{EventKind, JobId, Outcome, Output, Pool};
 use jobdeck::executor::{Cluster, ClusterExit, ClusterOutcome, ClusterStatus, Clusters};
+use jobdeck::history::{History, JobState, NewRun, Retention};
 use jobdeck::jobspec::{
     After, BuildContext, CommandSpec, Executor, JobKind, JobSpec, Plan, PlannedJob, Program,
 };
@@ -484,6 +485,71 @@ fn a_job_with_a_remote_id_follows_that_run_instead_of_submitting() {
             .lines()
             .any(|line| line.contains("following Slurm job 77 again")),
     );
+}
+
+#[test]
+fn the_history_keeps_each_attempts_cluster_id_for_a_resume_to_follow() {
+    let history_dir = tempfile::tempdir().unwrap();
+    let mut history = History::open(history_dir.path(), Retention::default());
+    let (mut session, fake, _heard) = session(2);
+    session.add_sink(Box::new(history.journal().unwrap()));
+    let run = history.begin_run(NewRun::default()).unwrap();
+    let mut spec = command("simulate", &["simulate"], slurm());
+    spec.retries = 1;
+    submit(&mut session, vec![spec]);
+    let remote_id = |history: &History| {
+        history.sync();
+        history.jobs(run).unwrap()[0].remote_id.clone()
+    };
+    let placed = |session: &mut Session, state: &str| {
+        drive_until(session, state, |session| {
+            session
+                .board()
+                .jobs()
+                .iter()
+                .any(|job| job.placement.as_ref().is_some_and(|p| p.state == state))
+        });
+    };
+    let first = fake.run(0);
+    first.reporter.status(ClusterStatus::Submitted {
+        id: "12".into(),
+        output: PathBuf::from("/shared/jobdeck-12.out"),
+    });
+    placed(&mut session, "SUBMITTED");
+    assert_eq!(remote_id(&history).as_deref(), Some("12"));
+    first.reporter.status(ClusterStatus::Running {
+        id: "12".into(),
+        nodes: "node7".into(),
+    });
+    placed(&mut session, "RUNNING");
+    assert_eq!(remote_id(&history).as_deref(), Some("12"));
+    // The retry is a new submission: the failed one is not followed again.
+    first.reporter.finished(ClusterOutcome::Failed {
+        exit: Some(ClusterExit {
+            code: 1,
+            signal: None,
+        }),
+        message: "exit 1".into(),
+    });
+    drive_until(&mut session, "the retry to start", |session| {
+        session.board().jobs()[0].attempt == 2
+    });
+    assert_eq!(remote_id(&history), None);
+    let retry = fake.run(1);
+    retry.reporter.status(ClusterStatus::Submitted {
+        id: "13".into(),
+        output: PathBuf::from("/shared/jobdeck-13.out"),
+    });
+    placed(&mut session, "SUBMITTED");
+    assert_eq!(remote_id(&history).as_deref(), Some("13"));
+    retry.reporter.finished(ClusterOutcome::Succeeded {
+        message: "ok".into(),
+    });
+    drive_to_the_end(&mut session);
+    history.sync();
+    let job = &history.jobs(run).unwrap()[0];
+    assert_eq!(job.state, JobState::Succeeded);
+    assert_eq!(job.remote_id.as_deref(), Some("13"));
 }
 
 #[test]

@@ -17,6 +17,7 @@ struct FreshRow {
     worker: Option<usize>,
     started_at: Option<f64>,
     process: Option<ProcessInfo>,
+    remote_id: Option<String>,
     error: Option<String>,
     progress: Option<f32>,
     ended: Option<Box<Ended>>,
@@ -46,6 +47,7 @@ impl Fresh {
                         worker: None,
                         started_at: None,
                         process: None,
+                        remote_id: None,
                         error: None,
                         progress: None,
                         ended: None,
@@ -65,6 +67,7 @@ impl Fresh {
                     row.worker = worker;
                     row.started_at = Some(at);
                     row.process = None;
+                    row.remote_id = None;
                     None
                 }
                 None => Some(Write::Started {
@@ -81,10 +84,18 @@ impl Fresh {
                 }
                 None => Some(Write::Process { job, process }),
             },
+            Write::Placed { job, remote_id } => match self.rows.get_mut(&job) {
+                Some(row) => {
+                    row.remote_id = Some(remote_id);
+                    None
+                }
+                None => Some(Write::Placed { job, remote_id }),
+            },
             Write::Retrying { job, error } => match self.rows.get_mut(&job) {
                 Some(row) => {
                     row.state = JobState::Queued;
                     row.error = Some(error);
+                    row.remote_id = None;
                     None
                 }
                 None => Some(Write::Retrying { job, error }),
@@ -121,9 +132,9 @@ impl Fresh {
         let mut insert = tx.prepare_cached(
             "INSERT INTO jobs (uuid, run, seq, name, spec, state, attempt, exit_code, signal,
              error, output, queued_at, started_at, ended_at, worker, log_path, pid, pgid,
-             process_start, progress)
+             process_start, progress, remote_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-             ?17, ?18, ?19, ?20)",
+             ?17, ?18, ?19, ?20, ?21)",
         )?;
         for job in self.order.drain(..) {
             let Some(row) = self.rows.remove(&job) else {
@@ -161,6 +172,7 @@ impl Fresh {
                     .and_then(|p| p.start_ticks)
                     .and_then(|t| i64::try_from(t).ok()),
                 progress,
+                row.remote_id,
             ])?;
             if ended.is_none() {
                 live.insert(job, tx.last_insert_rowid());

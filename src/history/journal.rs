@@ -8,7 +8,9 @@
 //! [`Routing`] both share; a job submitted with no run chosen is not
 //! recorded. Progress is kept here and written at most once a second per
 //! job (and with its end); samples and log lines are not recorded at all
-//! (command jobs' logs are files).
+//! (command jobs' logs are files). Of a cluster job's placements only its
+//! remote id is kept, once per attempt: what a resume needs to follow that
+//! run again rather than submit another.
 
 use std::collections::HashMap;
 use std::io;
@@ -123,6 +125,9 @@ pub struct Journal {
     recorded: JobIdSet,
     /// Running jobs' progress not written yet.
     progress: JobIdMap<f32>,
+    /// The remote id last written for each recorded cluster job: a
+    /// placement repeats it with every change of state.
+    remote_ids: JobIdMap<String>,
     progress_written: Instant,
     /// Whether every flush waits until the writer has committed.
     commit_each_round: bool,
@@ -145,6 +150,7 @@ impl Journal {
             clock,
             recorded: JobIdSet::default(),
             progress: JobIdMap::default(),
+            remote_ids: JobIdMap::default(),
             progress_written: Instant::now(),
             commit_each_round: false,
             unsynced: false,
@@ -179,6 +185,7 @@ impl Journal {
             return;
         };
         let progress = self.progress.remove(&job);
+        self.remote_ids.remove(&job);
         let (exit_code, signal, error, output) = match outcome {
             Outcome::Succeeded(output) => {
                 (output.exit_code, None, None, Some(output.summary.clone()))
@@ -261,6 +268,8 @@ impl Sink for Journal {
         match &event.kind {
             EventKind::Started { worker, attempt } => {
                 if self.is_recorded(job) {
+                    // A new attempt is a new run on its cluster.
+                    self.remote_ids.remove(&job);
                     self.send(Write::Started {
                         job,
                         attempt: *attempt,
@@ -290,15 +299,21 @@ impl Sink for Journal {
                     self.progress.insert(job, *value);
                 }
             }
+            EventKind::Placed(placement) => {
+                if let Some(remote_id) = &placement.remote_id
+                    && self.is_recorded(job)
+                    && self.remote_ids.get(&job) != Some(remote_id)
+                {
+                    self.remote_ids.insert(job, remote_id.clone());
+                    self.send(Write::Placed {
+                        job,
+                        remote_id: remote_id.clone(),
+                    });
+                }
+            }
             EventKind::Finished(outcome) => self.ended(job, outcome, cx),
-            // A cluster job's placement (its Slurm id and state) is not
-            // recorded yet: re-attaching to it after a restart needs it
-            // (issue 13), and it is the one thing a resume would have to
-            // carry into `PlannedJob::remote_id`.
-            EventKind::Samples { .. }
-            | EventKind::Log { .. }
-            | EventKind::StopRequested { .. }
-            | EventKind::Placed(_) => {}
+            EventKind::Samples { .. } | EventKind::Log { .. } | EventKind::StopRequested { .. } => {
+            }
         }
         Ok(())
     }

@@ -54,7 +54,7 @@ pub(crate) fn runs_of_file(conn: &Connection, file: &Path) -> rusqlite::Result<V
 pub(crate) fn jobs(conn: &Connection, run: RunId) -> rusqlite::Result<Vec<JobRecord>> {
     conn.prepare_cached(
         "SELECT id, uuid, run, seq, name, state, attempt, exit_code, signal, error, output,
-         queued_at, started_at, ended_at, worker, log_path, progress
+         queued_at, started_at, ended_at, worker, log_path, progress, remote_id
          FROM jobs WHERE run = ?1 ORDER BY seq, id",
     )?
     .query_map([run.0], job_row)?
@@ -149,5 +149,6 @@ fn job_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         // Stored from an f32, so narrowing gives the value back.
         #[allow(clippy::cast_possible_truncation)]
         progress: progress.map(|p| p as f32),
+        remote_id: row.get(17)?,
     })
 }

@@ -259,6 +259,9 @@ pub struct JobRecord {
     pub log_path: Option<PathBuf>,
     /// Its last progress, in `0..=1`.
     pub progress: Option<f32>,
+    /// For a cluster job: the cluster's id of its last attempt's run
+    /// (Slurm's job id), once the cluster gave one.
+    pub remote_id: Option<String>,
 }
 
 impl JobRecord {

@@ -19,6 +19,10 @@
 //! recorded: jobdeck may die between starting a program and committing its
 //! pid, or even its start. Such a job, recorded as queued but found with a
 //! live program, was running: it is interrupted too.
+//!
+//! A cluster job's run is the cluster's, not a process here: one with a
+//! recorded remote id is interrupted like the others but nothing is killed
+//! for it, so that `--resume` can follow that run again.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -181,7 +185,8 @@ fn settle(
         tx.execute("UPDATE jobs SET state = 'running' WHERE id = ?1", [row])?;
     }
     let mut running = tx.prepare(
-        "SELECT uuid, pid, pgid, process_start FROM jobs WHERE run = ?1 AND state = 'running'",
+        "SELECT uuid, pid, pgid, process_start FROM jobs
+         WHERE run = ?1 AND state = 'running' AND remote_id IS NULL",
     )?;
     let found = running.query_map([run.0], |row| {
         Ok((

@@ -15,6 +15,11 @@
 //!   the skipped ones (their dependencies run again, so they are decided
 //!   anew); it skips only what succeeded.
 //!
+//! An interrupted cluster job whose run there was recorded (its Slurm job
+//! id) follows that run again rather than submitting a new one: it may
+//! still be running, or have ended meanwhile, and either way its work is
+//! not done twice. A job that ended is never followed again.
+//!
 //! A job that runs waits for the jobs it names that run too; a dependency
 //! that succeeded before counts as met. One whose dependency neither runs
 //! nor succeeded cannot succeed either: it is left out, and said so.
@@ -79,6 +84,9 @@ pub struct Previous {
     pub run: Option<RunId>,
     /// Each job's latest state, by name.
     pub states: HashMap<String, JobState>,
+    /// The cluster runs of interrupted jobs, by name: each one's remote id
+    /// (Slurm's job id), when its cluster had given one.
+    pub remote_ids: HashMap<String, String>,
 }
 
 /// Reads the states of `file`'s jobs (see the module docs).
@@ -97,6 +105,7 @@ pub fn previous(history: &History, file: &Path, hash: &str) -> Result<Previous, 
         });
     }
     let mut states = HashMap::new();
+    let mut remote_ids = HashMap::new();
     for run in runs
         .iter()
         .take_while(|run| run.file_hash.as_deref() == Some(hash))
@@ -104,15 +113,22 @@ pub fn previous(history: &History, file: &Path, hash: &str) -> Result<Previous, 
         // Within a run, a later row (a Retry) is newer.
         let mut in_run = HashMap::new();
         for job in history.jobs(run.id)? {
-            in_run.insert(job.name, job.state);
+            in_run.insert(job.name, (job.state, job.remote_id));
         }
-        for (name, state) in in_run {
-            states.entry(name).or_insert(state);
+        for (name, (state, remote_id)) in in_run {
+            if states.contains_key(&name) {
+                continue;
+            }
+            if let (JobState::Interrupted, Some(remote_id)) = (state, remote_id) {
+                remote_ids.insert(name.clone(), remote_id);
+            }
+            states.insert(name, state);
         }
     }
     Ok(Previous {
         run: Some(latest.id),
         states,
+        remote_ids,
     })
 }
 
@@ -214,6 +230,7 @@ pub fn resume(plan: Plan, previous: &Previous, mode: Mode) -> Resumed {
         .map(|mut job| {
             job.after
                 .retain(|dep| running.contains(dep) || kept_barriers.contains(dep));
+            job.remote_id = previous.remote_ids.get(&job.spec.name).cloned();
             job
         })
         .collect();
@@ -253,6 +270,7 @@ mod tests {
         Previous {
             run: Some(RunId(1)),
             states: pairs.iter().map(|(n, s)| ((*n).to_owned(), *s)).collect(),
+            remote_ids: HashMap::new(),
         }
     }
 

@@ -54,10 +54,13 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE jobs ADD COLUMN process_start INTEGER;
     ALTER TABLE jobs ADD COLUMN progress REAL;
     CREATE INDEX runs_by_file ON runs(file, id);",
+    // 3: a cluster job's id for its current attempt (Slurm's job id), so a
+    // resume follows a run still in flight instead of submitting another.
+    "ALTER TABLE jobs ADD COLUMN remote_id TEXT;",
 ];
 
 /// The schema version this jobdeck writes.
-#[allow(clippy::cast_possible_truncation)] // Two migrations, not four billion.
+#[allow(clippy::cast_possible_truncation)] // Three migrations, not four billion.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// The schema version of the open database.

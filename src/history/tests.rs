@@ -6,6 +6,7 @@
     clippy::type_complexity
 )]
 
+use std::collections::HashMap;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::sync::Arc;
@@ -223,6 +224,58 @@ fn a_version_1_database_migrates_and_keeps_its_runs() {
     assert_eq!(owner, Some(i64::from(std::process::id())));
 }
 
+/// Version 2 on top of [`SCHEMA_V1`], as jobdeck wrote it before cluster
+/// jobs' remote ids were kept.
+const SCHEMA_V2_STEP: &str = "
+    ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+    ALTER TABLE runs ADD COLUMN owner_start INTEGER;
+    ALTER TABLE runs ADD COLUMN resumed_from INTEGER;
+    ALTER TABLE jobs ADD COLUMN pid INTEGER;
+    ALTER TABLE jobs ADD COLUMN pgid INTEGER;
+    ALTER TABLE jobs ADD COLUMN process_start INTEGER;
+    ALTER TABLE jobs ADD COLUMN progress REAL;
+    CREATE INDEX runs_by_file ON runs(file, id);
+    PRAGMA user_version = 2;";
+
+#[test]
+fn a_version_2_database_gains_the_remote_id_column_and_keeps_its_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let conn = Connection::open(dir.path().join(FILE_NAME)).unwrap();
+        conn.execute_batch(SCHEMA_V1).unwrap();
+        conn.execute_batch(SCHEMA_V2_STEP).unwrap();
+        conn.execute(
+            "INSERT INTO runs VALUES (1, '/old.toml', 'abc', 4, '0.1.0', 100.0, 160.0, 'finished',
+             NULL, NULL, NULL)",
+            [],
+        )
+        .unwrap();
+        let spec = serde_json::to_string(&shell("old job", "true")).unwrap();
+        conn.execute(
+            "INSERT INTO jobs (uuid, run, seq, name, spec, state, attempt, queued_at, pid)
+             VALUES (?1, 1, 1, 'old job', ?2, 'succeeded', 1, 100.0, 42)",
+            params![JobId::new().to_string(), spec],
+        )
+        .unwrap();
+    }
+    let history = History::open(dir.path(), Retention::default());
+    assert_eq!(history.problem(), None);
+    let conn = Connection::open(history.path()).unwrap();
+    assert_eq!(schema::version(&conn).unwrap(), SCHEMA_VERSION);
+    let jobs = history.jobs(RunId(1)).unwrap();
+    assert_eq!(jobs[0].name, "old job");
+    assert_eq!(jobs[0].remote_id, None);
+    conn.execute(
+        "UPDATE jobs SET remote_id = '12' WHERE id = ?1",
+        [jobs[0].row],
+    )
+    .unwrap();
+    assert_eq!(
+        history.jobs(RunId(1)).unwrap()[0].remote_id.as_deref(),
+        Some("12")
+    );
+}
+
 #[test]
 fn a_damaged_database_is_moved_aside_and_a_new_one_started() {
     let dir = tempfile::tempdir().unwrap();
@@ -409,6 +462,82 @@ fn recovery_leaves_a_group_that_is_not_the_jobs_alone() {
         nix::unistd::Pid::from_raw(pid as i32),
         nix::sys::signal::Signal::SIGKILL,
     );
+}
+
+#[test]
+fn an_interrupted_cluster_job_is_followed_again_by_its_remote_id_on_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = History::open(dir.path(), Retention::default());
+    let mut dead = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = dead.id();
+    dead.wait().unwrap();
+    let file = dir.path().join("jobs.toml");
+    let conn = Connection::open(history.path()).unwrap();
+    conn.execute(
+        "INSERT INTO runs (file, file_hash, max_threads, version, started_at, owner_pid,
+         owner_start) VALUES (?1, 'h', 2, '0', 100.0, ?2, 1)",
+        params![file.to_string_lossy(), dead_pid],
+    )
+    .unwrap();
+    let run = conn.last_insert_rowid();
+    let mut slurm = CommandSpec::new(Program::Argv(vec!["sleep".into(), "20".into()]));
+    slurm.executor = crate::jobspec::Executor::Slurm(Arc::default());
+    let spec = |name: &str| {
+        let spec = JobSpec::new(name, JobKind::Command(slurm.clone()));
+        serde_json::to_string(&spec).unwrap()
+    };
+    // Running on the cluster when jobdeck died, done there before it died,
+    // and a local one: only the first is followed again.
+    for (seq, name, state, remote_id) in [
+        (1, "in flight", "running", Some("41")),
+        (2, "done", "succeeded", Some("40")),
+        (3, "local", "running", None),
+    ] {
+        conn.execute(
+            "INSERT INTO jobs (uuid, run, seq, name, spec, state, queued_at, started_at,
+             remote_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 100.0, 101.0, ?7)",
+            params![
+                JobId::new().to_string(),
+                run,
+                seq,
+                name,
+                spec(name),
+                state,
+                remote_id
+            ],
+        )
+        .unwrap();
+    }
+    drop(history);
+
+    let history = History::open(dir.path(), Retention::default());
+    assert_eq!(history.recovery().interrupted, 2);
+    assert_eq!(history.recovery().killed_groups, 0);
+    let previous = resume::previous(&history, &file, "h").unwrap();
+    assert_eq!(
+        previous.remote_ids,
+        HashMap::from([("in flight".to_owned(), "41".to_owned())])
+    );
+    let plan = Plan {
+        jobs: ["in flight", "done", "local"]
+            .into_iter()
+            .map(|name| {
+                let spec = JobSpec::new(name, JobKind::Command(slurm.clone()));
+                PlannedJob::new(JobId::new(), Arc::new(spec), Vec::new())
+            })
+            .collect(),
+        barriers: Vec::new(),
+    };
+    for mode in [resume::Mode::Resume, resume::Mode::ResumeFailed] {
+        let resumed = resume::resume(plan.clone(), &previous, mode);
+        let followed: Vec<(&str, Option<&str>)> = resumed
+            .plan
+            .jobs
+            .iter()
+            .map(|job| (job.spec.name.as_str(), job.remote_id.as_deref()))
+            .collect();
+        assert_eq!(followed, [("in flight", Some("41")), ("local", None)]);
+    }
 }
 
 #[test]

@@ -60,6 +60,8 @@ pub(crate) enum Write {
     },
     /// The running attempt's process.
     Process { job: JobId, process: ProcessInfo },
+    /// The running attempt's id on its cluster.
+    Placed { job: JobId, remote_id: String },
     /// An attempt failed and the job waits to run again.
     Retrying { job: JobId, error: String },
     /// A running job's latest progress.
@@ -300,7 +302,8 @@ fn apply_one(
             if let Some(&row) = rows.get(&job) {
                 tx.prepare_cached(
                     "UPDATE jobs SET state = 'running', attempt = ?1, worker = ?2, started_at = ?3,
-                     pid = NULL, pgid = NULL, process_start = NULL WHERE id = ?4",
+                     pid = NULL, pgid = NULL, process_start = NULL, remote_id = NULL
+                     WHERE id = ?4",
                 )?
                 .execute(params![
                     attempt,
@@ -323,10 +326,19 @@ fn apply_one(
                 ])?;
             }
         }
+        Write::Placed { job, remote_id } => {
+            if let Some(&row) = rows.get(&job) {
+                tx.prepare_cached("UPDATE jobs SET remote_id = ?1 WHERE id = ?2")?
+                    .execute(params![remote_id, row])?;
+            }
+        }
+        // The failed attempt's cluster run is over: nothing to follow again.
         Write::Retrying { job, error } => {
             if let Some(&row) = rows.get(&job) {
-                tx.prepare_cached("UPDATE jobs SET state = 'queued', error = ?1 WHERE id = ?2")?
-                    .execute(params![error, row])?;
+                tx.prepare_cached(
+                    "UPDATE jobs SET state = 'queued', error = ?1, remote_id = NULL WHERE id = ?2",
+                )?
+                .execute(params![error, row])?;
             }
         }
         Write::Progress { job, value } => {
