@@ -2,34 +2,32 @@
 //! applies what they ask after each frame.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::{Context, Ui};
 
-use super::details::details_ui;
-use super::history::history_ui;
 use super::log_view::LogView;
-use super::open_file::{OpenFileState, open_file_ui};
-use super::overall::overall_ui;
-use super::plots::{PlotState, plots_ui};
+use super::open_file::OpenFileState;
+use super::plots::PlotState;
 use super::recorded::Recorder;
 use super::renderer;
 use super::repaint::Repaint;
-use super::settings::{SETTINGS_KEY, settings_ui};
-use super::table::table_ui;
+use super::settings::SETTINGS_KEY;
 use super::title::WindowTitle;
-use super::toolbar::{OPEN_SHORTCUT, START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState, toolbar_ui};
-use super::workers::{WorkersState, workers_ui};
+use super::toolbar::ToolbarState;
+use super::workers::WorkersState;
 use super::{Command, Settings};
+
+mod input;
+mod job_files;
+mod views;
 use crate::board::{Board, StateClass};
 use crate::engine::{EngineError, JobId, Pool};
 use crate::history::History;
-use crate::jobfile::JobFile;
 use crate::jobspec::{BuildContext, JobKind, JobSpec, Plan};
-use crate::session::{HaltSink, HaltWatch, Session};
+use crate::session::{HaltWatch, Session};
 
 /// How long one frame may spend folding events before it draws and asks for
 /// another frame; keeps the window responsive during floods.
@@ -281,216 +279,9 @@ impl App {
         }
     }
 
-    fn shortcuts(&mut self, ctx: &Context) {
-        let (start, stop_all, open, escape) = ctx.input_mut(|input| {
-            (
-                input.consume_shortcut(&START_SHORTCUT),
-                input.consume_shortcut(&STOP_ALL_SHORTCUT),
-                input.consume_shortcut(&OPEN_SHORTCUT),
-                input.key_pressed(egui::Key::Escape),
-            )
-        });
-        if start {
-            self.commands.push(self.toolbar.start_command());
-        }
-        if stop_all {
-            self.commands.push(Command::StopAll);
-        }
-        if open {
-            self.commands.push(Command::ShowOpenFile(true));
-        }
-        self.row_keys(ctx);
-        // Escape closes the dialog on top: Open job file, then Settings.
-        if escape {
-            if self.open_file.is_some() {
-                self.commands.push(Command::ShowOpenFile(false));
-            } else if self.settings_open {
-                self.commands.push(Command::ShowSettings(false));
-            }
-        }
-    }
-
-    /// The selected row from the keyboard, unless a text field has it:
-    /// Up/Down move the selection (and its details show), Delete stops or
-    /// cancels its job, R retries it once ended.
-    fn row_keys(&mut self, ctx: &Context) {
-        if ctx.egui_wants_keyboard_input() {
-            return;
-        }
-        let (down, up, delete, retry) = ctx.input_mut(|input| {
-            (
-                input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown),
-                input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp),
-                input.consume_key(egui::Modifiers::NONE, egui::Key::Delete),
-                input.consume_key(egui::Modifiers::NONE, egui::Key::R),
-            )
-        });
-        let jobs = self.session.board().jobs();
-        if (down || up) && !jobs.is_empty() {
-            let at = self
-                .selected
-                .and_then(|id| jobs.iter().position(|job| job.id == id));
-            let next = match (at, down) {
-                (None, true) => 0,
-                (None, false) => jobs.len() - 1,
-                (Some(i), true) => (i + 1).min(jobs.len() - 1),
-                (Some(i), false) => i.saturating_sub(1),
-            };
-            self.selected = Some(jobs[next].id);
-            self.scroll_to_selected = true;
-        }
-        let Some(job) = self.selected.and_then(|id| self.session.board().job(id)) else {
-            return;
-        };
-        let ended = job.lifecycle.is_ended();
-        if delete && !ended {
-            self.commands.push(Command::Stop(job.id));
-        }
-        if retry && ended {
-            self.commands.push(Command::Retry(job.id));
-        }
-    }
-
     /// Puts the batch's progress in the window title.
     fn update_title(&mut self, ctx: &Context) {
         self.title.update(ctx, self.session.board(), Instant::now());
-    }
-
-    /// A job file dropped on the window is opened like one picked in Open
-    /// job file.
-    fn take_dropped_files(&mut self, ctx: &Context) {
-        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
-        for file in dropped {
-            let path = file.path();
-            // Web drops have no path; on the desktop every drop has one.
-            if !path.as_os_str().is_empty() {
-                self.commands.push(Command::OpenJobFile(path.to_path_buf()));
-            }
-        }
-    }
-
-    /// Closing with live jobs needs a confirmation first.
-    fn watch_close_request(&mut self, ctx: &Context) {
-        if ctx.input(|i| i.viewport().close_requested())
-            && self.board().live_jobs() > 0
-            && self.quit != Quit::Confirmed
-        {
-            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.quit = Quit::Asking;
-        }
-    }
-
-    fn views_ui(&mut self, ui: &mut Ui) {
-        let now = self.repaint.clock(Instant::now());
-        if let Some(recorder) = &mut self.recorder {
-            recorder.refresh();
-        }
-        let commands = &mut self.commands;
-        let board = self.session.board();
-        egui::Panel::top("toolbar").show(ui, |ui| {
-            ui.add_space(4.0);
-            toolbar_ui(
-                ui,
-                &mut self.toolbar,
-                self.session.pool().is_paused(),
-                self.workers.is_shown,
-                commands,
-            );
-            ui.add_space(2.0);
-        });
-        egui::Panel::top("overall").show(ui, |ui| {
-            ui.add_space(2.0);
-            overall_ui(ui, board, now);
-            if let Some(error) = &self.error {
-                ui.colored_label(ui.visuals().error_fg_color, error);
-            } else if let Some(opened) = &self.last_opened {
-                ui.weak(opened);
-            }
-            if let Some(halted) = &self.halted {
-                ui.colored_label(ui.visuals().warn_fg_color, halted);
-            }
-            ui.add_space(2.0);
-        });
-        egui::Panel::right("details")
-            .resizable(true)
-            .default_size(400.0)
-            .show(ui, |ui| {
-                // Hold the width the panel has (a person may drag it): a
-                // log reads better wide than shrunk to a short label.
-                ui.set_min_width(ui.available_width());
-                let job = self.selected.and_then(|id| board.job(id));
-                if let Some(job) = job
-                    && self
-                        .log_view
-                        .as_ref()
-                        .is_none_or(|view| view.job() != job.id)
-                {
-                    self.log_view = Some(LogView::new(job, self.session.context()));
-                }
-                let view = job.and(self.log_view.as_mut());
-                details_ui(ui, job, view, now, commands);
-            });
-        if let Some(recorder) = self.recorder.as_ref().filter(|r| r.view.has_content()) {
-            egui::Panel::left("history")
-                .resizable(true)
-                .default_size(280.0)
-                .show(ui, |ui| history_ui(ui, &recorder.view, commands));
-        }
-        egui::Panel::bottom("plots")
-            .resizable(true)
-            .default_size(280.0)
-            .show(ui, |ui| plots_ui(ui, board, &mut self.plots));
-        if self.workers.is_shown {
-            let threads = self.session.pool().max_threads();
-            egui::Panel::bottom("workers")
-                .resizable(true)
-                .default_size(170.0)
-                .show(ui, |ui| {
-                    // The timelines move with real time, not the whole-second clock.
-                    workers_ui(ui, board, threads, &mut self.workers, Instant::now());
-                });
-        }
-        egui::CentralPanel::default_margins().show(ui, |ui| {
-            table_ui(
-                ui,
-                board,
-                self.selected,
-                std::mem::take(&mut self.scroll_to_selected),
-                now,
-                commands,
-            );
-        });
-        self.dialogs_ui(&ui.ctx().clone());
-    }
-
-    /// The windows over the views: Settings, Open job file, and the
-    /// question before quitting with jobs live.
-    fn dialogs_ui(&mut self, ctx: &egui::Context) {
-        let commands = &mut self.commands;
-        let mut open = self.settings_open;
-        egui::Window::new("Settings")
-            .open(&mut open)
-            .resizable(false)
-            .collapsible(false)
-            .default_pos([380.0, 90.0])
-            .show(ctx, |ui| settings_ui(ui, &self.settings, commands));
-        if !open {
-            self.settings_open = false;
-        }
-        if let Some(state) = &mut self.open_file {
-            let mut open = true;
-            egui::Window::new("Open job file")
-                .open(&mut open)
-                .collapsible(false)
-                .default_pos([380.0, 90.0])
-                .show(ctx, |ui| open_file_ui(ui, state, commands));
-            if !open {
-                self.open_file = None;
-            }
-        }
-        if self.quit == Quit::Asking {
-            quit_modal(ctx, self.session.board().live_jobs(), commands);
-        }
     }
 
     fn apply_commands(&mut self, ctx: &Context) {
@@ -614,107 +405,6 @@ impl App {
         }
     }
 
-    /// Loads a job file and starts all its jobs, or none when the file is
-    /// bad; the error (`file:line:column: ...`) is shown in the window.
-    fn open_job_file(&mut self, path: &Path) {
-        let result = crate::jobfile::load(path)
-            .map_err(|err| err.to_string())
-            .and_then(|file| self.submit_job_file(file));
-        match result {
-            Ok(started) => {
-                self.error = None;
-                self.open_file = None;
-                self.last_opened = Some(format!("{}: {started}", path.display()));
-            }
-            Err(message) => {
-                if let Some(state) = &mut self.open_file {
-                    state.error = Some(message.clone());
-                }
-                self.error = Some(message);
-            }
-        }
-    }
-
-    /// Submits a job file's jobs; says what was started. A file's
-    /// `max_threads` holds while jobs run, without touching the saved
-    /// setting; its `halt` policy watches its jobs (and no others).
-    fn submit_job_file(&mut self, file: JobFile) -> Result<String, String> {
-        // Only what needs no answer from a cluster (its commands on PATH):
-        // the window must not wait on one. A cluster that does not answer
-        // fails its jobs after a bounded wait, saying so.
-        for cluster in file.plan.clusters() {
-            self.session
-                .context()
-                .clusters
-                .check_commands(&cluster)
-                .map_err(|err| {
-                    format!(
-                        "{}: its jobs run on {}, but {err}",
-                        file.path.display(),
-                        cluster.name()
-                    )
-                })?;
-        }
-        let count = file.plan.jobs.len();
-        let mut started = format!("{count} job(s) started");
-        self.halted = None;
-        let halt = file.halt.map(|policy| {
-            let _ = write!(started, ", halting as {policy}");
-            HaltSink::new(policy, file.plan.jobs.iter().map(|job| job.id))
-        });
-        if let Some(max_threads) = file.max_threads {
-            self.pool()
-                .set_max_threads(max_threads)
-                .map_err(|err| err.to_string())?;
-            self.file_max_threads = Some(max_threads);
-            let _ = write!(
-                started,
-                ", {max_threads} at a time (the file's max_threads) until all have ended; Settings keep {}",
-                self.settings.max_threads
-            );
-        }
-        if let Some((sink, watch)) = halt {
-            self.session.add_sink(Box::new(sink));
-            self.halts.push((file.path.clone(), watch));
-        }
-        if let Some(recorder) = &mut self.recorder {
-            recorder.before_job_file(&file.path, &file.plan, self.session.pool().max_threads());
-        }
-        self.session
-            .submit(file.plan)
-            .map_err(|err| format!("{}: {err}", file.path.display()))?;
-        Ok(started)
-    }
-
-    /// Says what a job file's halt policy did once it trips.
-    fn notice_halts(&mut self) {
-        let mut tripped = None;
-        self.halts.retain(|(path, watch)| match watch.halted() {
-            Some(halted) => {
-                tripped = Some(format!("{}: {halted}", path.display()));
-                false
-            }
-            None => true,
-        });
-        if tripped.is_some() {
-            self.halted = tripped;
-        }
-        // Files whose jobs all ended without tripping theirs: nothing to say.
-        if self.board().live_jobs() == 0 {
-            self.halts.clear();
-        }
-    }
-
-    /// Once every job has ended, a job file's thread cap gives way to the
-    /// saved setting again.
-    fn end_file_max_threads(&mut self) {
-        if self.file_max_threads.is_some() && self.board().live_jobs() == 0 {
-            self.file_max_threads = None;
-            // The saved setting is clamped to the valid range: this cannot fail.
-            let _ = self.pool().set_max_threads(self.settings.max_threads);
-        }
-    }
-
     fn apply_settings(&mut self, settings: Settings, ctx: &Context) {
         let settings = settings.clamped();
         // A person's choice wins over a job file's.
@@ -729,23 +419,6 @@ impl App {
         }
         self.settings = settings;
     }
-}
-
-fn quit_modal(ctx: &Context, live_jobs: usize, commands: &mut Vec<Command>) {
-    egui::Modal::new(egui::Id::unique("confirm quit")).show(ctx, |ui| {
-        ui.heading("Jobs are still running");
-        ui.label(format!(
-            "{live_jobs} job(s) are queued or running. Quitting stops them all."
-        ));
-        ui.horizontal(|ui| {
-            if ui.button("Stop jobs and quit").clicked() {
-                commands.push(Command::ConfirmQuit);
-            }
-            if ui.button("Keep running").clicked() {
-                commands.push(Command::CancelQuit);
-            }
-        });
-    });
 }
 
 impl eframe::App for App {
