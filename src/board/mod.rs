@@ -26,11 +26,10 @@ mod job;
 mod series;
 mod workers;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::engine::{Event, EventKind, JobId, Outcome};
+use crate::engine::{Event, EventKind, JobId, JobIdMap, Outcome};
 use crate::jobspec::JobSpec;
 
 use batch::Batch;
@@ -44,7 +43,7 @@ pub use workers::{Lane, SPANS_KEPT_PER_WORKER, Span, Workers};
 #[derive(Debug)]
 pub struct Board {
     jobs: Vec<JobView>,
-    index: HashMap<JobId, usize>,
+    index: JobIdMap<usize>,
     counts: [usize; StateClass::ALL.len()],
     batch: Batch,
     workers: Workers,
@@ -71,7 +70,7 @@ impl Board {
     pub fn new_at(now: Instant) -> Self {
         Self {
             jobs: Vec::new(),
-            index: HashMap::new(),
+            index: JobIdMap::default(),
             counts: [0; StateClass::ALL.len()],
             batch: Batch::new(0, now),
             workers: Workers::default(),

@@ -12,7 +12,7 @@
 //! remote id is kept, once per attempt: what a resume needs to follow that
 //! run again rather than submit another.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -23,11 +23,14 @@ use super::joblog::signal_of;
 use super::records::{JobState, RunEnd, RunId};
 use super::writer::{Ended, Queued, Write};
 use crate::board::JobView;
-use crate::engine::{Event, EventKind, JobId, JobIdMap, JobIdSet, Outcome};
+use crate::engine::{Event, EventKind, JobId, JobIdMap, Outcome};
 use crate::session::{Sink, SinkContext};
 
 /// How often a running job's progress is written.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+/// Writes held back at most before they go to the writer.
+const SEND_EVERY: usize = 1_024;
 
 /// Which run jobs go to, shared by the history (the caller's side) and its
 /// journal (the session's side). Both live on the thread that drives the
@@ -42,10 +45,11 @@ pub(crate) struct Routing {
     pub(crate) retry_of: Option<JobId>,
     /// Every recorded job's run and number.
     pub(crate) jobs: JobIdMap<(RunId, u32)>,
-    /// Jobs not ended, per run.
-    pub(crate) live: HashMap<RunId, usize>,
+    /// Jobs not ended, per run (a handful of runs: a `BTreeMap` is cheaper
+    /// to look up than a hashed one).
+    pub(crate) live: BTreeMap<RunId, usize>,
     /// The highest number given in each run.
-    pub(crate) last_seq: HashMap<RunId, u32>,
+    pub(crate) last_seq: BTreeMap<RunId, u32>,
 }
 
 /// Locks the routing; a panic elsewhere leaves it usable.
@@ -120,9 +124,12 @@ pub struct Journal {
     writes: Sender<Write>,
     routing: Arc<Mutex<Routing>>,
     clock: WallClock,
-    /// The jobs this journal records that have not ended (a copy of what
-    /// the routing knows, read without its lock for every event).
-    recorded: JobIdSet,
+    /// The jobs this journal records that have not ended, with their run
+    /// (a copy of what the routing knows, read without its lock). Only a
+    /// job's end looks here: every other write goes out unchecked, and the
+    /// writer passes over jobs it has no row for, so that a busy run costs
+    /// one lookup per job here rather than one per event.
+    live: JobIdMap<RunId>,
     /// Running jobs' progress not written yet.
     progress: JobIdMap<f32>,
     /// The remote id last written for each recorded cluster job: a
@@ -131,6 +138,10 @@ pub struct Journal {
     progress_written: Instant,
     /// Whether every flush waits until the writer has committed.
     commit_each_round: bool,
+    /// Writes not handed to the writer yet: they go over as one message at
+    /// every flush (or every [`SEND_EVERY`] writes), so that a busy run
+    /// pays for a channel send per round rather than per event.
+    pending: Vec<Write>,
     /// Whether anything was sent since the last commit waited for.
     unsynced: bool,
     /// Keeps the history from waiting for the writer while this lives.
@@ -148,11 +159,12 @@ impl Journal {
             writes,
             routing,
             clock,
-            recorded: JobIdSet::default(),
+            live: JobIdMap::default(),
             progress: JobIdMap::default(),
             remote_ids: JobIdMap::default(),
             progress_written: Instant::now(),
             commit_each_round: false,
+            pending: Vec::new(),
             unsynced: false,
             _alive: alive,
         }
@@ -170,22 +182,32 @@ impl Journal {
     }
 
     fn send(&mut self, write: Write) {
+        self.pending.push(write);
+        if self.pending.len() >= SEND_EVERY {
+            self.send_pending();
+        }
+    }
+
+    fn send_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
         self.unsynced = true;
+        let writes = std::mem::replace(&mut self.pending, Vec::with_capacity(SEND_EVERY));
         // The writer only goes away with the history; what it would have
         // said about that is already on show.
-        let _ = self.writes.send(write);
+        let _ = self.writes.send(Write::Batch(writes));
     }
 
     fn ended(&mut self, job: JobId, outcome: &Outcome, cx: &SinkContext<'_>) {
-        if !self.recorded.remove(&job) {
-            return;
-        }
-        let at = self.clock.secs(cx.now);
-        let Some(end) = self.end_of(job) else {
-            return;
-        };
+        // Both hold running jobs only, recorded or not: small maps.
         let progress = self.progress.remove(&job);
         self.remote_ids.remove(&job);
+        let Some(run) = self.live.remove(&job) else {
+            return;
+        };
+        let at = self.clock.secs(cx.now);
+        let end = self.end_of(run);
         let (exit_code, signal, error, output) = match outcome {
             Outcome::Succeeded(output) => {
                 (output.exit_code, None, None, Some(output.summary.clone()))
@@ -218,22 +240,16 @@ impl Journal {
         }
     }
 
-    /// Counts `job`'s end against its run; `None` if the job is not
-    /// recorded.
-    fn end_of(&self, job: JobId) -> Option<RunLeft> {
+    /// Counts a job's end against its run.
+    fn end_of(&self, run: RunId) -> RunLeft {
         let mut routing = lock(&self.routing);
-        let &(run, _) = routing.jobs.get(&job)?;
         let live = routing.live.entry(run).or_insert(1);
         *live = live.saturating_sub(1);
-        Some(if *live == 0 {
+        if *live == 0 {
             RunLeft::Empty(run)
         } else {
             RunLeft::Live
-        })
-    }
-
-    fn is_recorded(&self, job: JobId) -> bool {
-        self.recorded.contains(&job)
+        }
     }
 }
 
@@ -248,7 +264,7 @@ impl Sink for Journal {
             *live += 1;
             (run, seq, *live == 1)
         };
-        self.recorded.insert(job.id);
+        self.live.insert(job.id, run);
         if reopened {
             self.send(Write::ReopenRun { run });
         }
@@ -267,41 +283,28 @@ impl Sink for Journal {
         let job = event.job;
         match &event.kind {
             EventKind::Started { worker, attempt } => {
-                if self.is_recorded(job) {
-                    // A new attempt is a new run on its cluster.
-                    self.remote_ids.remove(&job);
-                    self.send(Write::Started {
-                        job,
-                        attempt: *attempt,
-                        worker: *worker,
-                        at: self.clock.secs(cx.now),
-                    });
-                }
+                // A new attempt is a new run on its cluster.
+                self.remote_ids.remove(&job);
+                self.send(Write::Started {
+                    job,
+                    attempt: *attempt,
+                    worker: *worker,
+                    at: self.clock.secs(cx.now),
+                });
             }
-            EventKind::Process(process) => {
-                if self.is_recorded(job) {
-                    self.send(Write::Process {
-                        job,
-                        process: *process,
-                    });
-                }
-            }
-            EventKind::Retrying { error, .. } => {
-                if self.is_recorded(job) {
-                    self.send(Write::Retrying {
-                        job,
-                        error: error.clone(),
-                    });
-                }
-            }
+            EventKind::Process(process) => self.send(Write::Process {
+                job,
+                process: *process,
+            }),
+            EventKind::Retrying { error, .. } => self.send(Write::Retrying {
+                job,
+                error: error.clone(),
+            }),
             EventKind::Progress(value) => {
-                if self.is_recorded(job) {
-                    self.progress.insert(job, *value);
-                }
+                self.progress.insert(job, *value);
             }
             EventKind::Placed(placement) => {
                 if let Some(remote_id) = &placement.remote_id
-                    && self.is_recorded(job)
                     && self.remote_ids.get(&job) != Some(remote_id)
                 {
                     self.remote_ids.insert(job, remote_id.clone());
@@ -327,6 +330,7 @@ impl Sink for Journal {
                 self.send(Write::Progress { job, value });
             }
         }
+        self.send_pending();
         if self.commit_each_round && self.unsynced {
             self.unsynced = false;
             let (reply, done) = crossbeam_channel::bounded(1);

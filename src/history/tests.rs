@@ -137,6 +137,52 @@ fn a_session_s_jobs_are_recorded_with_their_outcomes() {
     assert_eq!(record.failures(), 2);
 }
 
+/// The journal holds writes back until a flush; a submission ends with
+/// one, so what is asked of the history right after (here a sync) finds
+/// every submitted job written, before any event was drained.
+#[test]
+fn submitted_jobs_are_in_the_store_before_the_first_drain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut history = History::open(dir.path(), Retention::default());
+    let mut session = session(&history, dir.path());
+    let run = history.begin_run(NewRun::default()).unwrap();
+    session
+        .submit(plan((0..5).map(|i| steps(&format!("s{i}"))).collect()))
+        .unwrap();
+    history.sync();
+    assert_eq!(history.jobs(run).unwrap().len(), 5);
+    run_to_end(&mut session);
+}
+
+/// The writer takes only what the pool leaves of the cores.
+#[test]
+fn the_writer_thread_runs_at_the_lowest_priority() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = History::open(dir.path(), Retention::default());
+    history.sync();
+    // Other tests' writers may be starting alongside: this one has set its
+    // priority (the sync went through it), so one writer at least is at 19.
+    let writer_nices: Vec<i64> = std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|task| {
+            let task = task.ok()?.path();
+            let comm = std::fs::read_to_string(task.join("comm")).ok()?;
+            if comm.trim() != "jobdeck-history" {
+                return None;
+            }
+            let stat = std::fs::read_to_string(task.join("stat")).ok()?;
+            // Nice is the 19th field of the line, the 17th after the
+            // command's closing parenthesis.
+            let after = stat.rsplit_once(')')?.1;
+            after.split_whitespace().nth(16)?.parse().ok()
+        })
+        .collect();
+    assert!(
+        writer_nices.contains(&19),
+        "writers' nice values: {writer_nices:?}"
+    );
+}
+
 #[test]
 fn a_retry_is_recorded_in_its_originals_run_with_its_number() {
     let dir = tempfile::tempdir().unwrap();

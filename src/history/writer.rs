@@ -3,7 +3,7 @@
 //! Everything that changes the store arrives here as a [`Write`] over an
 //! unbounded channel, so whoever records (the session's thread, through the
 //! journal) never waits for the disk. The thread commits in batches: a
-//! batch opens with the first write that arrives and commits after
+//! batch opens with the first write that arrives and commits after about
 //! [`BATCH_WRITES`] writes or [`BATCH_WINDOW`], whichever comes first, so a
 //! write is durable (in the WAL) at most about 50 ms after it was sent.
 //!
@@ -84,6 +84,8 @@ pub(crate) enum Write {
     },
     /// Commits what came before, then answers.
     Sync(Sender<()>),
+    /// Several writes in order, sent as one message (see the journal).
+    Batch(Vec<Write>),
     /// Caps the database at this many pages, as a full disk would.
     #[cfg(test)]
     LimitPages(u64),
@@ -138,8 +140,35 @@ pub(crate) fn spawn(
     let (tx, rx) = crossbeam_channel::unbounded();
     let thread = std::thread::Builder::new()
         .name("jobdeck-history".to_owned())
-        .spawn(move || Writer::new(conn, problem).run(&rx))?;
+        .spawn(move || {
+            yield_to_the_pool();
+            Writer::new(conn, problem).run(&rx);
+        })?;
     Ok((tx, thread))
+}
+
+/// Gives the calling thread (the writer) the lowest scheduling priority of
+/// normal threads (nice 19 on Linux): while workers and the window keep
+/// every core busy, the writer takes what they leave, so recording never
+/// slows a job; it catches up when they rest. Under a load that never
+/// rests it still gets a small share (about 1.5% of a core against each
+/// busy thread), thousands of writes a second, far more than jobs that keep
+/// a core busy can end. Where the system refuses, the writer runs at the
+/// usual priority.
+fn yield_to_the_pool() {
+    use thread_priority::{
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadPriorityValue, ThreadSchedulePolicy,
+        set_thread_priority_and_policy, thread_native_id,
+    };
+    // The crate's lowest cross-platform value; on Linux, nice 19.
+    let Ok(lowest) = ThreadPriorityValue::try_from(0u8) else {
+        return;
+    };
+    let _ = set_thread_priority_and_policy(
+        thread_native_id(),
+        ThreadPriority::Crossplatform(lowest),
+        ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Other),
+    );
 }
 
 struct Writer {
@@ -165,18 +194,24 @@ impl Writer {
     fn run(mut self, rx: &Receiver<Write>) {
         while let Ok(first) = rx.recv() {
             let deadline = Instant::now() + BATCH_WINDOW;
-            let mut batch = vec![first];
+            let mut batch = Vec::new();
             let mut syncs = Vec::new();
-            while batch.len() < BATCH_WRITES {
-                match rx.recv_deadline(deadline) {
+            let mut next = Ok(first);
+            loop {
+                match next {
                     // A sync ends the batch: its caller waits for the commit.
                     Ok(Write::Sync(reply)) => {
                         syncs.push(reply);
                         break;
                     }
+                    Ok(Write::Batch(writes)) => batch.extend(writes),
                     Ok(write) => batch.push(write),
                     Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
                 }
+                if batch.len() >= BATCH_WRITES {
+                    break;
+                }
+                next = rx.recv_deadline(deadline);
             }
             self.commit(batch);
             for reply in syncs {
@@ -265,6 +300,11 @@ fn refuse(write: Write, reason: &str) {
             drop(reply.send(Err(reason.to_owned())));
         }
         Write::Sync(reply) => drop(reply.send(())),
+        Write::Batch(writes) => {
+            for write in writes {
+                refuse(write, reason);
+            }
+        }
         _ => {}
     }
 }
@@ -364,6 +404,12 @@ fn apply_one(
             replies.push(Reply::Count(reply, removed));
         }
         Write::Sync(reply) => replies.push(Reply::Sync(reply)),
+        // The run loop unpacks batches; one that gets here is applied in order.
+        Write::Batch(writes) => {
+            for write in writes {
+                apply_one(tx, rows, write, replies)?;
+            }
+        }
         #[cfg(test)]
         Write::LimitPages(pages) => {
             let pages = i64::try_from(pages).unwrap_or(i64::MAX);

@@ -176,6 +176,9 @@ impl Session {
                 keep_first_error(&mut heard, sink.submitted(job, &cx));
             }
         }
+        // Sinks may hold what they heard until a flush (the journal does):
+        // what comes after the submission must find it written out.
+        keep_first_error(&mut heard, self.flush(now));
         heard.map_err(SubmitError::Sink)
     }
 

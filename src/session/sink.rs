@@ -26,8 +26,9 @@ pub trait Sink {
     /// it: `cx.board` is the board as it was just before this event.
     fn event(&mut self, event: &Event, cx: &SinkContext<'_>) -> io::Result<()>;
 
-    /// The end of a drain round: the board has folded every event handed
-    /// over so far. A good moment to write out or redraw.
+    /// The end of a drain round or of a submission: the board has folded
+    /// every event handed over so far. A good moment to write out or
+    /// redraw; a sink that holds back what it heard hands it on here.
     fn flush(&mut self, cx: &SinkContext<'_>) -> io::Result<()> {
         let _ = cx;
         Ok(())
