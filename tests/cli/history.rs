@@ -97,10 +97,12 @@ impl Live {
         let pid = Pid::from_raw(i32::try_from(self.child.id()).unwrap());
         kill(pid, Signal::SIGKILL).unwrap();
         self.child.wait().unwrap();
-        // Its children may hold stdout open (without PR_SET_PDEATHSIG they
-        // outlive it): read only what is there now.
-        std::thread::sleep(Duration::from_millis(20));
-        drop(self.reader.take());
+        // No program of jobdeck's holds its stdout (their output goes to
+        // jobdeck's own pipes, the watchdog's to /dev/null), so the reader
+        // comes to the end of it once what jobdeck wrote is read.
+        let reader = self.reader.take().expect("the reader runs until kill");
+        wait_until("jobdeck's stdout to end", PATIENCE, || reader.is_finished());
+        reader.join().expect("the reader does not panic");
         self.events()
     }
 }
