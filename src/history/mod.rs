@@ -29,6 +29,7 @@ mod query;
 mod records;
 mod recover;
 mod schema;
+mod started;
 mod store;
 mod writer;
 

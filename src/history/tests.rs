@@ -425,3 +425,96 @@ fn pruning_keeps_the_newest_runs() {
 }
 
 mod recovery;
+
+/// Jobs queued in an earlier batch (a plan submitted at once) that start
+/// and end within one batch: the row is updated once per attempt, and ends
+/// as the writes one by one would leave it, a retry's error included.
+#[test]
+fn an_attempt_that_starts_and_ends_in_one_batch_updates_its_row_once() {
+    use super::records::RunId;
+    use super::writer::{Ended, Queued, Write};
+    use crate::engine::ProcessInfo;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut history = History::open(dir.path(), Retention::default());
+    let run: RunId = history.begin_run(NewRun::default()).unwrap();
+    let job = JobId::new();
+    history.send(Write::Queued(Box::new(Queued {
+        job,
+        run,
+        seq: 1,
+        spec: Arc::new(steps("a")),
+        at: 1.0,
+        log_path: None,
+    })));
+    history.sync();
+    // Another connection counts the writer's updates of job rows.
+    let counter = Connection::open(dir.path().join("history.sqlite3")).unwrap();
+    counter
+        .execute_batch(
+            "CREATE TABLE updates (row INTEGER);
+             CREATE TRIGGER count_updates AFTER UPDATE ON jobs
+             BEGIN INSERT INTO updates VALUES (new.id); END;",
+        )
+        .unwrap();
+    let process = ProcessInfo {
+        pid: 42,
+        pgid: 42,
+        start_ticks: Some(7),
+    };
+    let started = |attempt, at| Write::Started {
+        job,
+        attempt,
+        worker: Some(1),
+        at,
+    };
+    history.send(Write::Batch(vec![
+        started(1, 2.0),
+        Write::Process { job, process },
+        Write::Retrying {
+            job,
+            error: "exited with code 1".to_owned(),
+        },
+        started(2, 3.0),
+        Write::Process { job, process },
+        Write::Ended(Box::new(Ended {
+            job,
+            state: JobState::Succeeded,
+            exit_code: Some(0),
+            signal: None,
+            error: None,
+            output: Some("done".to_owned()),
+            at: 4.0,
+            progress: Some(1.0),
+        })),
+    ]));
+    history.sync();
+
+    let updates: i64 = counter
+        .query_row("SELECT COUNT(*) FROM updates", [], |row| row.get(0))
+        .unwrap();
+    // The first attempt's start, its retry, the second attempt whole.
+    assert_eq!(updates, 3);
+    let row = &history.jobs(run).unwrap()[0];
+    assert_eq!(
+        (
+            row.state,
+            row.attempt,
+            row.worker,
+            row.started_at,
+            row.ended_at
+        ),
+        (JobState::Succeeded, 2, Some(1), Some(3.0), Some(4.0))
+    );
+    assert_eq!(
+        (row.exit_code, row.output.as_deref(), row.progress),
+        (Some(0), Some("done"), Some(1.0))
+    );
+    assert_eq!(row.error.as_deref(), Some("exited with code 1"));
+    let pid: Option<i64> = counter
+        .query_row("SELECT pid FROM jobs WHERE id = ?1", [row.row], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(pid, Some(42));
+}

@@ -27,6 +27,7 @@ use rusqlite::{Connection, Transaction, params};
 
 use super::fresh::Fresh;
 use super::records::{JobState, NewRun, RunEnd, RunId};
+use super::started::{Start, Starts, write_start};
 use super::{Retention, prune};
 use crate::engine::{JobId, JobIdMap, ProcessInfo};
 use crate::jobspec::JobSpec;
@@ -249,20 +250,26 @@ impl Writer {
     fn apply(&mut self, batch: Vec<Write>, replies: &mut Vec<Reply>) -> rusqlite::Result<()> {
         let tx = Transaction::new(&mut self.conn, rusqlite::TransactionBehavior::Immediate)?;
         let mut fresh = Fresh::default();
+        let mut starts = Starts::default();
         for write in batch {
             let Some(write) = fresh.absorb(write) else {
                 continue;
             };
-            // These read or change job rows: the new ones must be there.
+            let Some(write) = starts.absorb(&tx, &mut self.rows, write)? else {
+                continue;
+            };
+            // These read or change job rows: the rows must be as written.
             if matches!(
                 write,
                 Write::Interrupt { .. } | Write::Prune { .. } | Write::Clear { .. }
             ) {
                 fresh.insert_all(&tx, &mut self.rows)?;
+                starts.write_all(&tx, &self.rows)?;
             }
             apply_one(&tx, &mut self.rows, write, replies)?;
         }
         fresh.insert_all(&tx, &mut self.rows)?;
+        starts.write_all(&tx, &self.rows)?;
         tx.commit()
     }
 }
@@ -340,17 +347,13 @@ fn apply_one(
             at,
         } => {
             if let Some(&row) = rows.get(&job) {
-                tx.prepare_cached(
-                    "UPDATE jobs SET state = 'running', attempt = ?1, worker = ?2, started_at = ?3,
-                     pid = NULL, pgid = NULL, process_start = NULL, remote_id = NULL
-                     WHERE id = ?4",
-                )?
-                .execute(params![
+                let start = Start {
                     attempt,
-                    worker.and_then(|w| i64::try_from(w).ok()),
+                    worker,
                     at,
-                    row
-                ])?;
+                    process: None,
+                };
+                write_start(tx, row, &start)?;
             }
         }
         Write::Process { job, process } => {
