@@ -13,18 +13,10 @@ cd "$(dirname "$0")/.."
 jobs=${JOBS:-1000}
 reps=${REPS:-7}
 
-if ! command -v parallel >/dev/null; then
-  echo "installing GNU parallel" >&2
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq parallel >/dev/null
-fi
-
-if [ -z "${JOBDECK:-}" ]; then
-  cargo build --release --quiet --bin jobdeck
-  JOBDECK=target/release/jobdeck
-fi
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
+ensure_parallel
+ensure_jobdeck
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -35,34 +27,13 @@ export JOBDECK_LOG_DIR="${LOG_ROOT:-$work}/jobdeck-bench-logs-$$"
 trap 'rm -rf "$work" "$JOBDECK_LOG_DIR"' EXIT
 
 # One job per input, like the other two tools get one `true` per line.
-{
-  echo 'max_threads = 2'
-  echo '[[job]]'
-  echo 'name = "true {}"'
-  echo 'command = ["true", "{}"]'
-  printf 'inputs = ['
-  seq -s, -f '"%g"' 1 "$jobs"
-  echo ']'
-} >"$work/jobs.toml"
+job_file "$jobs" 'true {}' '["true", "{}"]' >"$work/jobs.toml"
 "$JOBDECK" check "$work/jobs.toml" >&2
 seq 1 "$jobs" >"$work/inputs"
-
-now_ns() { date +%s%N; }
-
-# Runs "$@" once and prints its wall time in milliseconds.
-time_ms() {
-  local start end
-  start=$(now_ns)
-  "$@" >/dev/null
-  end=$(now_ns)
-  echo $(((end - start) / 1000000))
-}
 
 run_jobdeck() { "$JOBDECK" run "$work/jobs.toml" --max-threads 2; }
 run_xargs() { xargs -P 2 -n 1 true <"$work/inputs"; }
 run_parallel() { parallel --will-cite -j 2 true {} <"$work/inputs"; }
-
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 declare -A times
 for tool in jobdeck xargs parallel; do times[$tool]=""; done
@@ -81,12 +52,8 @@ done
 jobdeck_ms=$(cat "$work/jobdeck.median")
 xargs_ms=$(cat "$work/xargs.median")
 parallel_ms=$(cat "$work/parallel.median")
-ratio_xargs=$(awk -v a="$jobdeck_ms" -v b="$xargs_ms" 'BEGIN { printf "%.2f", a / b }')
-# The load of a shared machine drifts between repetitions; each
-# repetition's own jobdeck/xargs ratio, then their median, is steadier.
-paired_ratio_xargs=$(paste -d' ' <(printf '%s\n' ${times[jobdeck]}) <(printf '%s\n' ${times[xargs]}) |
-  awk '{ printf "%.4f\n", $1 / $2 }' | median)
-paired_ratio_xargs=$(printf '%.2f' "$paired_ratio_xargs")
-ratio_parallel=$(awk -v a="$jobdeck_ms" -v b="$parallel_ms" 'BEGIN { printf "%.2f", a / b }')
+ratio_xargs=$(ratio "$jobdeck_ms" "$xargs_ms")
+paired_ratio_xargs=$(paired_ratio "${times[jobdeck]}" "${times[xargs]}")
+ratio_parallel=$(ratio "$jobdeck_ms" "$parallel_ms")
 echo "medians over $reps runs of $jobs commands, 2 at a time" >&2
 echo "RESULT batch_1000 jobdeck_ms=$jobdeck_ms xargs_ms=$xargs_ms parallel_ms=$parallel_ms ratio_xargs=$ratio_xargs paired_ratio_xargs=$paired_ratio_xargs ratio_parallel=$ratio_parallel"

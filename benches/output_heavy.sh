@@ -23,53 +23,24 @@ lines=${LINES:-10000}
 reps=${REPS:-5}
 format='line %g: some output of job {}'
 
-if ! command -v parallel >/dev/null; then
-  echo "installing GNU parallel" >&2
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq parallel >/dev/null
-fi
-
-if [ -z "${JOBDECK:-}" ]; then
-  cargo build --release --quiet --bin jobdeck
-  JOBDECK=target/release/jobdeck
-fi
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
+ensure_parallel
+ensure_jobdeck
 
 work=$(mktemp -d)
 export JOBDECK_LOG_DIR="$work/jobdeck-logs"
 trap 'rm -rf "$work"' EXIT
 
-{
-  echo 'max_threads = 2'
-  echo '[[job]]'
-  echo 'name = "print {}"'
-  printf 'command = ["seq", "-f", "%s", "1", "%s"]\n' "$format" "$lines"
-  printf 'inputs = ['
-  seq -s, -f '"%g"' 1 "$jobs"
-  echo ']'
-} >"$work/jobs.toml"
+job_file "$jobs" 'print {}' "[\"seq\", \"-f\", \"$format\", \"1\", \"$lines\"]" >"$work/jobs.toml"
 "$JOBDECK" check "$work/jobs.toml" >&2
 seq 1 "$jobs" >"$work/inputs"
-
-now_ns() { date +%s%N; }
-
-# Runs "$@" once and prints its wall time in milliseconds.
-time_ms() {
-  local start end
-  start=$(now_ns)
-  "$@" >/dev/null
-  end=$(now_ns)
-  echo $(((end - start) / 1000000))
-}
 
 run_jobdeck() { "$JOBDECK" run "$work/jobs.toml" --max-threads 2; }
 run_parallel() { parallel --will-cite -j 2 seq -f "'$format'" 1 "$lines" :::: "$work/inputs"; }
 run_xargs_files() {
   xargs -P 2 -I{} sh -c "seq -f '$format' 1 $lines >'$work/xargs-out/{}.log'" <"$work/inputs"
 }
-
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 tools=(jobdeck parallel xargs_files)
 declare -A times
@@ -103,10 +74,8 @@ done
 jobdeck_ms=$(cat "$work/jobdeck.median")
 parallel_ms=$(cat "$work/parallel.median")
 xargs_ms=$(cat "$work/xargs_files.median")
-ratio_parallel=$(awk -v a="$jobdeck_ms" -v b="$parallel_ms" 'BEGIN { printf "%.2f", a / b }')
-paired_ratio_parallel=$(paste -d' ' <(printf '%s\n' ${times[jobdeck]}) <(printf '%s\n' ${times[parallel]}) |
-  awk '{ printf "%.4f\n", $1 / $2 }' | median)
-paired_ratio_parallel=$(printf '%.2f' "$paired_ratio_parallel")
-ratio_xargs=$(awk -v a="$jobdeck_ms" -v b="$xargs_ms" 'BEGIN { printf "%.2f", a / b }')
+ratio_parallel=$(ratio "$jobdeck_ms" "$parallel_ms")
+paired_ratio_parallel=$(paired_ratio "${times[jobdeck]}" "${times[parallel]}")
+ratio_xargs=$(ratio "$jobdeck_ms" "$xargs_ms")
 echo "medians over $reps runs of $jobs commands of $lines lines, 2 at a time" >&2
 echo "RESULT output_heavy jobdeck_ms=$jobdeck_ms parallel_ms=$parallel_ms xargs_files_ms=$xargs_ms ratio_parallel=$ratio_parallel paired_ratio_parallel=$paired_ratio_parallel ratio_xargs_files=$ratio_xargs"
