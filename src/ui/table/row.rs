@@ -1,85 +1,24 @@
-//! The job table (one row per job, virtualised).
+//! One row of the job table: its cells and the actions on its job.
 
 use std::time::{Duration, Instant};
 
 use egui::{Align, Layout, ProgressBar, RichText, Role, Ui, Vec2, WidgetInfo};
 
-use super::Command;
-use super::style::{format_duration, job_colour, state_colour};
-use crate::board::{Board, JobView, StateClass};
-use crate::engine::JobId;
+use super::super::Command;
+use super::super::style::{format_duration, job_colour, state_colour};
+use super::{ELAPSED_WIDTH, NAME_WIDTH, PRIORITY_WIDTH, PROGRESS_WIDTH, ROW_HEIGHT};
+use super::{STATE_WIDTH, WHERE_WIDTH};
+use crate::board::{JobView, StateClass};
 
-const ROW_HEIGHT: f32 = 22.0;
-const NAME_WIDTH: f32 = 190.0;
-const STATE_WIDTH: f32 = 130.0;
-const PROGRESS_WIDTH: f32 = 170.0;
-const WHERE_WIDTH: f32 = 100.0;
-const ELAPSED_WIDTH: f32 = 70.0;
+/// The key that pauses or resumes the selected row's job.
+pub(crate) const PAUSE_KEY: egui::Key = egui::Key::P;
+/// The keys that raise and lower the selected queued job's priority.
+pub(crate) const RAISE_KEY: egui::Key = egui::Key::Plus;
+pub(crate) const LOWER_KEY: egui::Key = egui::Key::Minus;
 
-/// The job table. Only the visible rows are laid out, so 10,000 jobs scroll
-/// as smoothly as ten.
-pub(crate) fn table_ui(
-    ui: &mut Ui,
-    board: &Board,
-    selected: Option<JobId>,
-    scroll_to_selected: bool,
-    now: Instant,
-    commands: &mut Vec<Command>,
-) {
-    // Sideways as a whole, header and rows together, so that every column
-    // (and each row's buttons) can be reached when panels leave the table
-    // less room than its columns take.
-    egui::ScrollArea::horizontal()
-        .auto_shrink(false)
-        .show(ui, |ui| {
-            rows_ui(ui, board, selected, scroll_to_selected, now, commands);
-        });
-}
-
-fn rows_ui(
-    ui: &mut Ui,
-    board: &Board,
-    selected: Option<JobId>,
-    scroll_to_selected: bool,
-    now: Instant,
-    commands: &mut Vec<Command>,
-) {
-    header_ui(ui);
-    ui.separator();
-    let jobs = board.jobs();
-    if jobs.is_empty() {
-        ui.weak("No jobs yet: choose a kind and press Start job.");
-        return;
-    }
-    egui::ScrollArea::vertical().auto_shrink(false).show_rows(
-        ui,
-        ROW_HEIGHT,
-        jobs.len(),
-        |ui, rows| {
-            if scroll_to_selected {
-                // The keyboard moved the selection: bring its row into view,
-                // wherever it is (rows off screen are not laid out).
-                let index = selected.and_then(|id| jobs.iter().position(|job| job.id == id));
-                if let Some(index) = index {
-                    let row = ROW_HEIGHT + ui.spacing().item_spacing.y;
-                    #[allow(clippy::cast_precision_loss)]
-                    let offset = (index as f32 - rows.start as f32) * row;
-                    let top = ui.cursor().top() + offset;
-                    let rect = egui::Rect::from_min_size(
-                        egui::pos2(ui.min_rect().left(), top),
-                        Vec2::new(1.0, ROW_HEIGHT),
-                    );
-                    ui.scroll_to_rect(rect, None);
-                }
-            }
-            for job in &jobs[rows] {
-                row_ui(ui, job, selected == Some(job.id), now, commands);
-            }
-        },
-    );
-}
-
-fn cell_ui(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui)) {
+/// A cell of a fixed width, so that every row's columns line up whatever
+/// their contents.
+pub(super) fn cell_ui(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui)) {
     ui.allocate_ui_with_layout(
         Vec2::new(width, ROW_HEIGHT),
         Layout::left_to_right(Align::Center),
@@ -88,22 +27,6 @@ fn cell_ui(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui)) {
             add(ui);
         },
     );
-}
-
-fn header_ui(ui: &mut Ui) {
-    ui.horizontal(|ui| {
-        for (title, width) in [
-            ("Name", NAME_WIDTH),
-            ("State", STATE_WIDTH),
-            ("Progress", PROGRESS_WIDTH),
-            ("Where", WHERE_WIDTH),
-            ("Elapsed", ELAPSED_WIDTH),
-        ] {
-            cell_ui(ui, width, |ui| {
-                ui.strong(title);
-            });
-        }
-    });
 }
 
 fn state_text(job: &JobView, now: Instant) -> String {
@@ -147,7 +70,25 @@ fn clock_text(elapsed: Duration) -> String {
     }
 }
 
-fn row_ui(
+/// The job's name, cut with an ellipsis where it would push the other
+/// columns out of line; the whole of it shows on hover.
+fn name_ui(ui: &mut Ui, job: &JobView, is_selected: bool, commands: &mut Vec<Command>) {
+    let (swatch, _) = ui.allocate_exact_size(Vec2::splat(10.0), egui::Sense::hover());
+    ui.painter().rect_filled(swatch, 2.0, job_colour(job.seq));
+    let name = ui
+        .add(egui::Button::selectable(is_selected, job.name()).truncate())
+        .on_hover_text(format!(
+            "{}\n{} · {}",
+            job.name(),
+            job.spec.summary(),
+            job.id
+        ));
+    if name.clicked() {
+        commands.push(Command::Select((!is_selected).then_some(job.id)));
+    }
+}
+
+pub(super) fn row_ui(
     ui: &mut Ui,
     job: &JobView,
     is_selected: bool,
@@ -156,16 +97,7 @@ fn row_ui(
 ) {
     ui.horizontal(|ui| {
         ui.set_height(ROW_HEIGHT);
-        cell_ui(ui, NAME_WIDTH, |ui| {
-            let (swatch, _) = ui.allocate_exact_size(Vec2::splat(10.0), egui::Sense::hover());
-            ui.painter().rect_filled(swatch, 2.0, job_colour(job.seq));
-            let name = ui
-                .selectable_label(is_selected, job.name())
-                .on_hover_text(format!("{} · {}", job.spec.summary(), job.id));
-            if name.clicked() {
-                commands.push(Command::Select((!is_selected).then_some(job.id)));
-            }
-        });
+        cell_ui(ui, NAME_WIDTH, |ui| name_ui(ui, job, is_selected, commands));
         let class = job.lifecycle.class();
         cell_ui(ui, STATE_WIDTH, |ui| {
             ui.label(RichText::new(state_text(job, now)).color(state_colour(class, ui.visuals())));
@@ -195,41 +127,83 @@ fn row_ui(
                 });
             }
         });
-        if class.is_ended() {
-            if row_button_ui(
-                ui,
-                "Retry",
-                job.name(),
-                "Run it again (R on the selected row)",
-            ) {
+        cell_ui(ui, PRIORITY_WIDTH, |ui| priority_ui(ui, job, commands));
+        actions_ui(ui, job, commands);
+    });
+}
+
+/// The job's priority; a queued job's can be raised or lowered.
+fn priority_ui(ui: &mut Ui, job: &JobView, commands: &mut Vec<Command>) {
+    if job.lifecycle.class() != StateClass::Queued {
+        ui.weak(job.priority.to_string());
+        return;
+    }
+    if row_button_ui(
+        ui,
+        "−",
+        &format!("Lower priority of {}", job.name()),
+        "Start it later: lower its priority (- on the selected row)",
+    ) {
+        commands.push(Command::SetPriority(job.id, job.priority.saturating_sub(1)));
+    }
+    ui.label(job.priority.to_string());
+    if row_button_ui(
+        ui,
+        "+",
+        &format!("Raise priority of {}", job.name()),
+        "Start it sooner: raise its priority; higher starts first (+ on the selected row)",
+    ) {
+        commands.push(Command::SetPriority(job.id, job.priority.saturating_add(1)));
+    }
+}
+
+/// What can be done to the job now: Cancel a queued one; Pause or Resume
+/// and Stop a running one; Retry or Remove an ended one.
+fn actions_ui(ui: &mut Ui, job: &JobView, commands: &mut Vec<Command>) {
+    let name = job.name();
+    let act = |ui: &mut Ui, action: &str, hint: &str| {
+        row_button_ui(ui, action, &format!("{action} {name}"), hint)
+    };
+    match job.lifecycle.class() {
+        class if class.is_ended() => {
+            if act(ui, "Retry", "Run it again (R on the selected row)") {
                 commands.push(Command::Retry(job.id));
             }
-            if row_button_ui(ui, "Remove", job.name(), "Forget this row") {
+            if act(ui, "Remove", "Forget this row") {
                 commands.push(Command::Remove(job.id));
             }
-        } else {
-            let (action, hint) = if class == StateClass::Queued {
-                (
-                    "Cancel",
-                    "Cancel it before it starts (Delete on the selected row)",
-                )
-            } else {
-                ("Stop", "Ask it to stop (Delete on the selected row)")
-            };
-            if row_button_ui(ui, action, job.name(), hint) {
+        }
+        StateClass::Queued => {
+            let hint = "Cancel it before it starts (Delete on the selected row)";
+            if act(ui, "Cancel", hint) {
                 commands.push(Command::Stop(job.id));
             }
         }
-    });
+        class => {
+            if class == StateClass::Running {
+                let hint = "Hold it: a job pauses at its next checkpoint, a command's \
+                            processes are stopped (P on the selected row)";
+                if act(ui, "Pause", hint) {
+                    commands.push(Command::PauseJob(job.id, true));
+                }
+            } else if class == StateClass::Paused {
+                if act(ui, "Resume", "Let it go on (P on the selected row)") {
+                    commands.push(Command::PauseJob(job.id, false));
+                }
+            }
+            if act(ui, "Stop", "Ask it to stop (Delete on the selected row)") {
+                commands.push(Command::Stop(job.id));
+            }
+        }
+    }
 }
 
 /// A small row button that says "Stop" on screen and "Stop walk 1" to a
 /// screen reader, which cannot see which row it sits in. Returns whether it
 /// was clicked.
-fn row_button_ui(ui: &mut Ui, action: &str, job_name: &str, hint: &str) -> bool {
-    let response = ui.small_button(action).on_hover_text(hint);
-    let label = format!("{action} {job_name}");
-    response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
+fn row_button_ui(ui: &mut Ui, text: &str, label: &str, hint: &str) -> bool {
+    let response = ui.small_button(text).on_hover_text(hint);
+    response.widget_info(|| WidgetInfo::labeled(Role::Button, true, label));
     response.clicked()
 }
 
