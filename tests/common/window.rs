@@ -1,5 +1,5 @@
 //! The window in a test harness, driven like a person would: the pieces
-//! every egui_kittest test of the app builds the same way.
+//! every `egui_kittest` test of the app builds the same way.
 
 #![allow(dead_code)] // Each test binary uses its own subset.
 

@@ -8,8 +8,8 @@ use egui::Context;
 use super::super::Command;
 use super::super::table::{LOWER_KEY, PAUSE_KEY, RAISE_KEY};
 use super::super::toolbar::{OPEN_SHORTCUT, START_SHORTCUT, STOP_ALL_SHORTCUT};
-use crate::board::StateClass;
 use super::{App, Quit};
+use crate::board::StateClass;
 
 impl App {
     pub(super) fn shortcuts(&mut self, ctx: &Context) {
@@ -94,7 +94,8 @@ impl App {
     /// (or last) row.
     fn move_selection(&mut self, down: bool) {
         let board = self.session.board();
-        self.table.refresh(board, self.repaint.clock(Instant::now()));
+        self.table
+            .refresh(board, self.repaint.clock(Instant::now()));
         let rows = self.table.rows();
         if rows.is_empty() {
             return;

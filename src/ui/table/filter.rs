@@ -36,6 +36,10 @@ impl StateSet {
         self.0 ^= 1 << class.index();
     }
 
+    fn insert(&mut self, class: StateClass) {
+        self.0 |= 1 << class.index();
+    }
+
     /// Whether no state is in the set.
     #[must_use]
     pub fn is_empty(self) -> bool {
@@ -113,7 +117,14 @@ pub(super) fn filter_bar_ui(
     commands: &mut Vec<Command>,
 ) -> Option<JobId> {
     state.refresh(board, now);
+    if board.jobs().is_empty() {
+        state.seen_states = StateSet::default();
+    }
     ui.horizontal_wrapped(|ui| {
+        // Laid out so that things hold their places as jobs move on: Go to
+        // running stays (disabled when nothing runs), and a state's chip
+        // stays once its state was seen, even when no job is in it now.
+        let jumped = running_jump_ui(ui, board, state, selected, now, commands);
         let label = ui.label("Filter");
         ui.add(
             egui::TextEdit::singleline(&mut state.filter.text)
@@ -124,8 +135,11 @@ pub(super) fn filter_bar_ui(
         .on_hover_text("Show only the jobs whose name holds this (any case)");
         for class in StateClass::ALL {
             let count = board.count(class);
+            if count > 0 {
+                state.seen_states.insert(class);
+            }
             let on = state.filter.states.contains(class);
-            if count > 0 || on {
+            if state.seen_states.contains(class) || on {
                 chip_ui(ui, class, count, on, &mut state.filter.states);
             }
         }
@@ -141,7 +155,7 @@ pub(super) fn filter_bar_ui(
                 state.filter = Filter::default();
             }
         }
-        running_jump_ui(ui, board, state, selected, now, commands)
+        jumped
     })
     .inner
 }
@@ -179,12 +193,13 @@ fn running_jump_ui(
         .filter(|&class| in_flight(class))
         .map(|class| board.count(class))
         .sum();
-    if running == 0 {
-        return None;
-    }
     let response = ui
-        .button(format!("Go to running ({running})"))
-        .on_hover_text("Select the next running job and scroll to it");
+        .add_enabled(
+            running > 0,
+            egui::Button::new(format!("Go to running ({running})")),
+        )
+        .on_hover_text("Select the next running job and scroll to it")
+        .on_disabled_hover_text("No job runs now");
     response.widget_info(|| WidgetInfo::labeled(Role::Button, true, "Go to running jobs"));
     if !response.clicked() {
         return None;

@@ -51,6 +51,9 @@ pub struct TableState {
     pub sort: Option<Sort>,
     /// Which rows show.
     pub filter: Filter,
+    /// The states seen on the board since it was last empty: their chips
+    /// stay in place even while no job is in them.
+    seen_states: StateSet,
     /// The keyboard (or "Running") moved the selection: the table brings it
     /// into view at its next frame.
     pub(crate) scroll_to_selected: bool,
@@ -153,7 +156,15 @@ pub(crate) fn table_ui(
             header_ui(ui, &mut state.sort);
             ui.separator();
             let scroll_to_selected = std::mem::take(&mut state.scroll_to_selected);
-            rows_ui(ui, board, state.rows(), selected, scroll_to_selected, now, commands);
+            rows_ui(
+                ui,
+                board,
+                state.rows(),
+                selected,
+                scroll_to_selected,
+                now,
+                commands,
+            );
         });
 }
 
@@ -248,6 +259,9 @@ fn arrow_ui(ui: &mut Ui, descending: bool) {
         egui::pos2(rect.left() + 1.0, base),
     ];
     let colour = ui.visuals().strong_text_color();
-    ui.painter()
-        .add(egui::Shape::convex_polygon(points, colour, egui::Stroke::NONE));
+    ui.painter().add(egui::Shape::convex_polygon(
+        points,
+        colour,
+        egui::Stroke::NONE,
+    ));
 }

@@ -180,16 +180,19 @@ fn actions_ui(ui: &mut Ui, job: &JobView, commands: &mut Vec<Command>) {
             }
         }
         class => {
-            if class == StateClass::Running {
-                let hint = "Hold it: a job pauses at its next checkpoint, a command's \
-                            processes are stopped (P on the selected row)";
-                if act(ui, "Pause", hint) {
-                    commands.push(Command::PauseJob(job.id, true));
-                }
-            } else if class == StateClass::Paused {
-                if act(ui, "Resume", "Let it go on (P on the selected row)") {
-                    commands.push(Command::PauseJob(job.id, false));
-                }
+            let toggle = match class {
+                StateClass::Running => Some((
+                    "Pause",
+                    "Hold it: a job pauses at its next checkpoint, a command's \
+                     processes are stopped (P on the selected row)",
+                )),
+                StateClass::Paused => Some(("Resume", "Let it go on (P on the selected row)")),
+                _ => None,
+            };
+            if let Some((action, hint)) = toggle
+                && act(ui, action, hint)
+            {
+                commands.push(Command::PauseJob(job.id, class == StateClass::Running));
             }
             if act(ui, "Stop", "Ask it to stop (Delete on the selected row)") {
                 commands.push(Command::Stop(job.id));

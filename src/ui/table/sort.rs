@@ -54,7 +54,11 @@ impl SortKey {
     fn compare(self, a: &JobView, b: &JobView, now: Instant) -> Ordering {
         match self {
             Self::Name => natural_cmp(a.name(), b.name()),
-            Self::State => a.lifecycle.class().index().cmp(&b.lifecycle.class().index()),
+            Self::State => a
+                .lifecycle
+                .class()
+                .index()
+                .cmp(&b.lifecycle.class().index()),
             Self::Progress => a.progress.total_cmp(&b.progress),
             Self::Where => where_cmp(a, b),
             // A job that never ran sorts after every job that did.
@@ -75,18 +79,20 @@ fn where_cmp(a: &JobView, b: &JobView) -> Ordering {
         (None, Some(_)) => 1,
         (None, None) => 2,
     };
-    rank(a).cmp(&rank(b)).then_with(|| match (a.worker, b.worker) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        _ => match (&a.placement, &b.placement) {
-            (Some(x), Some(y)) => natural_cmp(&x.executor, &y.executor).then_with(|| {
-                natural_cmp(
-                    x.remote_id.as_deref().unwrap_or(""),
-                    y.remote_id.as_deref().unwrap_or(""),
-                )
-            }),
-            _ => Ordering::Equal,
-        },
-    })
+    rank(a)
+        .cmp(&rank(b))
+        .then_with(|| match (a.worker, b.worker) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => match (&a.placement, &b.placement) {
+                (Some(x), Some(y)) => natural_cmp(&x.executor, &y.executor).then_with(|| {
+                    natural_cmp(
+                        x.remote_id.as_deref().unwrap_or(""),
+                        y.remote_id.as_deref().unwrap_or(""),
+                    )
+                }),
+                _ => Ordering::Equal,
+            },
+        })
 }
 
 /// How the table is sorted: by a column, one way or the other.
@@ -180,7 +186,13 @@ mod tests {
             worker: Some(3),
             attempt: 1,
         };
-        board.apply_at(Event { job: c, kind: started }, now);
+        board.apply_at(
+            Event {
+                job: c,
+                kind: started,
+            },
+            now,
+        );
         let by_state = Sort::clicked(None, SortKey::State).unwrap();
         assert_eq!(sorted_names(&board, by_state), ["a", "b", "c"]);
         let by_elapsed = Sort::clicked(None, SortKey::Elapsed).unwrap();
