@@ -8,11 +8,11 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Instant;
 
-use jobdeck::board::Board;
+use jobdeck::board::{Board, StateClass};
 use jobdeck::engine::{Event, EventKind, JobId};
 use jobdeck::jobs::{DemoJob, DemoKind};
 use jobdeck::jobspec::{JobKind, JobSpec};
-use jobdeck::ui::{App, Settings};
+use jobdeck::ui::{App, Settings, Sort, SortKey, TableState};
 
 /// Runs per workload; medians are reported.
 const RUNS: usize = 7;
@@ -25,6 +25,8 @@ const SERIES: usize = 64;
 const POINTS_PER_SERIES: usize = 1_000_000;
 /// Frames timed per frame benchmark run (after warm-up).
 const FRAMES: usize = 20;
+/// Rows in the sorted-and-filtered table benchmark.
+const TABLE_JOBS: usize = 10_000;
 
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -37,7 +39,9 @@ fn running_board(jobs: usize, now: Instant) -> (Board, Vec<JobId>) {
     let ids: Vec<JobId> = (0..jobs).map(|_| JobId::new()).collect();
     for (i, &id) in ids.iter().enumerate() {
         let kind = JobKind::Demo(DemoJob::default_for(DemoKind::RandomWalk));
-        board.add_job(id, Arc::new(JobSpec::new(format!("job {i}"), kind)), now);
+        // Names out of submission order, so that sorting them moves rows.
+        let name = format!("job {}", (i * 7_919) % jobs);
+        board.add_job(id, Arc::new(JobSpec::new(name, kind)), now);
         board.apply_at(
             Event {
                 job: id,
@@ -119,9 +123,25 @@ fn window(jobs: usize, series: usize) -> App {
     app
 }
 
+/// The table sorted by name (descending, so that the order differs from
+/// both submission and natural ascending order) and filtered by a name and a
+/// state chip that every job passes: the same rows are laid out as without
+/// them, so only sorting and filtering differ.
+fn sort_and_filter(table: &mut TableState) {
+    table.sort = Some(Sort {
+        key: SortKey::Name,
+        descending: true,
+    });
+    "JOB".clone_into(&mut table.filter.text);
+    table.filter.states.toggle(StateClass::Running);
+}
+
 /// Median milliseconds of one headless frame: logic, layout, tessellation.
 fn frame_ms(jobs: usize, series: usize) -> f64 {
-    let mut app = window(jobs, series);
+    frame_ms_of(window(jobs, series))
+}
+
+fn frame_ms_of(mut app: App) -> f64 {
     let ctx = egui::Context::default();
     let input = || egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
@@ -143,6 +163,36 @@ fn frame_ms(jobs: usize, series: usize) -> f64 {
             let start = Instant::now();
             for _ in 0..FRAMES {
                 frame(&mut app);
+            }
+            start.elapsed().as_secs_f64() * 1000.0 / FRAMES as f64
+        })
+        .collect();
+    median(runs)
+}
+
+/// Median milliseconds of a frame of `TABLE_JOBS` rows, plain and sorted
+/// and filtered (see [`sort_and_filter`]).
+fn table_frames_ms() -> (f64, f64) {
+    let plain = frame_ms_of(window(TABLE_JOBS, 0));
+    let mut sorted = window(TABLE_JOBS, 0);
+    sort_and_filter(sorted.table_mut());
+    (plain, frame_ms_of(sorted))
+}
+
+/// Median milliseconds to sort and filter `TABLE_JOBS` rows afresh: what a
+/// frame pays when a job was added or removed (or, sorted by state, when a
+/// state changed) since the last frame.
+fn table_refresh_ms() -> f64 {
+    let now = Instant::now();
+    let (board, _) = running_board(TABLE_JOBS, now);
+    let runs = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..FRAMES {
+                let mut table = TableState::default();
+                sort_and_filter(&mut table);
+                table.refresh(&board, now);
+                black_box(table.rows().len());
             }
             start.elapsed().as_secs_f64() * 1000.0 / FRAMES as f64
         })
@@ -176,6 +226,8 @@ fn main() {
     let frame_10 = frame_ms(10, SERIES);
     let frame_no_plots = frame_ms(1_000, 0);
     let decimate = decimate_ms();
+    let (table_plain, table_sorted) = table_frames_ms();
+    let table_refresh = table_refresh_ms();
     eprintln!("benchmarks took {:?}", started.elapsed());
     println!("RESULT fold_events events_per_sec={events_per_sec:.0} goal=10000000");
     println!(
@@ -184,5 +236,10 @@ fn main() {
     );
     println!(
         "RESULT frame_parts no_plots_ms={frame_no_plots:.2} decimate_64_series_ms={decimate:.2}"
+    );
+    println!(
+        "RESULT frame_10000_rows_sorted_filtered frame_ms={table_sorted:.2} \
+         unsorted_frame_ms={table_plain:.2} ratio={:.2} resort_ms={table_refresh:.2}",
+        table_sorted / table_plain
     );
 }

@@ -2,6 +2,8 @@
 //! found by their labels and clicked; the real app state runs real jobs.
 
 mod common;
+#[path = "common/window.rs"]
+mod window;
 
 use std::time::Duration;
 
@@ -10,56 +12,9 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use jobdeck::board::StateClass;
-use jobdeck::jobs::{DemoJob, FlakyDivision, Steps};
-use jobdeck::jobspec::JobKind;
-use jobdeck::ui::{App, Settings};
-
-fn harness(max_threads: usize) -> Harness<'static, App> {
-    harness_of(app(max_threads))
-}
-
-fn app(max_threads: usize) -> App {
-    let settings = Settings {
-        max_threads,
-        ..Settings::default()
-    };
-    App::new(settings).expect("a valid pool size")
-}
-
-/// `app` in a window the size of a laptop screen.
-fn harness_of(app: App) -> Harness<'static, App> {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app)
-}
-
-/// Steps the window until `condition` holds for the app, or fails.
-fn step_until(harness: &mut Harness<'_, App>, what: &str, condition: impl Fn(&App) -> bool) {
-    wait_until(what, PATIENCE, || {
-        harness.step();
-        condition(harness.state())
-    });
-}
-
-fn steps(steps: u32, delay_ms: u64) -> DemoJob {
-    DemoJob::Steps(Steps { steps, delay_ms })
-}
-
-fn start(harness: &mut Harness<'_, App>, job: DemoJob) {
-    harness.state_mut().toolbar_mut().choose(JobKind::Demo(job));
-    harness.step();
-    harness.get_by_label("Start job").click();
-    // One frame applies the click, the next shows the new row.
-    harness.step();
-    harness.step();
-}
-
-/// Runs `frames` frames (a new window needs one to size itself).
-fn frames(harness: &mut Harness<'_, App>, frames: usize) {
-    for _ in 0..frames {
-        harness.step();
-    }
-}
+use jobdeck::jobs::{DemoJob, FlakyDivision};
+use jobdeck::ui::App;
+use window::{app, frames, harness, harness_of, start, step_until, steps};
 
 fn class_of_first(app: &App) -> Option<StateClass> {
     app.board().jobs().first().map(|job| job.lifecycle.class())

@@ -3,6 +3,8 @@
 //! command's working directory shows as the absolute path it is.
 
 mod common;
+#[path = "common/window.rs"]
+mod window;
 
 use common::{PATIENCE, wait_until};
 use egui::accesskit::Role;
@@ -12,39 +14,8 @@ use egui_kittest::kittest::Queryable as _;
 use jobdeck::board::StateClass;
 use jobdeck::jobs::{DemoJob, Steps};
 use jobdeck::jobspec::JobKind;
-use jobdeck::ui::{App, Settings};
-
-fn harness(max_threads: usize) -> Harness<'static, App> {
-    let settings = Settings {
-        max_threads,
-        ..Settings::default()
-    };
-    let app = App::new(settings).expect("a valid pool size");
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app)
-}
-
-fn step_until(harness: &mut Harness<'_, App>, what: &str, condition: impl Fn(&App) -> bool) {
-    wait_until(what, PATIENCE, || {
-        harness.step();
-        condition(harness.state())
-    });
-}
-
-fn frames(harness: &mut Harness<'_, App>, frames: usize) {
-    for _ in 0..frames {
-        harness.step();
-    }
-}
-
-fn start_steps(harness: &mut Harness<'_, App>, steps: u32, delay_ms: u64) {
-    let job = DemoJob::Steps(Steps { steps, delay_ms });
-    harness.state_mut().toolbar_mut().choose(JobKind::Demo(job));
-    harness.step();
-    harness.get_by_label("Start job").click();
-    frames(harness, 2);
-}
+use jobdeck::ui::App;
+use window::{frames, harness, start, step_until, steps};
 
 /// The titles the app sent the window, in order.
 fn titles(harness: &Harness<'_, App>) -> Vec<String> {
@@ -68,8 +39,8 @@ fn titles(harness: &Harness<'_, App>) -> Vec<String> {
 #[test]
 fn a_queued_row_offers_cancel_and_it_cancels() {
     let mut harness = harness(1);
-    start_steps(&mut harness, 10_000, 10);
-    start_steps(&mut harness, 10_000, 10);
+    start(&mut harness, steps(10_000, 10));
+    start(&mut harness, steps(10_000, 10));
     step_until(&mut harness, "the first job to run", |app| {
         app.board().count(StateClass::Running) == 1
     });
@@ -111,7 +82,7 @@ fn ctrl_o_opens_the_job_file_box_and_escape_closes_it() {
 #[test]
 fn the_title_carries_the_progress_while_jobs_run_and_how_the_batch_ended() {
     let mut harness = harness(1);
-    start_steps(&mut harness, 10_000, 10);
+    start(&mut harness, steps(10_000, 10));
     let mut seen = Vec::new();
     wait_until("a title with the progress", PATIENCE, || {
         harness.step();

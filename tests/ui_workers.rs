@@ -3,41 +3,15 @@
 //! ran; hovering a span names its job.
 
 mod common;
+#[path = "common/window.rs"]
+mod window;
 
 use common::{PATIENCE, wait_until};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use jobdeck::board::StateClass;
-use jobdeck::jobs::{DemoJob, Steps};
-use jobdeck::jobspec::JobKind;
-use jobdeck::ui::{App, Settings};
-
-fn harness(max_threads: usize) -> Harness<'static, App> {
-    let settings = Settings {
-        max_threads,
-        ..Settings::default()
-    };
-    let app = App::new(settings).expect("a valid pool size");
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app)
-}
-
-fn step_until(harness: &mut Harness<'_, App>, what: &str, condition: impl Fn(&App) -> bool) {
-    wait_until(what, PATIENCE, || {
-        harness.step();
-        condition(harness.state())
-    });
-}
-
-fn start(harness: &mut Harness<'_, App>, steps: u32, delay_ms: u64) {
-    let job = DemoJob::Steps(Steps { steps, delay_ms });
-    harness.state_mut().toolbar_mut().choose(JobKind::Demo(job));
-    harness.step();
-    harness.get_by_label("Start job").click();
-    harness.step();
-    harness.step();
-}
+use jobdeck::ui::App;
+use window::{harness, start, step_until, steps};
 
 fn lane_value(harness: &Harness<'_, App>, worker: usize) -> String {
     harness
@@ -51,7 +25,7 @@ fn lane_value(harness: &Harness<'_, App>, worker: usize) -> String {
 fn the_workers_panel_shows_a_lane_per_worker_with_the_jobs_each_ran() {
     let mut harness = harness(2);
     for _ in 0..5 {
-        start(&mut harness, 4, 5);
+        start(&mut harness, steps(4, 5));
     }
     step_until(&mut harness, "all five jobs to succeed", |app| {
         app.board().count(StateClass::Succeeded) == 5
@@ -90,7 +64,7 @@ fn the_workers_panel_shows_a_lane_per_worker_with_the_jobs_each_ran() {
 #[test]
 fn a_lane_says_what_it_runs_and_hovering_its_span_names_the_job() {
     let mut harness = harness(1);
-    start(&mut harness, 10_000, 10);
+    start(&mut harness, steps(10_000, 10));
     step_until(&mut harness, "the job to run", |app| {
         app.board().count(StateClass::Running) == 1
     });

@@ -28,6 +28,9 @@ pub enum Lifecycle {
         attempt: u32,
         /// When a stop was asked, if it was: the job is "stopping" until it ends.
         stop_requested: Option<Instant>,
+        /// Whether it was asked to pause: a cooperative job holds at its
+        /// next checkpoint, a command's processes are stopped (SIGSTOP).
+        paused: bool,
     },
     /// Ended well.
     Succeeded {
@@ -73,6 +76,8 @@ pub enum StateClass {
     Running,
     /// Running, a stop was asked and the job has not ended yet.
     Stopping,
+    /// Running, asked to pause (and not to stop).
+    Paused,
     /// See [`Lifecycle::Succeeded`].
     Succeeded,
     /// See [`Lifecycle::Failed`].
@@ -89,10 +94,11 @@ pub enum StateClass {
 
 impl StateClass {
     /// Every class, in the order counts are shown.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Queued,
         Self::Running,
         Self::Stopping,
+        Self::Paused,
         Self::Succeeded,
         Self::Failed,
         Self::Stopped,
@@ -108,6 +114,7 @@ impl StateClass {
             Self::Queued => "queued",
             Self::Running => "running",
             Self::Stopping => "stopping",
+            Self::Paused => "paused",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
             Self::Stopped => "stopped",
@@ -120,7 +127,10 @@ impl StateClass {
     /// Whether the job has ended.
     #[must_use]
     pub fn is_ended(self) -> bool {
-        !matches!(self, Self::Queued | Self::Running | Self::Stopping)
+        !matches!(
+            self,
+            Self::Queued | Self::Running | Self::Stopping | Self::Paused
+        )
     }
 
     pub(crate) fn index(self) -> usize {
@@ -135,10 +145,11 @@ impl Lifecycle {
         match self {
             Self::Queued => StateClass::Queued,
             Self::Running {
-                stop_requested: None,
+                stop_requested: Some(_),
                 ..
-            } => StateClass::Running,
-            Self::Running { .. } => StateClass::Stopping,
+            } => StateClass::Stopping,
+            Self::Running { paused: true, .. } => StateClass::Paused,
+            Self::Running { .. } => StateClass::Running,
             Self::Succeeded { .. } => StateClass::Succeeded,
             Self::Failed { .. } => StateClass::Failed,
             Self::Stopped { .. } => StateClass::Stopped,
@@ -287,6 +298,12 @@ pub struct JobView {
     pub worker: Option<usize>,
     /// The error of the last failed attempt that was retried.
     pub last_retry_error: Option<String>,
+    /// Whether it was asked to pause; a retry's next attempt starts paused
+    /// too, as the engine starts it.
+    pub pause_requested: bool,
+    /// Its priority in the queue (higher starts first): its spec's, until
+    /// changed while it waits.
+    pub priority: i32,
     /// When it was added.
     pub submitted: Instant,
     /// Its newest log lines.
@@ -309,6 +326,7 @@ pub struct JobView {
 
 impl JobView {
     pub(crate) fn new(id: JobId, spec: Arc<JobSpec>, seq: u64, now: Instant) -> Self {
+        let priority = spec.priority;
         Self {
             id,
             spec,
@@ -318,6 +336,8 @@ impl JobView {
             attempt: 0,
             worker: None,
             last_retry_error: None,
+            pause_requested: false,
+            priority,
             submitted: now,
             log: JobLog::default(),
             placement: None,
@@ -442,8 +462,13 @@ mod tests {
             started: t0,
             attempt: 1,
             stop_requested: Some(t0 + Duration::from_secs(2)),
+            paused: true,
         };
-        assert_eq!(running.class(), StateClass::Stopping);
+        assert_eq!(
+            running.class(),
+            StateClass::Stopping,
+            "a stop wins over a pause: the job is let go to end"
+        );
         assert_eq!(
             running.stopping_for(t0 + Duration::from_secs(5)),
             Some(Duration::from_secs(3))

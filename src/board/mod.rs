@@ -22,6 +22,7 @@
 //! ```
 
 mod batch;
+mod control;
 mod job;
 mod series;
 mod workers;
@@ -50,6 +51,10 @@ pub struct Board {
     next_seq: u64,
     /// Bumped by every change, so views can tell when to redraw or re-cache.
     version: u64,
+    /// Bumped when a job is added or removed.
+    rows_version: u64,
+    /// Bumped when a job is added or removed, or changes state or priority.
+    states_version: u64,
 }
 
 impl Default for Board {
@@ -76,6 +81,8 @@ impl Board {
             workers: Workers::default(),
             next_seq: 0,
             version: 0,
+            rows_version: 0,
+            states_version: 0,
         }
     }
 
@@ -97,6 +104,8 @@ impl Board {
         self.index.insert(id, self.jobs.len());
         self.jobs.push(view);
         self.version += 1;
+        self.rows_version += 1;
+        self.states_version += 1;
     }
 
     /// Folds one event in. Events of jobs the board does not know (never
@@ -150,6 +159,7 @@ impl Board {
                     started: now,
                     attempt,
                     stop_requested: None,
+                    paused: job.pause_requested,
                 };
             }
             EventKind::StopRequested { .. } => {
@@ -188,8 +198,16 @@ impl Board {
             }
         }
         let after = job.lifecycle.class();
-        self.counts[before.index()] -= 1;
-        self.counts[after.index()] += 1;
+        self.move_count(before, after);
+    }
+
+    /// Counts a job that moved from `before` to `after`.
+    fn move_count(&mut self, before: StateClass, after: StateClass) {
+        if before != after {
+            self.counts[before.index()] -= 1;
+            self.counts[after.index()] += 1;
+            self.states_version += 1;
+        }
     }
 
     /// Folds many events at the same `now`.
@@ -217,6 +235,8 @@ impl Board {
         }
         self.counts[class.index()] -= 1;
         self.version += 1;
+        self.rows_version += 1;
+        self.states_version += 1;
         true
     }
 
@@ -238,12 +258,13 @@ impl Board {
         self.counts[class.index()]
     }
 
-    /// Jobs queued, running or stopping.
+    /// Jobs queued, running, stopping or paused.
     #[must_use]
     pub fn live_jobs(&self) -> usize {
         self.count(StateClass::Queued)
             + self.count(StateClass::Running)
             + self.count(StateClass::Stopping)
+            + self.count(StateClass::Paused)
     }
 
     /// Overall progress, throughput and ETA of the current batch at `now`.
@@ -262,6 +283,20 @@ impl Board {
     #[must_use]
     pub fn version(&self) -> u64 {
         self.version
+    }
+
+    /// A number that changes whenever a job is added or removed (and not
+    /// otherwise), so that a view can keep an order by name until then.
+    #[must_use]
+    pub fn rows_version(&self) -> u64 {
+        self.rows_version
+    }
+
+    /// A number that changes whenever a job is added or removed, or changes
+    /// state (paused included) or priority; not when it only makes progress.
+    #[must_use]
+    pub fn states_version(&self) -> u64 {
+        self.states_version
     }
 }
 

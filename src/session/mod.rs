@@ -211,6 +211,28 @@ impl Session {
         self.board.remove(id)
     }
 
+    /// Pauses (`true`) or resumes a live job, in the pool and on the board
+    /// (no event reports it). Returns whether the pool took it: false for
+    /// a job that ended, or a remote job whose executor cannot pause.
+    pub fn set_job_paused(&mut self, id: JobId, paused: bool) -> bool {
+        let taken = self.pool.set_job_paused(id, paused);
+        if taken {
+            self.board.set_paused(id, paused);
+        }
+        taken
+    }
+
+    /// Gives a job that has not started a new priority in the queue (higher
+    /// starts first), in the pool and on the board. Returns whether the
+    /// pool took it: false once the job started.
+    pub fn set_priority(&mut self, id: JobId, priority: i32) -> bool {
+        let taken = self.pool.set_priority(id, priority);
+        if taken {
+            self.board.set_priority(id, priority);
+        }
+        taken
+    }
+
     /// Folds the events waiting now, for at most about `budget`, then
     /// flushes every sink.
     ///

@@ -271,3 +271,29 @@ fn retry_submits_the_same_spec_and_waits_for_the_live_jobs_it_names() {
         "not on the board"
     );
 }
+
+#[test]
+fn a_pause_or_a_priority_the_pool_refuses_leaves_the_board_as_it_was() {
+    let logs = tempfile::tempdir().unwrap();
+    let recorder = Recorder::default();
+    let mut session = session_with(&recorder, logs.path());
+    let job = planned("quick", steps(1), Vec::new());
+    let id = job.id;
+    session.pool().pause();
+    session
+        .submit(Plan {
+            jobs: vec![job],
+            barriers: Vec::new(),
+        })
+        .unwrap();
+    assert!(session.set_priority(id, 4), "held in the queue");
+    assert_eq!(session.board().job(id).unwrap().priority, 4);
+    session.pool().resume();
+    run_to_the_end(&mut session);
+    assert!(!session.set_job_paused(id, true), "it ended");
+    assert!(!session.set_priority(id, 9), "it ended");
+    let job = session.board().job(id).unwrap();
+    assert_eq!(job.lifecycle.class(), StateClass::Succeeded);
+    assert!(!job.pause_requested);
+    assert_eq!(job.priority, 4);
+}

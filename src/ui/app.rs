@@ -15,12 +15,14 @@ use super::recorded::Recorder;
 use super::renderer;
 use super::repaint::Repaint;
 use super::settings::SETTINGS_KEY;
+use super::table::TableState;
 use super::title::WindowTitle;
 use super::toolbar::ToolbarState;
 use super::workers::WorkersState;
 use super::{Command, Settings};
 
 mod input;
+mod job_control;
 mod job_files;
 mod views;
 use crate::board::{Board, StateClass};
@@ -53,8 +55,8 @@ pub struct App {
     /// The Workers panel's state, and whether it shows.
     workers: WorkersState,
     selected: Option<JobId>,
-    /// The keyboard moved the selection: the table brings it into view.
-    scroll_to_selected: bool,
+    /// The table's order and filter.
+    table: TableState,
     /// How many jobs of each name the toolbar started, for "Steps #3".
     started_per_name: HashMap<String, u64>,
     /// The Open job file window, when open.
@@ -105,7 +107,7 @@ impl App {
             plots: PlotState::default(),
             workers: WorkersState::default(),
             selected: None,
-            scroll_to_selected: false,
+            table: TableState::default(),
             started_per_name: HashMap::new(),
             open_file: None,
             commands: Vec::new(),
@@ -231,6 +233,11 @@ impl App {
             .filter(|view| Some(view.job()) == self.selected)
     }
 
+    /// The table's order and filter (benchmarks set them).
+    pub fn table_mut(&mut self) -> &mut TableState {
+        &mut self.table
+    }
+
     /// The toolbar's kind and parameters (tests and job files set them).
     pub fn toolbar_mut(&mut self) -> &mut ToolbarState {
         &mut self.toolbar
@@ -256,7 +263,9 @@ impl App {
         self.end_file_max_threads();
         self.update_title(&ctx);
         let board = self.board();
-        let clocks = board.count(StateClass::Running) + board.count(StateClass::Stopping);
+        let clocks = board.count(StateClass::Running)
+            + board.count(StateClass::Stopping)
+            + board.count(StateClass::Paused);
         self.repaint.frame_ended(&ctx, Instant::now(), clocks > 0);
     }
 
@@ -304,6 +313,8 @@ impl App {
             Command::Stop(id) => {
                 self.pool().stop(id);
             }
+            Command::PauseJob(id, paused) => self.pause_job(id, paused),
+            Command::SetPriority(id, priority) => self.set_priority(id, priority),
             Command::StopAll => self.pool().stop_all(),
             Command::Pause => self.pool().pause(),
             Command::Resume => self.pool().resume(),

@@ -23,6 +23,11 @@ pub enum Command {
     ShowError(String),
     /// Stop a running job, or cancel a queued one.
     Stop(JobId),
+    /// Pause (`true`) or resume a running job: a job holds at its next
+    /// checkpoint, a command's processes are stopped.
+    PauseJob(JobId, bool),
+    /// Give a job that has not started this priority (higher starts first).
+    SetPriority(JobId, i32),
     /// Cancel every queued job and stop every running one.
     StopAll,
     /// Hold queued jobs back; running jobs go on.

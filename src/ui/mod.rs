@@ -31,6 +31,7 @@ pub use plots::{MAX_PLOTTED_LINES, PLOT_POINT_BUDGET, PlotState};
 pub use renderer::RENDERER_ENV;
 pub use repaint::{CHANGE_FRAMES_PER_SEC, CLOCK_TICK, FRAME_LOG_ENV, UPDATE_INTERVAL};
 pub use settings::{SETTINGS_KEY, Settings, Theme, available_parallelism};
+pub use table::{Filter, Sort, SortKey, StateSet, TableState};
 pub use toolbar::{OPEN_SHORTCUT, START_SHORTCUT, STOP_ALL_SHORTCUT, ToolbarState};
 pub use workers::{WORKER_WINDOWS_SECS, WorkersState};
 

@@ -4,27 +4,32 @@
 //! unmaintained, and this is one comparison of digit runs.
 
 use std::cmp::Ordering;
-use std::iter::Peekable;
-use std::str::Chars;
 
 /// Compares `a` and `b` with runs of ASCII digits taken as numbers (of any
 /// length) and letters compared without case; ties fall back to plain
-/// string order, so the order is total.
+/// string order, so the order is total. Allocates nothing: a table sorts
+/// 10,000 names with it.
 pub(crate) fn natural_cmp(left: &str, right: &str) -> Ordering {
-    let mut lefts = left.chars().peekable();
-    let mut rights = right.chars().peekable();
+    let (mut lefts, mut rights) = (left, right);
     loop {
-        let order = match (lefts.peek().copied(), rights.peek().copied()) {
+        let order = match (lefts.chars().next(), rights.chars().next()) {
             (None, None) => return left.cmp(right),
             (None, Some(_)) => return Ordering::Less,
             (Some(_), None) => return Ordering::Greater,
             (Some(l), Some(r)) if l.is_ascii_digit() && r.is_ascii_digit() => {
-                compare_numbers(&digits(&mut lefts), &digits(&mut rights))
+                let (l_digits, l_rest) = split_digits(lefts);
+                let (r_digits, r_rest) = split_digits(rights);
+                (lefts, rights) = (l_rest, r_rest);
+                compare_numbers(l_digits, r_digits)
             }
             (Some(l), Some(r)) => {
-                lefts.next();
-                rights.next();
-                l.to_lowercase().cmp(r.to_lowercase())
+                lefts = &lefts[l.len_utf8()..];
+                rights = &rights[r.len_utf8()..];
+                if l == r {
+                    Ordering::Equal
+                } else {
+                    l.to_lowercase().cmp(r.to_lowercase())
+                }
             }
         };
         if order != Ordering::Equal {
@@ -33,12 +38,13 @@ pub(crate) fn natural_cmp(left: &str, right: &str) -> Ordering {
     }
 }
 
-fn digits(chars: &mut Peekable<Chars<'_>>) -> String {
-    let mut run = String::new();
-    while let Some(c) = chars.next_if(char::is_ascii_digit) {
-        run.push(c);
-    }
-    run
+/// The run of ASCII digits `text` starts with, and the rest.
+fn split_digits(text: &str) -> (&str, &str) {
+    let end = text
+        .bytes()
+        .position(|byte| !byte.is_ascii_digit())
+        .unwrap_or(text.len());
+    text.split_at(end)
 }
 
 /// Two runs of digits by the numbers they spell (leading zeros ignored).

@@ -16,7 +16,7 @@ pub(crate) fn state_colour(class: StateClass, visuals: &Visuals) -> Color32 {
             Color32::from_rgb(100, 180, 255),
             Color32::from_rgb(0, 90, 200),
         ),
-        StateClass::Stopping => pick(
+        StateClass::Stopping | StateClass::Paused => pick(
             Color32::from_rgb(255, 190, 80),
             Color32::from_rgb(170, 100, 0),
         ),

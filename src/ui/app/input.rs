@@ -1,11 +1,15 @@
 //! What the window takes in besides clicks: shortcuts, the keys that act
 //! on the selected row, files dropped on it and a request to close it.
 
+use std::time::Instant;
+
 use egui::Context;
 
 use super::super::Command;
+use super::super::table::{LOWER_KEY, PAUSE_KEY, RAISE_KEY};
 use super::super::toolbar::{OPEN_SHORTCUT, START_SHORTCUT, STOP_ALL_SHORTCUT};
 use super::{App, Quit};
+use crate::board::StateClass;
 
 impl App {
     pub(super) fn shortcuts(&mut self, ctx: &Context) {
@@ -38,44 +42,76 @@ impl App {
     }
 
     /// The selected row from the keyboard, unless a text field has it:
-    /// Up/Down move the selection (and its details show), Delete stops or
-    /// cancels its job, R retries it once ended.
+    /// Up/Down move the selection through the rows shown, in their order
+    /// (and its details show); Delete stops or cancels its job, R retries
+    /// it once ended, P pauses or resumes it while it runs, + and - raise
+    /// and lower its priority while it waits.
     pub(super) fn row_keys(&mut self, ctx: &Context) {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
-        let (down, up, delete, retry) = ctx.input_mut(|input| {
+        let (down, up, delete, retry, pause, raise, lower) = ctx.input_mut(|input| {
+            let mut key = |key| input.consume_key(egui::Modifiers::NONE, key);
             (
-                input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown),
-                input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp),
-                input.consume_key(egui::Modifiers::NONE, egui::Key::Delete),
-                input.consume_key(egui::Modifiers::NONE, egui::Key::R),
+                key(egui::Key::ArrowDown),
+                key(egui::Key::ArrowUp),
+                key(egui::Key::Delete),
+                key(egui::Key::R),
+                key(PAUSE_KEY),
+                // "+" is shifted "=" on many keyboards.
+                key(RAISE_KEY) || key(egui::Key::Equals),
+                key(LOWER_KEY),
             )
         });
-        let jobs = self.session.board().jobs();
-        if (down || up) && !jobs.is_empty() {
-            let at = self
-                .selected
-                .and_then(|id| jobs.iter().position(|job| job.id == id));
-            let next = match (at, down) {
-                (None, true) => 0,
-                (None, false) => jobs.len() - 1,
-                (Some(i), true) => (i + 1).min(jobs.len() - 1),
-                (Some(i), false) => i.saturating_sub(1),
-            };
-            self.selected = Some(jobs[next].id);
-            self.scroll_to_selected = true;
+        if down || up {
+            self.move_selection(down);
         }
         let Some(job) = self.selected.and_then(|id| self.session.board().job(id)) else {
             return;
         };
-        let ended = job.lifecycle.is_ended();
-        if delete && !ended {
-            self.commands.push(Command::Stop(job.id));
+        let class = job.lifecycle.class();
+        let command = if delete && !class.is_ended() {
+            Some(Command::Stop(job.id))
+        } else if retry && class.is_ended() {
+            Some(Command::Retry(job.id))
+        } else if pause && matches!(class, StateClass::Running | StateClass::Paused) {
+            Some(Command::PauseJob(job.id, class == StateClass::Running))
+        } else if (raise || lower) && class == StateClass::Queued {
+            let priority = if raise {
+                job.priority.saturating_add(1)
+            } else {
+                job.priority.saturating_sub(1)
+            };
+            Some(Command::SetPriority(job.id, priority))
+        } else {
+            None
+        };
+        self.commands.extend(command);
+    }
+
+    /// Moves the selection one row down (or up) among the rows the table
+    /// shows, in the order it shows them; from no selection, to the first
+    /// (or last) row.
+    fn move_selection(&mut self, down: bool) {
+        let board = self.session.board();
+        self.table
+            .refresh(board, self.repaint.clock(Instant::now()));
+        let rows = self.table.rows();
+        if rows.is_empty() {
+            return;
         }
-        if retry && ended {
-            self.commands.push(Command::Retry(job.id));
-        }
+        let jobs = board.jobs();
+        let at = self
+            .selected
+            .and_then(|id| rows.iter().position(|&row| jobs[row].id == id));
+        let next = match (at, down) {
+            (None, true) => 0,
+            (None, false) => rows.len() - 1,
+            (Some(i), true) => (i + 1).min(rows.len() - 1),
+            (Some(i), false) => i.saturating_sub(1),
+        };
+        self.selected = Some(jobs[rows[next]].id);
+        self.table.scroll_to_selected = true;
     }
 
     /// A job file dropped on the window is opened like one picked in Open

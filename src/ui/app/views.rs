@@ -90,14 +90,7 @@ impl App {
                 });
         }
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            table_ui(
-                ui,
-                board,
-                self.selected,
-                std::mem::take(&mut self.scroll_to_selected),
-                now,
-                commands,
-            );
+            table_ui(ui, board, &mut self.table, self.selected, now, commands);
         });
         self.dialogs_ui(&ui.ctx().clone());
     }
