@@ -9,6 +9,7 @@ mod log_view;
 mod natural;
 mod open_file;
 mod overall;
+mod plot_legend;
 mod plots;
 mod recorded;
 mod renderer;
