@@ -23,6 +23,8 @@ pub const DESKTOP_ENTRY: &str = include_str!("../../assets/jobdeck.desktop");
 
 /// Where each installed file goes, relative to the data directory.
 const APPLICATIONS: &str = "applications";
+/// What [`UPDATE_DATABASE`] writes in the applications folder.
+const MIME_CACHE: &str = "mimeinfo.cache";
 const ENTRY_PATH: &str = "applications/jobdeck.desktop";
 const PNG_PATH: &str = "icons/hicolor/256x256/apps/jobdeck.png";
 const SVG_PATH: &str = "icons/hicolor/scalable/apps/jobdeck.svg";
@@ -139,13 +141,28 @@ pub fn uninstall_from(data_home: &Path) -> io::Result<UninstallReport> {
             Err(error) => return Err(error),
         }
     }
+    let applications = data_home.join(APPLICATIONS);
     if report.removed.contains(&data_home.join(ENTRY_PATH)) {
-        report.database = Some(update_database(&data_home.join(APPLICATIONS)));
+        report.database = Some(update_database(&applications));
+        remove_lone_cache(&applications);
     }
     for relative in [ENTRY_PATH, PNG_PATH, SVG_PATH] {
         remove_empty_parents(data_home, &data_home.join(relative));
     }
     Ok(report)
+}
+
+/// Removes the desktop database's cache when it is all that is left in
+/// `applications`: it indexes nothing then, and an install made the folder.
+fn remove_lone_cache(applications: &Path) {
+    let Ok(entries) = fs::read_dir(applications) else {
+        return;
+    };
+    let names: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.file_name())).collect();
+    if names == [MIME_CACHE] {
+        // Best effort: a cache left behind indexes nothing either way.
+        let _ = fs::remove_file(applications.join(MIME_CACHE));
+    }
 }
 
 /// Removes `path`'s folders up to (not including) `data_home` while they
