@@ -19,11 +19,14 @@ use jobdeck::jobs::{DemoJob, Steps};
 use jobdeck::jobspec::JobKind;
 use jobdeck::ui::{App, Settings};
 
+/// What each dialog was asked for, and where it started.
+type Asked = Arc<Mutex<Vec<(PickWhat, Option<std::path::PathBuf>)>>>;
+
 /// Answers every dialog with `answer` at once, and remembers what was
 /// asked for and where the dialog started.
 struct Scripted {
     answer: Picked,
-    asked: Arc<Mutex<Vec<(PickWhat, Option<std::path::PathBuf>)>>>,
+    asked: Asked,
 }
 
 impl FilePicker for Scripted {
@@ -54,13 +57,7 @@ fn app() -> App {
 }
 
 /// A window whose dialogs all answer `answer`; typed paths start at `home`.
-fn with_picker(
-    answer: Picked,
-    home: &Path,
-) -> (
-    Harness<'static, App>,
-    Arc<Mutex<Vec<(PickWhat, Option<std::path::PathBuf>)>>>,
-) {
+fn with_picker(answer: Picked, home: &Path) -> (Harness<'static, App>, Asked) {
     let asked = Arc::default();
     let picker = Scripted {
         answer,
@@ -166,7 +163,10 @@ fn the_working_directory_comes_from_the_folder_dialog_or_is_typed_from_home() {
     assert_eq!(asked.lock().unwrap()[0].0, PickWhat::Directory);
 
     std::fs::create_dir(home.path().join("work")).unwrap();
-    harness.state_mut().toolbar_mut().set_command("true", "work");
+    harness
+        .state_mut()
+        .toolbar_mut()
+        .set_command("true", "work");
     frames(&mut harness, 2);
     let shown = home.path().join("work");
     harness.get_by_label(&format!("= {}", shown.display()));
@@ -180,7 +180,10 @@ fn no_folder_dialog_is_said_and_the_typed_directory_stays() {
         Picked::Unavailable("no file dialog here: no session bus".to_owned()),
         home.path(),
     );
-    harness.state_mut().toolbar_mut().set_command("true", "/tmp");
+    harness
+        .state_mut()
+        .toolbar_mut()
+        .set_command("true", "/tmp");
     frames(&mut harness, 2);
     harness.get_by_label("Choose…").click();
     frames(&mut harness, 3);

@@ -82,13 +82,22 @@ fn every_line_of_many_can_be_found_in_the_legend_inside_the_window() {
 fn unchecking_a_row_hides_its_line_and_checking_shows_it_again() {
     let mut harness = harness();
     let row = harness.get_by_role_and_label(Role::CheckBox, "walk 1");
-    assert_eq!(row.accesskit_node().toggled(), Some(egui::accesskit::Toggled::True));
+    assert_eq!(
+        row.accesskit_node().toggled(),
+        Some(egui::accesskit::Toggled::True)
+    );
     row.click();
     harness.run_steps(2);
     let row = harness.get_by_role_and_label(Role::CheckBox, "walk 1");
-    assert_eq!(row.accesskit_node().toggled(), Some(egui::accesskit::Toggled::False));
+    assert_eq!(
+        row.accesskit_node().toggled(),
+        Some(egui::accesskit::Toggled::False)
+    );
     row.click();
     harness.run_steps(2);
     let row = harness.get_by_role_and_label(Role::CheckBox, "walk 1");
-    assert_eq!(row.accesskit_node().toggled(), Some(egui::accesskit::Toggled::True));
+    assert_eq!(
+        row.accesskit_node().toggled(),
+        Some(egui::accesskit::Toggled::True)
+    );
 }

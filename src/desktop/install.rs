@@ -158,7 +158,9 @@ fn remove_lone_cache(applications: &Path) {
     let Ok(entries) = fs::read_dir(applications) else {
         return;
     };
-    let names: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.file_name())).collect();
+    let names: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
     if names == [MIME_CACHE] {
         // Best effort: a cache left behind indexes nothing either way.
         let _ = fs::remove_file(applications.join(MIME_CACHE));
@@ -314,7 +316,10 @@ mod tests {
         let entry = desktop_entry(Path::new("/opt/100%/jobdeck"));
         assert!(entry.contains("\nMimeType=application/toml;\n"), "{entry}");
         // The program's own `%` is doubled; the field code stays one.
-        assert!(entry.contains("\nExec=/opt/100%%/jobdeck open %f\n"), "{entry}");
+        assert!(
+            entry.contains("\nExec=/opt/100%%/jobdeck open %f\n"),
+            "{entry}"
+        );
     }
 
     #[test]

@@ -238,10 +238,7 @@ mod tests {
             |why| reports.push(why),
         );
         assert_eq!(shown, 3, "each notice is tried");
-        assert_eq!(
-            reports,
-            ["org.freedesktop.Notifications was not provided"]
-        );
+        assert_eq!(reports, ["org.freedesktop.Notifications was not provided"]);
     }
 
     #[test]

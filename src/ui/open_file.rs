@@ -88,4 +88,3 @@ pub(crate) fn open_file_ui(
         ui.colored_label(ui.visuals().error_fg_color, error);
     }
 }
-

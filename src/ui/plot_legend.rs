@@ -1,5 +1,5 @@
 //! The plots' legend: a scrolling column beside the plot, so every line
-//! can be named however many there are (egui_plot's own legend is drawn
+//! can be named however many there are (`egui_plot`'s own legend is drawn
 //! over the plot and cut off at its edge). One row per line in natural
 //! order, with the line's colour; a checkbox shows or hides the line.
 

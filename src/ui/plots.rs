@@ -165,7 +165,9 @@ pub(crate) fn plots_ui(ui: &mut Ui, board: &Board, state: &mut PlotState) {
         })
         .collect();
     // Forget what was hidden of lines that are gone.
-    state.hidden.retain(|key| rows.iter().any(|row| row.key == *key));
+    state
+        .hidden
+        .retain(|key| rows.iter().any(|row| row.key == *key));
     egui::Panel::right("plot legend")
         .resizable(true)
         .default_size(180.0)
