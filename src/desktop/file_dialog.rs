@@ -100,13 +100,14 @@ pub fn dialog_available() -> Result<(), String> {
     if on_path(ZENITY) {
         return Ok(());
     }
+    // The bus's own error is left out: "no session bus" says what matters.
     match portal_on_session_bus() {
         Ok(true) => Ok(()),
         Ok(false) => Err(format!(
-            "no file dialog here: the session bus has no desktop portal ({PORTAL}) and {ZENITY} is not installed"
+            "No file dialog here: the session bus has no desktop portal and {ZENITY} is not installed"
         )),
-        Err(err) => Err(format!(
-            "no file dialog here: no session bus ({err}) and {ZENITY} is not installed"
+        Err(_) => Err(format!(
+            "No file dialog here: there is no D-Bus session bus and {ZENITY} is not installed"
         )),
     }
 }

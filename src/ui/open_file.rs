@@ -34,26 +34,31 @@ pub(crate) fn open_file_ui(
     commands: &mut Vec<Command>,
 ) {
     ui.label("A TOML job file: its jobs start at once. You can also drop a file on the window.");
-    let browse = ui
-        .add_enabled(!picking, egui::Button::new("Browse…"))
-        .on_hover_text("Choose the file in the desktop's file dialog")
-        .on_disabled_hover_text("The file dialog is open");
-    if browse.clicked() {
-        commands.push(Command::PickFile(PickWhat::JobFile));
-    }
+    let label = ui.label("Job file path");
+    let entry = ui
+        .horizontal(|ui| {
+            let entry = ui
+                .add(
+                    egui::TextEdit::singleline(&mut state.path)
+                        .desired_width(340.0)
+                        .hint_text("jobs.toml"),
+                )
+                .labelled_by(label.id);
+            let browse = ui
+                .add_enabled(!picking, egui::Button::new("Browse…"))
+                .on_hover_text("Choose the file in the desktop's file dialog")
+                .on_disabled_hover_text("The file dialog is open");
+            if browse.clicked() {
+                commands.push(Command::PickFile(PickWhat::JobFile));
+            }
+            entry
+        })
+        .inner;
     if picking {
-        ui.weak("Waiting for the file dialog… (or type the path below)");
+        ui.weak("Waiting for the file dialog… (or type the path)");
     } else if let Some(note) = &state.dialog_note {
         ui.colored_label(ui.visuals().warn_fg_color, note);
     }
-    let label = ui.label("Job file path");
-    let entry = ui
-        .add(
-            egui::TextEdit::singleline(&mut state.path)
-                .desired_width(420.0)
-                .hint_text("jobs.toml"),
-        )
-        .labelled_by(label.id);
     if !state.focused {
         // Opening the window means typing a path next (or browsing).
         entry.request_focus();

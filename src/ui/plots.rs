@@ -170,7 +170,7 @@ pub(crate) fn plots_ui(ui: &mut Ui, board: &Board, state: &mut PlotState) {
         .retain(|key| rows.iter().any(|row| row.key == *key));
     egui::Panel::right("plot legend")
         .resizable(true)
-        .default_size(180.0)
+        .default_size(150.0)
         .show(ui, |ui| legend_ui(ui, &rows, &mut state.hidden));
     drop(rows);
     let lines: Vec<_> = lines
