@@ -162,8 +162,9 @@ pub fn resolve_typed(typed: &str, home: &Path) -> PathBuf {
 /// own directory when there is no home (no `HOME`, no passwd entry).
 #[must_use]
 pub fn home_dir() -> PathBuf {
+    // Through its components, so `HOME=/root/` reads `/root`.
     directories::BaseDirs::new()
-        .map(|dirs| dirs.home_dir().to_path_buf())
+        .map(|dirs| dirs.home_dir().components().collect())
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| PathBuf::from("/"))
 }

@@ -68,7 +68,8 @@ pub trait Notifier: Send {
     /// Shows `notice`, without waiting for it to be shown.
     fn notify(&self, notice: Notice);
 
-    /// Why notices are not being shown, once that is known.
+    /// Why notices are not being shown, once that is known ("Not shown:
+    /// ...").
     fn trouble(&self) -> Option<String> {
         None
     }
@@ -114,7 +115,8 @@ impl DesktopNotifier {
             .spawn(move || {
                 deliver(&receiver, show, |why| {
                     eprintln!("jobdeck: desktop notifications are not shown: {why}");
-                    *seen.lock().unwrap_or_else(PoisonError::into_inner) = Some(why);
+                    *seen.lock().unwrap_or_else(PoisonError::into_inner) =
+                        Some(format!("Not shown: {why}"));
                 });
             })?;
         Ok(Self { notices, trouble })
