@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     match args.command {
         None => window(None),
-        Some(Command::Open { file }) => window(Some(&file)),
+        Some(Command::Open { file }) => window(file.as_deref()),
         Some(Command::Run(run_args)) => match cli::run(&run_args) {
             Ok(summary) => ExitCode::from(summary.exit_code()),
             Err(error) => {
@@ -84,6 +84,13 @@ fn install_desktop() -> anyhow::Result<()> {
     for icon in &report.icons {
         println!("wrote {}", icon.display());
     }
+    match report.database {
+        desktop::DatabaseUpdate::Updated => {
+            println!("{}: job files (.toml) open with jobdeck", report.database);
+        }
+        // Installed all the same: say what is missing, not fail.
+        _ => println!("note: {}", report.database),
+    }
     println!(
         "jobdeck ({}) is in the application launcher now; `jobdeck install-desktop --uninstall` removes it",
         report.exec.display()
@@ -99,6 +106,11 @@ fn uninstall_desktop() -> anyhow::Result<()> {
     }
     for path in &report.removed {
         println!("removed {}", path.display());
+    }
+    match report.database {
+        Some(desktop::DatabaseUpdate::Updated) => println!("ran {}", desktop::UPDATE_DATABASE),
+        Some(other) => println!("note: {other}"),
+        None => {}
     }
     Ok(())
 }

@@ -101,12 +101,11 @@ fn the_title_carries_the_progress_while_jobs_run_and_how_the_batch_ended() {
 #[test]
 fn a_commands_working_directory_shows_as_an_absolute_path() {
     let mut harness = harness(1);
-    harness.state_mut().toolbar_mut().set_command("true", "");
+    // Typed relative paths start at the home folder: here, this checkout.
     let here = std::env::current_dir().unwrap();
-    assert_eq!(
-        harness.state_mut().toolbar_mut().command_dir(),
-        Some(here.clone())
-    );
+    harness.state_mut().toolbar_mut().set_home(here.clone());
+    harness.state_mut().toolbar_mut().set_command("true", "");
+    assert_eq!(harness.state_mut().toolbar_mut().command_dir(), here);
     harness.state_mut().toolbar_mut().set_command("true", "src");
     harness.step();
     harness.get_by_label("Start job").click();

@@ -273,6 +273,13 @@ impl Board {
         self.batch.overall(now)
     }
 
+    /// Which batch is current: it changes when a job joins a board whose
+    /// batch had ended, so "this batch ended" can be told once per batch.
+    #[must_use]
+    pub fn batch_id(&self) -> u64 {
+        self.batch.id
+    }
+
     /// What each worker thread ran and runs: one lane per worker.
     #[must_use]
     pub fn workers(&self) -> &Workers {

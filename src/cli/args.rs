@@ -21,10 +21,11 @@ pub struct Cli {
 /// jobdeck's subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Open the window with a job file loaded.
+    /// Open the window with a job file loaded (without one, the window
+    /// alone: a launcher passes no file when started with none).
     Open {
         /// The job file (TOML).
-        file: PathBuf,
+        file: Option<PathBuf>,
     },
     /// Run a job file headless and exit: 0 when every job succeeded, 1 when
     /// any did not, 2 for a bad file.

@@ -21,6 +21,7 @@ use super::toolbar::ToolbarState;
 use super::workers::WorkersState;
 use super::{Command, Settings};
 
+mod desktop;
 mod input;
 mod job_control;
 mod job_files;
@@ -84,6 +85,8 @@ pub struct App {
     log_view: Option<LogView>,
     /// The window title, as last sent.
     title: WindowTitle,
+    /// The file dialog and the notifications.
+    desktop: desktop::Desktop,
     /// The history, when this window records one (after the session, so the
     /// session's journal goes first when the app is dropped).
     recorder: Option<Recorder>,
@@ -122,6 +125,7 @@ impl App {
             halted: None,
             log_view: None,
             title: WindowTitle::default(),
+            desktop: desktop::Desktop::default(),
             recorder: None,
         })
     }
@@ -258,10 +262,12 @@ impl App {
         self.take_dropped_files(&ctx);
         self.watch_close_request(&ctx);
         self.notice_halts();
+        self.take_picked();
         self.views_ui(ui);
         self.apply_commands(&ctx);
         self.end_file_max_threads();
         self.update_title(&ctx);
+        self.notify_batch_end(Instant::now());
         let board = self.board();
         let clocks = board.count(StateClass::Running)
             + board.count(StateClass::Stopping)
@@ -309,6 +315,7 @@ impl App {
             Command::ShowOpenFile(open) => {
                 self.open_file = open.then(|| self.open_file.take().unwrap_or_default());
             }
+            Command::PickFile(what) => self.pick_file(what, ctx),
             Command::ShowError(message) => self.error = Some(message),
             Command::Stop(id) => {
                 self.pool().stop(id);

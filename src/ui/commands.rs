@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::desktop::file_dialog::PickWhat;
 use crate::engine::JobId;
 use crate::history::RunId;
 use crate::jobspec::JobKind;
@@ -19,6 +20,9 @@ pub enum Command {
     OpenJobFile(PathBuf),
     /// Open or close the Open job file window.
     ShowOpenFile(bool),
+    /// Show the desktop's file dialog for a job file (then open it) or for
+    /// the Command kind's working directory.
+    PickFile(PickWhat),
     /// Show this message as the window's current error.
     ShowError(String),
     /// Stop a running job, or cancel a queued one.

@@ -9,6 +9,7 @@ mod log_view;
 mod natural;
 mod open_file;
 mod overall;
+mod plot_legend;
 mod plots;
 mod recorded;
 mod renderer;
@@ -97,6 +98,10 @@ fn creator<'a>(job_file: Option<PathBuf>) -> eframe::AppCreator<'a> {
         let app = App::from_storage(cc.storage);
         let keep = app.settings().keep_history;
         let mut app = app.with_history(crate::history::History::open_default(keep));
+        match crate::desktop::notify::DesktopNotifier::start() {
+            Ok(notifier) => app = app.with_notifier(Box::new(notifier)),
+            Err(err) => eprintln!("jobdeck: no desktop notifications: {err}"),
+        }
         if let Some(path) = job_file {
             app.push_command(Command::OpenJobFile(path));
         }

@@ -1,12 +1,14 @@
-//! Live plots: one line per job series, decimated to the plot's width.
+//! Live plots: one line per job series, decimated to the plot's width,
+//! with a legend beside it that scrolls (see `plot_legend`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::RangeInclusive;
 
 use egui::Ui;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Line, Plot, PlotPoints};
 
 use super::natural::natural_cmp;
+use super::plot_legend::{LegendRow, LineKey, legend_ui};
 use super::style::job_colour;
 use crate::board::Board;
 
@@ -33,6 +35,8 @@ pub struct PlotState {
     /// Decimated lines by (job seq, series index): a series that got no new
     /// points (an ended job's) is not decimated again while the view stays.
     cache: HashMap<(u64, usize), CachedLine>,
+    /// Lines unchecked in the legend.
+    hidden: HashSet<LineKey>,
     frame: u64,
 }
 
@@ -41,6 +45,7 @@ impl Default for PlotState {
         Self {
             follow_latest: true,
             cache: HashMap::new(),
+            hidden: HashSet::new(),
             frame: 0,
         }
     }
@@ -151,11 +156,31 @@ pub(crate) fn plots_ui(ui: &mut Ui, board: &Board, state: &mut PlotState) {
         });
         return;
     }
+    let rows: Vec<LegendRow<'_>> = lines
+        .iter()
+        .map(|line| LegendRow {
+            name: &line.name,
+            colour: job_colour(line.seq),
+            key: (line.seq, line.index),
+        })
+        .collect();
+    // Forget what was hidden of lines that are gone.
+    state
+        .hidden
+        .retain(|key| rows.iter().any(|row| row.key == *key));
+    egui::Panel::right("plot legend")
+        .resizable(true)
+        .default_size(150.0)
+        .show(ui, |ui| legend_ui(ui, &rows, &mut state.hidden));
+    drop(rows);
+    let lines: Vec<_> = lines
+        .into_iter()
+        .filter(|line| !state.hidden.contains(&(line.seq, line.index)))
+        .collect();
     let follow = state.follow_latest;
     state.frame += 1;
     let frame = state.frame;
     let response = Plot::new("job plots")
-        .legend(Legend::default().follow_insertion_order(true))
         .allow_double_click_reset(true)
         .show(ui, |plot_ui| {
             if follow {

@@ -55,6 +55,8 @@ pub struct Settings {
     pub theme: Theme,
     /// Which past runs the history keeps (see [`Retention`]).
     pub keep_history: Retention,
+    /// Whether a desktop notification says how each batch ended.
+    pub notify_batch_end: bool,
 }
 
 impl Default for Settings {
@@ -64,6 +66,7 @@ impl Default for Settings {
             stop_grace_secs: 5.0,
             theme: Theme::System,
             keep_history: Retention::default(),
+            notify_batch_end: true,
         }
     }
 }
@@ -121,7 +124,13 @@ pub fn available_parallelism() -> usize {
 /// The Settings window's contents. Edits a copy and asks for it to be
 /// applied, so a change takes effect at once without the view touching the
 /// pool.
-pub(crate) fn settings_ui(ui: &mut egui::Ui, current: &Settings, commands: &mut Vec<Command>) {
+/// `notify_trouble` says why notifications are not shown, once known.
+pub(crate) fn settings_ui(
+    ui: &mut egui::Ui,
+    current: &Settings,
+    notify_trouble: Option<&str>,
+    commands: &mut Vec<Command>,
+) {
     let mut edited = current.clone();
     egui::Grid::new("settings grid")
         .num_columns(2)
@@ -165,6 +174,19 @@ pub(crate) fn settings_ui(ui: &mut egui::Ui, current: &Settings, commands: &mut 
 
             let label = ui.label("Keep history");
             keep_history_ui(ui, &mut edited.keep_history, label.id);
+            ui.end_row();
+
+            ui.label("Notifications");
+            ui.vertical(|ui| {
+                ui.checkbox(&mut edited.notify_batch_end, "Notify when a batch ends")
+                    .on_hover_text(
+                        "A desktop notification says how each batch ended, \
+                         for when jobdeck is not in front.",
+                    );
+                if let Some(trouble) = notify_trouble.filter(|_| edited.notify_batch_end) {
+                    ui.colored_label(ui.visuals().warn_fg_color, trouble);
+                }
+            });
             ui.end_row();
         });
     if edited != *current {

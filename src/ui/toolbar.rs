@@ -1,11 +1,12 @@
 //! The toolbar: job kind and its parameters, Start job, Stop all,
 //! Pause/Resume, Open job file, Settings and the Workers panel's toggle.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use egui::{DragValue, KeyboardShortcut, Modifiers, Ui};
 
 use super::Command;
+use crate::desktop::file_dialog::{PickWhat, home_dir, resolve_typed};
 use crate::jobs::{DemoJob, DemoKind};
 use crate::jobspec::{CommandSpec, JobKind, Program};
 
@@ -31,8 +32,11 @@ pub struct ToolbarState {
     selected: usize,
     /// The Command kind's command line, split like a shell would.
     pub command_line: String,
-    /// The Command kind's working directory; empty for jobdeck's own.
+    /// The Command kind's working directory as typed: relative to `home`,
+    /// and empty for `home` itself.
     pub command_cwd: String,
+    /// Where typed relative paths start: the person's home folder.
+    home: PathBuf,
 }
 
 impl Default for ToolbarState {
@@ -47,6 +51,7 @@ impl Default for ToolbarState {
             command_line: "sh -c 'for i in $(seq 1 20); do echo $((i*5))%; sleep 0.2; done'"
                 .to_owned(),
             command_cwd: String::new(),
+            home: home_dir(),
         }
     }
 }
@@ -71,7 +76,7 @@ impl ToolbarState {
                     .map_err(|err| format!("cannot start the command: {err}"))?;
                 Ok(JobKind::Command(CommandSpec {
                     program: typed.program,
-                    cwd: self.command_dir(),
+                    cwd: Some(self.command_dir()),
                     ..kept.clone()
                 }))
             }
@@ -79,14 +84,23 @@ impl ToolbarState {
     }
 
     /// The Command kind's working directory as the absolute path it will
-    /// be: a relative one is resolved against jobdeck's own directory, and
-    /// none (an empty field) is that directory. `None` only when jobdeck's
-    /// own directory cannot be read.
+    /// be: a relative one (or `~/...`) is resolved against the home folder,
+    /// and none (an empty field) is the home folder.
     #[must_use]
-    pub fn command_dir(&self) -> Option<PathBuf> {
-        let typed = self.command_cwd.trim();
-        let typed = if typed.is_empty() { "." } else { typed };
-        std::path::absolute(typed).ok()
+    pub fn command_dir(&self) -> PathBuf {
+        resolve_typed(&self.command_cwd, &self.home)
+    }
+
+    /// Where typed relative paths start (the home folder).
+    #[must_use]
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// Typed relative paths start at `dir` from now on (tests use a folder
+    /// of their own).
+    pub fn set_home(&mut self, dir: PathBuf) {
+        self.home = dir;
     }
 
     /// Chooses `kind`'s kind, with `kind`'s parameters (for a command, its
@@ -129,11 +143,13 @@ impl ToolbarState {
 }
 
 /// Draws the toolbar; `paused` says whether the queue is held.
+/// `picking` while a file dialog is open.
 pub(crate) fn toolbar_ui(
     ui: &mut Ui,
     state: &mut ToolbarState,
     paused: bool,
     workers_open: bool,
+    picking: bool,
     commands: &mut Vec<Command>,
 ) {
     // The buttons come first so they stay put whatever the kind's
@@ -160,7 +176,7 @@ pub(crate) fn toolbar_ui(
             .labelled_by(label.id);
         match &mut state.kinds[state.selected] {
             JobKind::Demo(demo) => params_ui(ui, demo),
-            JobKind::Command(_) => command_ui(ui, state),
+            JobKind::Command(_) => command_ui(ui, state, picking, commands),
         }
     });
 }
@@ -215,29 +231,47 @@ fn buttons_ui(ui: &mut Ui, state: &ToolbarState, paused: bool, commands: &mut Ve
     }
 }
 
-/// The Command kind's command line and working directory.
-fn command_ui(ui: &mut Ui, state: &mut ToolbarState) {
+/// The Command kind's command line and working directory, with a button
+/// for the desktop's folder dialog; `picking` while one is open.
+fn command_ui(ui: &mut Ui, state: &mut ToolbarState, picking: bool, commands: &mut Vec<Command>) {
     let label = ui.label("Command line");
     ui.add(egui::TextEdit::singleline(&mut state.command_line).desired_width(260.0))
         .labelled_by(label.id)
         .on_hover_text("Split like a shell would; no shell runs it");
     let label = ui.label("Working directory");
-    let shown = state.command_dir().map_or_else(
-        || "jobdeck's directory".to_owned(),
-        |dir| dir.display().to_string(),
-    );
+    let dir = state.command_dir();
+    let shown = dir.display().to_string();
+    let relative = !Path::new(state.command_cwd.trim()).is_absolute();
     let hint = if state.command_cwd.trim().is_empty() {
         shown.clone()
     } else {
         String::new()
     };
+    let home = state.home.display();
     ui.add(
         egui::TextEdit::singleline(&mut state.command_cwd)
             .desired_width(160.0)
             .hint_text(hint),
     )
     .labelled_by(label.id)
-    .on_hover_text(format!("The command runs in {shown}"));
+    .on_hover_text(format!(
+        "The command runs in {shown} (a relative path is relative to {home})"
+    ));
+    // What a relative path stands for, where the person looks.
+    if relative && !state.command_cwd.trim().is_empty() {
+        ui.weak(format!("= {shown}"))
+            .on_hover_text(format!("relative to {home}"));
+    }
+    if !dir.is_dir() {
+        ui.colored_label(ui.visuals().warn_fg_color, "no such folder");
+    }
+    let choose = ui
+        .add_enabled(!picking, egui::Button::new("Choose…"))
+        .on_hover_text("Choose the working directory in the desktop's folder dialog")
+        .on_disabled_hover_text("A file dialog is open");
+    if choose.clicked() {
+        commands.push(Command::PickFile(PickWhat::Directory));
+    }
 }
 
 /// One labelled number field.

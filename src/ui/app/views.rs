@@ -33,6 +33,7 @@ impl App {
                 &mut self.toolbar,
                 self.session.pool().is_paused(),
                 self.workers.is_shown,
+                self.desktop.is_picking(),
                 commands,
             );
             ui.add_space(2.0);
@@ -98,6 +99,9 @@ impl App {
     /// The windows over the views: Settings, Open job file, and the
     /// question before quitting with jobs live.
     pub(super) fn dialogs_ui(&mut self, ctx: &egui::Context) {
+        let picking = self.is_picking();
+        let notify_trouble = self.notify_trouble();
+        let home = self.toolbar.home();
         let commands = &mut self.commands;
         let mut open = self.settings_open;
         egui::Window::new("Settings")
@@ -105,7 +109,9 @@ impl App {
             .resizable(false)
             .collapsible(false)
             .default_pos([380.0, 90.0])
-            .show(ctx, |ui| settings_ui(ui, &self.settings, commands));
+            .show(ctx, |ui| {
+                settings_ui(ui, &self.settings, notify_trouble.as_deref(), commands);
+            });
         if !open {
             self.settings_open = false;
         }
@@ -115,7 +121,7 @@ impl App {
                 .open(&mut open)
                 .collapsible(false)
                 .default_pos([380.0, 90.0])
-                .show(ctx, |ui| open_file_ui(ui, state, commands));
+                .show(ctx, |ui| open_file_ui(ui, state, home, picking, commands));
             if !open {
                 self.open_file = None;
             }
