@@ -312,6 +312,7 @@ mod tests {
             pool: &pool,
             build: &build,
             now: std::time::Instant::now(),
+            job: None,
         };
         let mut reporter = JsonReporter::new(false, false);
         let job = crate::engine::JobId::new();

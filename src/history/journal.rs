@@ -12,7 +12,7 @@
 //! remote id is kept, once per attempt: what a resume needs to follow that
 //! run again rather than submit another.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -78,6 +78,52 @@ impl Routing {
     }
 }
 
+/// Recorded jobs' runs by their board sequence numbers, which the board
+/// gives in submission order: a window from the oldest job not ended to
+/// the newest, trimmed at the front as jobs end. A slot keeps the job's id
+/// too, so a number given again (by a board put in place of the session's)
+/// is never taken for another job: it is just not found, and the routing
+/// is asked instead.
+#[derive(Default)]
+struct RunsBySeq {
+    /// The sequence number of the first slot.
+    first: u64,
+    slots: VecDeque<Option<(JobId, RunId)>>,
+}
+
+impl RunsBySeq {
+    fn put(&mut self, seq: u64, job: JobId, run: RunId) {
+        if self.slots.is_empty() {
+            self.first = seq;
+        }
+        let Some(index) = seq
+            .checked_sub(self.first)
+            .and_then(|i| usize::try_from(i).ok())
+        else {
+            return;
+        };
+        if index >= self.slots.len() {
+            self.slots.resize(index + 1, None);
+        }
+        self.slots[index] = Some((job, run));
+    }
+
+    fn take(&mut self, seq: u64, job: JobId) -> Option<RunId> {
+        let index = usize::try_from(seq.checked_sub(self.first)?).ok()?;
+        let slot = self.slots.get_mut(index)?;
+        let (id, run) = (*slot)?;
+        if id != job {
+            return None;
+        }
+        *slot = None;
+        while self.slots.front() == Some(&None) {
+            self.slots.pop_front();
+            self.first += 1;
+        }
+        Some(run)
+    }
+}
+
 /// What a job's end leaves of its run.
 enum RunLeft {
     /// Other jobs of the run are still live.
@@ -124,12 +170,10 @@ pub struct Journal {
     writes: Sender<Write>,
     routing: Arc<Mutex<Routing>>,
     clock: WallClock,
-    /// The jobs this journal records that have not ended, with their run
-    /// (a copy of what the routing knows, read without its lock). Only a
-    /// job's end looks here: every other write goes out unchecked, and the
-    /// writer passes over jobs it has no row for, so that a busy run costs
-    /// one lookup per job here rather than one per event.
-    live: JobIdMap<RunId>,
+    /// The run of each recorded job not ended, by the job's place on the
+    /// board: found by position, where the routing's table of every
+    /// recorded job costs a cache miss per lookup in a big run.
+    runs: RunsBySeq,
     /// Running jobs' progress not written yet.
     progress: JobIdMap<f32>,
     /// The remote id last written for each recorded cluster job: a
@@ -159,7 +203,7 @@ impl Journal {
             writes,
             routing,
             clock,
-            live: JobIdMap::default(),
+            runs: RunsBySeq::default(),
             progress: JobIdMap::default(),
             remote_ids: JobIdMap::default(),
             progress_written: Instant::now(),
@@ -203,11 +247,13 @@ impl Journal {
         // Both hold running jobs only, recorded or not: small maps.
         let progress = self.progress.remove(&job);
         self.remote_ids.remove(&job);
-        let Some(run) = self.live.remove(&job) else {
+        // Only a job's end looks the job up: every other write goes out
+        // unchecked, and the writer passes over jobs it has no row for.
+        let run = cx.job.and_then(|row| self.runs.take(row.seq, job));
+        let Some(end) = self.end_of(job, run) else {
             return;
         };
         let at = self.clock.secs(cx.now);
-        let end = self.end_of(run);
         let (exit_code, signal, error, output) = match outcome {
             Outcome::Succeeded(output) => {
                 (output.exit_code, None, None, Some(output.summary.clone()))
@@ -240,16 +286,21 @@ impl Journal {
         }
     }
 
-    /// Counts a job's end against its run.
-    fn end_of(&self, run: RunId) -> RunLeft {
+    /// Counts `job`'s end against its run (`run`, when known here);
+    /// `None` if the job is not recorded.
+    fn end_of(&self, job: JobId, run: Option<RunId>) -> Option<RunLeft> {
         let mut routing = lock(&self.routing);
+        let run = match run {
+            Some(run) => run,
+            None => routing.jobs.get(&job)?.0,
+        };
         let live = routing.live.entry(run).or_insert(1);
         *live = live.saturating_sub(1);
-        if *live == 0 {
+        Some(if *live == 0 {
             RunLeft::Empty(run)
         } else {
             RunLeft::Live
-        }
+        })
     }
 }
 
@@ -264,7 +315,7 @@ impl Sink for Journal {
             *live += 1;
             (run, seq, *live == 1)
         };
-        self.live.insert(job.id, run);
+        self.runs.put(job.seq, job.id, run);
         if reopened {
             self.send(Write::ReopenRun { run });
         }
@@ -361,5 +412,29 @@ mod tests {
         assert_eq!(routing.place(c), Some((RunId(1), 7)));
         routing.run = None;
         assert_eq!(routing.place(JobId::new()), None);
+    }
+
+    #[test]
+    fn runs_by_sequence_number_are_found_once_and_the_window_moves_on() {
+        let mut runs = RunsBySeq::default();
+        let jobs: Vec<JobId> = (0..4).map(|_| JobId::new()).collect();
+        // Numbers 10..14, one of them (12) not recorded.
+        runs.put(10, jobs[0], RunId(1));
+        runs.put(11, jobs[1], RunId(1));
+        runs.put(13, jobs[3], RunId(2));
+        // Another job under a recorded number is not taken for it.
+        assert_eq!(runs.take(11, jobs[2]), None);
+        assert_eq!(runs.take(11, jobs[1]), Some(RunId(1)));
+        assert_eq!(runs.take(11, jobs[1]), None, "found once");
+        assert_eq!(runs.take(12, jobs[2]), None, "not recorded");
+        assert_eq!(runs.take(10, jobs[0]), Some(RunId(1)));
+        // The ended front is dropped: only 13 is left.
+        assert_eq!((runs.first, runs.slots.len()), (13, 1));
+        assert_eq!(runs.take(13, jobs[3]), Some(RunId(2)));
+        assert!(runs.slots.is_empty());
+        // A number before the window (a board put in place) is not kept.
+        runs.put(20, jobs[0], RunId(3));
+        runs.put(5, jobs[1], RunId(3));
+        assert_eq!(runs.take(5, jobs[1]), None);
     }
 }

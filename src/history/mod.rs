@@ -281,7 +281,13 @@ impl History {
     /// Gives the jobs about to be submitted their numbers in their run
     /// (a job file's order, 1-based); others are numbered after the highest.
     pub fn number(&self, numbers: impl IntoIterator<Item = (JobId, u32)>) {
-        lock(&self.routing).numbers.extend(numbers);
+        let mut routing = lock(&self.routing);
+        let before = routing.numbers.len();
+        routing.numbers.extend(numbers);
+        // Every numbered job will be recorded: make room for them at once
+        // rather than growing the table as they are submitted.
+        let coming = routing.numbers.len().saturating_sub(before);
+        routing.jobs.reserve(coming);
     }
 
     /// The next job submitted runs `job` again: it is recorded in `job`'s

@@ -166,6 +166,7 @@ impl Session {
             pool: &self.pool,
             build: &self.context,
             now,
+            job: None,
         };
         let mut heard = Ok(());
         for id in ids {
@@ -290,6 +291,7 @@ impl Session {
                 pool: &self.pool,
                 build: &self.context,
                 now,
+                job: self.board.job(event.job),
             };
             for sink in &mut self.sinks {
                 keep_first_error(&mut heard, sink.event(&event, &cx));
@@ -305,6 +307,7 @@ impl Session {
             pool: &self.pool,
             build: &self.context,
             now,
+            job: None,
         };
         let mut heard = Ok(());
         for sink in &mut self.sinks {

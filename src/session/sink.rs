@@ -47,4 +47,8 @@ pub struct SinkContext<'a> {
     pub build: &'a BuildContext,
     /// The time the board folds this event at.
     pub now: Instant,
+    /// In [`Sink::event`]: the row of the job the event is about, as it is
+    /// before the fold (looked up once for every sink); `None` elsewhere,
+    /// and for a job the board does not show.
+    pub job: Option<&'a JobView>,
 }
