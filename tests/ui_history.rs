@@ -177,3 +177,35 @@ fn an_empty_history_leaves_its_room_to_the_job_table() {
     harness.step();
     harness.get_by_label("Past runs");
 }
+
+/// A past job's long error is cut in its row (whole on hover): the panel
+/// keeps its width and the job table its room.
+#[test]
+fn a_long_error_in_a_past_run_leaves_the_job_table_its_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, logs) = (dir.path().join("data"), dir.path().join("logs"));
+    let file = dir.path().join("long.toml");
+    let words = "and then it failed again ".repeat(8);
+    std::fs::write(
+        &file,
+        format!(
+            "[[job]]\nname = \"good\"\ncommand = \"true\"\n[[job]]\nname = \"bad\"\n\
+             command = [\"sh\", \"-c\", \"echo '{words}' >&2; exit 3\"]\n"
+        ),
+    )
+    .unwrap();
+    first_window(&data, &logs, &file);
+    let mut harness = harness_of(app(&data, &logs));
+    step_until(&mut harness, "the past run's jobs to show", |_| true);
+    for _ in 0..4 {
+        harness.step();
+    }
+    harness.get_by_label("bad");
+    let table_left = harness.get_by_label("Sort by name").rect().left();
+    // The history panel starts 360 points wide (the table's name header then
+    // starts near 410); grown to the error's width it would pass 600.
+    assert!(
+        table_left < 450.0,
+        "the job table starts at x = {table_left}: the history panel grew"
+    );
+}

@@ -265,6 +265,19 @@ fn job_row_ui(ui: &mut Ui, run: RunId, job: &JobRecord, commands: &mut Vec<Comma
             .map(crate::cli::seconds)
             .unwrap_or_default(),
     );
+    // Retry before the detail, which is cut to the panel's width: the
+    // button stays in view, and the panel keeps the width it has (a person
+    // may drag it) rather than growing over the job table.
+    if job.state.is_ended() {
+        let response = ui.small_button("Retry").on_hover_text("Run it again now");
+        let label = format!("Retry {} of run {run}", job.name);
+        response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
+        if response.clicked() {
+            commands.push(Command::RetryRecorded(job.row));
+        }
+    } else {
+        ui.label("");
+    }
     let log = job
         .log_path
         .as_ref()
@@ -274,13 +287,37 @@ fn job_row_ui(ui: &mut Ui, run: RunId, job: &JobRecord, commands: &mut Vec<Comma
         Some(error) if job.state != JobState::Succeeded => error.clone(),
         _ => log.clone(),
     };
-    ui.label(RichText::new(detail).weak()).on_hover_text(log);
-    if job.state.is_ended() {
-        let response = ui.small_button("Retry").on_hover_text("Run it again now");
-        let label = format!("Retry {} of run {run}", job.name);
-        response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
-        if response.clicked() {
-            commands.push(Command::RetryRecorded(job.row));
-        }
+    // Cut short, whole on hover: an error can run to several lines.
+    let hover = if detail == log || log.is_empty() {
+        detail.clone()
+    } else {
+        format!("{detail}\n{log}")
+    };
+    ui.add(egui::Label::new(RichText::new(cut(&detail, DETAIL_CHARS)).weak()).truncate())
+        .on_hover_text(hover);
+}
+
+/// The most characters of an error or log path shown in a past job's row.
+const DETAIL_CHARS: usize = 60;
+
+/// `text` cut to `max` characters, the last an ellipsis when it was cut.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+    short.push('…');
+    short
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+
+    #[test]
+    fn a_long_detail_is_cut_with_an_ellipsis_and_a_short_one_kept() {
+        assert_eq!(cut("exit 3", 32), "exit 3");
+        assert_eq!(cut("division by zero at step 30", 10), "division …");
+        assert_eq!(cut("ééééé", 4).chars().count(), 4);
     }
 }

@@ -20,6 +20,10 @@ const NUMBER_WIDTH: f32 = 40.0;
 const CURRENT_WIDTH: f32 = 150.0;
 const UTILISATION_WIDTH: f32 = 44.0;
 const BUSY_PLOT_WIDTH: f32 = 90.0;
+/// The narrowest the "runs <job>" cell gets in a narrow column.
+const MIN_CURRENT_WIDTH: f32 = 60.0;
+/// The timeline's width kept before the job's name gives way.
+const MIN_TIMELINE_WIDTH: f32 = 100.0;
 /// Slices of the window in each lane's busy plot.
 const BUSY_BUCKETS: usize = 30;
 /// Job names a lane's accessible description lists, newest last.
@@ -77,7 +81,9 @@ pub(crate) fn workers_ui(
         .unwrap_or(now);
     let from = now.checked_sub(window).unwrap_or(first).max(first);
     let busy = lanes.iter().filter(|lane| lane.current().is_some()).count();
-    ui.horizontal(|ui| {
+    // Wrapped: beside the history panel the column is narrow, and a header
+    // wider than it would widen the panel under the Details.
+    ui.horizontal_wrapped(|ui| {
         ui.strong("Worker threads");
         ui.label(format!("{busy} of {count} busy"));
         ui.separator();
@@ -143,10 +149,17 @@ fn cell_ui(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui)) {
 fn lane_ui(ui: &mut Ui, worker: usize, lane: &Lane, from: Instant, now: Instant) {
     ui.horizontal(|ui| {
         ui.set_height(LANE_HEIGHT);
+        // In a narrow column (beside the history panel) the job's name
+        // gives way first, so the timeline keeps its least width and the
+        // lane never runs past the column.
+        let gaps = 4.0 * ui.spacing().item_spacing.x;
+        let others = NUMBER_WIDTH + UTILISATION_WIDTH + BUSY_PLOT_WIDTH + MIN_TIMELINE_WIDTH;
+        let current_width =
+            (ui.available_width() - others - gaps).clamp(MIN_CURRENT_WIDTH, CURRENT_WIDTH);
         cell_ui(ui, NUMBER_WIDTH, |ui| {
             ui.label(format!("#{worker}"));
         });
-        cell_ui(ui, CURRENT_WIDTH, |ui| match lane.current() {
+        cell_ui(ui, current_width, |ui| match lane.current() {
             Some(span) => {
                 // "runs": the job's own name is its row's, for a screen reader.
                 ui.add(egui::Label::new(format!("runs {}", span.spec.name)).truncate())
@@ -200,7 +213,7 @@ fn busy_plot_ui(ui: &mut Ui, lane: &Lane, from: Instant, now: Instant) {
 
 /// The lane's spans over `from..now`; hover names the job under the pointer.
 fn timeline_ui(ui: &mut Ui, worker: usize, lane: &Lane, from: Instant, now: Instant) {
-    let width = ui.available_width().max(100.0);
+    let width = ui.available_width().max(0.0);
     let (rect, response) =
         ui.allocate_exact_size(Vec2::new(width, LANE_HEIGHT - 4.0), Sense::hover());
     let painter = ui.painter_at(rect);

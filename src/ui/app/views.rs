@@ -73,7 +73,9 @@ impl App {
         if let Some(recorder) = self.recorder.as_ref().filter(|r| r.view.has_content()) {
             egui::Panel::left("history")
                 .resizable(true)
-                .default_size(280.0)
+                // Wide enough for a past job's number, name, state, exit,
+                // time and Retry; its error or log path scrolls sideways.
+                .default_size(360.0)
                 .show(ui, |ui| history_ui(ui, &recorder.view, commands));
         }
         egui::Panel::bottom("plots")
