@@ -2,7 +2,7 @@
 //! moved aside rather than in the way.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
@@ -76,7 +76,7 @@ fn open_checked(path: &Path) -> Result<Connection, HistoryError> {
     // Readers never wait for the writer, and a commit costs no fsync (only
     // a checkpoint does): a power cut may lose the last batches, never
     // corrupt the file.
-    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    let mode = use_wal(&conn)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(HistoryError::Unavailable {
             path: path.to_path_buf(),
@@ -91,6 +91,28 @@ fn open_checked(path: &Path) -> Result<Connection, HistoryError> {
     }
     schema::migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// Puts the database in write-ahead logging and returns the mode it is in.
+/// Changing the journal mode takes a lock that `SQLite` does not wait for
+/// (the busy handler is not called): when another jobdeck is creating the
+/// same history at this moment, this tries again until [`BUSY_TIMEOUT`],
+/// as a busy handler would.
+fn use_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)) {
+            Err(error)
+                if matches!(
+                    error.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                ) && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            mode => return mode,
+        }
+    }
 }
 
 /// Whether `error` means the file is not a usable database, as opposed to
