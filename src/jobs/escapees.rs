@@ -19,9 +19,11 @@
 //! delegated cgroup v2 hierarchy that an ordinary desktop session or
 //! container does not give a program; `/proc` works everywhere. What it
 //! misses: a process that clears its environment and is orphaned between
-//! two looks (ending its job then takes 50 ms more, looking at it, since an
-//! empty environment is also what a program shows in the middle of an
-//! exec). The job's output reader does not wait for such a process.
+//! two looks (ending its job then takes up to half a second more, looking
+//! at it, since an empty environment is also what a program shows in the
+//! middle of an exec; orphans older than the job's leader are never its
+//! own, so only newer ones are waited for). The job's output reader does
+//! not wait for such a process.
 //!
 //! Only processes known to be the job's are reaped, each by its pid: never
 //! `waitpid(-1)`, which would steal the exit status of a program another
@@ -45,8 +47,11 @@ pub(crate) const SCAN_EVERY: Duration = Duration::from_millis(100);
 
 /// How long ending a job keeps looking at orphans it cannot yet tell are
 /// its own (see [`procfs::environment_holds`]): long enough for a program
-/// caught in the middle of an exec to finish it.
-const UNDECIDED_PATIENCE: Duration = Duration::from_millis(50);
+/// caught in the middle of an exec to finish it, on a loaded machine too.
+/// Only orphans that started after the job's leader can be undecided (an
+/// older one cannot be the job's), so a long-lived stranger with an empty
+/// environment does not hold every job's end.
+const UNDECIDED_PATIENCE: Duration = Duration::from_millis(500);
 
 /// How long ending a job's escapees may take before the rest is left to
 /// later reaping: SIGKILL is not instant for a process in uninterruptible
@@ -92,6 +97,9 @@ pub(crate) struct Escapees {
     foreign: HashSet<(Pid, u64)>,
     /// Whether the last look found an orphan it could not tell about.
     undecided: bool,
+    /// When the leader started (clock ticks after boot), if it could be
+    /// read: every process of the job started at or after it.
+    leader_start: Option<u64>,
     last_scan: Instant,
 }
 
@@ -107,6 +115,7 @@ impl Escapees {
             known: HashMap::new(),
             foreign: HashSet::new(),
             undecided: false,
+            leader_start: procfs::stat(leader).map(|stat| stat.start_time),
             // The first look waits a period too: a short job is looked at
             // only when it ends, which finds its orphans all the same.
             last_scan: Instant::now(),
@@ -241,6 +250,11 @@ impl Escapees {
                     && (stat.group == self.leader
                         || self.known.values().any(|seen| seen.group == stat.group)),
             )
+        } else if self
+            .leader_start
+            .is_some_and(|leader| stat.start_time < leader)
+        {
+            Some(false)
         } else {
             procfs::environment_holds(orphan, &self.marker)
         }
