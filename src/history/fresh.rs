@@ -6,6 +6,7 @@
 use rusqlite::{Transaction, params};
 
 use super::records::JobState;
+use super::started::{process_columns, worker_column};
 use super::writer::{Ended, Queued, Write};
 use crate::engine::{JobId, JobIdMap, ProcessInfo};
 
@@ -144,6 +145,7 @@ impl Fresh {
             let spec = serde_json::to_string(&*queued.spec)
                 .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
             let ended = row.ended.as_deref();
+            let (process_id, process_group, process_start) = process_columns(row.process);
             let error = ended.and_then(|e| e.error.clone()).or(row.error);
             let progress = ended.and_then(|e| e.progress).or(row.progress);
             insert.execute(params![
@@ -161,16 +163,14 @@ impl Fresh {
                 queued.at,
                 row.started_at,
                 ended.map(|e| e.at),
-                row.worker.and_then(|w| i64::try_from(w).ok()),
+                worker_column(row.worker),
                 queued
                     .log_path
                     .as_ref()
                     .map(|path| path.to_string_lossy().into_owned()),
-                row.process.map(|p| p.pid),
-                row.process.map(|p| p.pgid),
-                row.process
-                    .and_then(|p| p.start_ticks)
-                    .and_then(|t| i64::try_from(t).ok()),
+                process_id,
+                process_group,
+                process_start,
                 progress,
                 row.remote_id,
             ])?;

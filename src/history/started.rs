@@ -65,7 +65,7 @@ impl Starts {
             Write::Ended(ended) => match self.held.remove(&ended.job) {
                 Some(start) => {
                     if let Some(row) = rows.remove(&ended.job) {
-                        start_and_end(tx, row, &start, &ended)?;
+                        write_end(tx, row, Some(&start), &ended)?;
                     }
                     Ok(None)
                 }
@@ -114,57 +114,81 @@ impl Starts {
 /// Marks `row` running its attempt: a new attempt has no cluster id yet,
 /// and no process until one is written.
 pub(crate) fn write_start(tx: &Transaction<'_>, row: i64, start: &Start) -> rusqlite::Result<()> {
-    let process = start.process;
+    let (process_id, process_group, process_start) = process_columns(start.process);
     tx.prepare_cached(
         "UPDATE jobs SET state = 'running', attempt = ?1, worker = ?2, started_at = ?3,
          pid = ?4, pgid = ?5, process_start = ?6, remote_id = NULL WHERE id = ?7",
     )?
     .execute(params![
         start.attempt,
-        start.worker.and_then(|w| i64::try_from(w).ok()),
+        worker_column(start.worker),
         start.at,
-        process.map(|p| p.pid),
-        process.map(|p| p.pgid),
-        process
-            .and_then(|p| p.start_ticks)
-            .and_then(|t| i64::try_from(t).ok()),
+        process_id,
+        process_group,
+        process_start,
         row
     ])?;
     Ok(())
 }
 
-/// The start and the end of an attempt in one update: the row as
-/// [`write_start`] then the end's update would leave it.
-fn start_and_end(
+/// Writes an attempt's end to `row`, with its start when that is held
+/// here (`start`): the row as [`write_start`] then the end alone would
+/// leave it, in one update.
+pub(crate) fn write_end(
     tx: &Transaction<'_>,
     row: i64,
-    start: &Start,
+    start: Option<&Start>,
     ended: &Ended,
 ) -> rusqlite::Result<()> {
-    let process = start.process;
+    // ?8 says whether the start's columns are written too.
+    let (process_id, process_group, process_start) = process_columns(start.and_then(|s| s.process));
     tx.prepare_cached(
-        "UPDATE jobs SET state = ?1, attempt = ?2, worker = ?3, started_at = ?4,
-         pid = ?5, pgid = ?6, process_start = ?7, remote_id = NULL,
-         exit_code = ?8, signal = ?9, error = COALESCE(?10, error), output = ?11,
-         ended_at = ?12, progress = COALESCE(?13, progress) WHERE id = ?14",
+        "UPDATE jobs SET state = ?1, exit_code = ?2, signal = ?3,
+         error = COALESCE(?4, error), output = ?5, ended_at = ?6,
+         progress = COALESCE(?7, progress),
+         attempt = CASE WHEN ?8 THEN ?9 ELSE attempt END,
+         worker = CASE WHEN ?8 THEN ?10 ELSE worker END,
+         started_at = CASE WHEN ?8 THEN ?11 ELSE started_at END,
+         pid = CASE WHEN ?8 THEN ?12 ELSE pid END,
+         pgid = CASE WHEN ?8 THEN ?13 ELSE pgid END,
+         process_start = CASE WHEN ?8 THEN ?14 ELSE process_start END,
+         remote_id = CASE WHEN ?8 THEN NULL ELSE remote_id END
+         WHERE id = ?15",
     )?
     .execute(params![
         ended.state.as_str(),
-        start.attempt,
-        start.worker.and_then(|w| i64::try_from(w).ok()),
-        start.at,
-        process.map(|p| p.pid),
-        process.map(|p| p.pgid),
-        process
-            .and_then(|p| p.start_ticks)
-            .and_then(|t| i64::try_from(t).ok()),
         ended.exit_code,
         ended.signal,
         ended.error,
         ended.output,
         ended.at,
         ended.progress,
+        start.is_some(),
+        start.map(|s| s.attempt),
+        start.and_then(|s| worker_column(s.worker)),
+        start.map(|s| s.at),
+        process_id,
+        process_group,
+        process_start,
         row
     ])?;
     Ok(())
+}
+
+/// A worker's number as stored.
+pub(crate) fn worker_column(worker: Option<usize>) -> Option<i64> {
+    worker.and_then(|w| i64::try_from(w).ok())
+}
+
+/// A process's pid, group and start time as stored.
+pub(crate) fn process_columns(
+    process: Option<ProcessInfo>,
+) -> (Option<u32>, Option<u32>, Option<i64>) {
+    (
+        process.map(|p| p.pid),
+        process.map(|p| p.pgid),
+        process
+            .and_then(|p| p.start_ticks)
+            .and_then(|t| i64::try_from(t).ok()),
+    )
 }

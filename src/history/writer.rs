@@ -27,7 +27,7 @@ use rusqlite::{Connection, Transaction, params};
 
 use super::fresh::Fresh;
 use super::records::{JobState, NewRun, RunEnd, RunId};
-use super::started::{Start, Starts, write_start};
+use super::started::{Start, Starts, process_columns, write_end, write_start};
 use super::{Retention, prune};
 use crate::engine::{JobId, JobIdMap, ProcessInfo};
 use crate::jobspec::JobSpec;
@@ -358,13 +358,14 @@ fn apply_one(
         }
         Write::Process { job, process } => {
             if let Some(&row) = rows.get(&job) {
+                let (process_id, process_group, process_start) = process_columns(Some(process));
                 tx.prepare_cached(
                     "UPDATE jobs SET pid = ?1, pgid = ?2, process_start = ?3 WHERE id = ?4",
                 )?
                 .execute(params![
-                    process.pid,
-                    process.pgid,
-                    process.start_ticks.and_then(|t| i64::try_from(t).ok()),
+                    process_id,
+                    process_group,
+                    process_start,
                     row
                 ])?;
             }
@@ -423,25 +424,10 @@ fn apply_one(
 }
 
 fn end_job(tx: &Transaction<'_>, rows: &mut JobIdMap<i64>, ended: &Ended) -> rusqlite::Result<()> {
-    let Some(row) = rows.remove(&ended.job) else {
-        return Ok(());
-    };
-    tx.prepare_cached(
-        "UPDATE jobs SET state = ?1, exit_code = ?2, signal = ?3,
-         error = COALESCE(?4, error), output = ?5, ended_at = ?6,
-         progress = COALESCE(?7, progress) WHERE id = ?8",
-    )?
-    .execute(params![
-        ended.state.as_str(),
-        ended.exit_code,
-        ended.signal,
-        ended.error,
-        ended.output,
-        ended.at,
-        ended.progress,
-        row
-    ])?;
-    Ok(())
+    match rows.remove(&ended.job) {
+        Some(row) => write_end(tx, row, None, ended),
+        None => Ok(()),
+    }
 }
 
 fn begin_run(tx: &Transaction<'_>, run: &NewRun, at: f64) -> rusqlite::Result<RunId> {
